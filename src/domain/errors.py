@@ -1,0 +1,49 @@
+"""Everything the domain can refuse or fail at, as types.
+
+The HTTP layer maps each of these to a status code in exactly one place
+(handlers/http_errors.py); nothing ever picks a status by matching message text.
+"""
+
+
+class DomainError(Exception):
+    """Base class of every error the domain raises on purpose."""
+
+
+class InvalidInput(DomainError):
+    """A client sent a value that breaks a rule; `field` names it, `reason` says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class InvalidUrl(InvalidInput):
+    """The target URL breaks the URL policy (see domain/url_policy.py)."""
+
+    def __init__(self, reason: str, field: str = "url") -> None:
+        super().__init__(field, reason)
+
+
+class LinkNotFound(DomainError):
+    """No link has this short id."""
+
+    def __init__(self, short_id: str) -> None:
+        super().__init__(f"no link with id {short_id!r}")
+        self.short_id = short_id
+
+
+class ShortIdTaken(DomainError):
+    """A write found an item under this short id already; nothing was overwritten."""
+
+    def __init__(self, short_id: str) -> None:
+        super().__init__(f"short id {short_id!r} is taken")
+        self.short_id = short_id
+
+
+class ShortIdsExhausted(DomainError):
+    """Every freshly generated id collided; the service is too full or unlucky to answer now."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(f"no free short id after {attempts} attempts")
+        self.attempts = attempts
