@@ -1,0 +1,1 @@
+"""The docker-free local stack behind `make dev`: template.yaml's routes, the real handlers, a local DynamoDB."""

@@ -1,0 +1,86 @@
+"""Integration fixtures: the real repository and handlers against moto's DynamoDB.
+
+The table is created from template.yaml's own LinksTable definition, so a change to
+keys or attributes in the template is what these tests run against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from devserver.template import load_template
+from handlers import wiring
+from repository.client import create_dynamodb_client
+from repository.dynamodb_links import DynamoDBLinkRepository
+
+TABLE_NAME = "LinksTable"
+# Kinds of table setting create_table accepts as they are written in the template.
+_CREATE_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+
+
+def create_links_table(client: Any, table_name: str = TABLE_NAME) -> None:
+    properties = load_template()["Resources"]["LinksTable"]["Properties"]
+    client.create_table(
+        TableName=table_name, **{k: properties[k] for k in _CREATE_TABLE_KEYS if k in properties}
+    )
+
+
+@pytest.fixture
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region; no endpoint override, so nothing can reach AWS or a local DB."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+@pytest.fixture
+def dynamodb(aws_environment: None) -> Iterator[Any]:
+    """A low-level DynamoDB client on moto, with the links table created from the template."""
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        create_links_table(client)
+        yield client
+
+
+class CallCounter:
+    """Counts the DynamoDB operations a client sends, by name."""
+
+    def __init__(self) -> None:
+        self.operations: list[str] = []
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        self.operations.append(model.name)
+
+
+@pytest.fixture
+def dynamodb_calls(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CallCounter]:
+    """Points the handlers' real wiring at moto and records every DynamoDB call they make."""
+    monkeypatch.setenv("LINKS_TABLE_NAME", TABLE_NAME)
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    counter = CallCounter()
+
+    def counted_client() -> Any:
+        client = create_dynamodb_client()
+        client.meta.events.register("before-call.dynamodb", counter)
+        return client
+
+    monkeypatch.setattr(wiring, "create_dynamodb_client", counted_client)
+    wiring.reset()
+    yield counter
+    wiring.reset()
+
+
+@pytest.fixture
+def repository(dynamodb: Any) -> DynamoDBLinkRepository:
+    return DynamoDBLinkRepository(create_dynamodb_client(), TABLE_NAME)

@@ -1,0 +1,254 @@
+"""The real Lambda handlers, fed AWS-shaped events from events/, against moto's DynamoDB."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from handlers import links, redirect, shorten
+from tests.conftest import load_event
+from tests.integration.conftest import TABLE_NAME
+
+
+def post_shorten(context: Any, body: Any, **changes: Any) -> dict[str, Any]:
+    event = load_event("shorten.json")
+    event["body"] = body if isinstance(body, str) else json.dumps(body)
+    event.update(changes)
+    return shorten.handler(event, context)
+
+
+def get(module: Any, event_name: str, context: Any, short_id: str, **headers: str):
+    event = load_event(event_name)
+    prefix = "/links/" if event_name == "link-info.json" else "/"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"{prefix}{short_id}"
+    event["pathParameters"] = {"shortId": short_id}
+    event["headers"].update(headers)
+    return module.handler(event, context)
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def stored_items(dynamodb: Any) -> list[dict[str, Any]]:
+    return dynamodb.scan(TableName=TABLE_NAME)["Items"]
+
+
+# --- POST /shorten -----------------------------------------------------------
+
+
+def test_shorten_creates_a_link_with_one_conditional_write(dynamodb_calls, lambda_context):
+    response = shorten.handler(load_event("shorten.json"), lambda_context)
+
+    assert response["statusCode"] == 201
+    created = body_of(response)
+    assert set(created) == {"shortId", "shortUrl", "url", "createdAt"}
+    assert len(created["shortId"]) == 7
+    assert created["shortUrl"] == (
+        f"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/{created['shortId']}"
+    )
+    assert created["url"].startswith("https://example.com/articles/2026/")
+    assert created["createdAt"].endswith("Z")
+    assert response["headers"]["Location"] == created["shortUrl"]
+    assert dynamodb_calls.operations == ["PutItem"]
+
+
+def test_the_original_workshop_field_name_is_accepted(dynamodb_calls, lambda_context):
+    response = post_shorten(lambda_context, {"urlToShorten": "https://example.com/"})
+
+    assert response["statusCode"] == 201
+    assert body_of(response)["url"] == "https://example.com/"
+
+
+def test_short_urls_use_the_public_base_url_when_configured(
+    dynamodb_calls, lambda_context, monkeypatch
+):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://sho.rt/")
+
+    response = post_shorten(lambda_context, {"url": "https://example.com/"})
+
+    created = body_of(response)
+    assert created["shortUrl"] == f"https://sho.rt/{created['shortId']}"
+
+
+def test_short_urls_carry_a_named_stage(dynamodb_calls, lambda_context):
+    event = load_event("shorten.json")
+    event["requestContext"]["stage"] = "prod"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/prod/shorten"
+
+    created = body_of(shorten.handler(event, lambda_context))
+
+    assert created["shortUrl"].endswith(f".amazonaws.com/prod/{created['shortId']}")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field", "reason_part"),
+    [
+        ("{not json", 400, "body", ""),
+        ({}, 422, "url", "required"),
+        ({"url": 42}, 422, "url", "string"),
+        ({"url": None}, 422, "url", "string"),
+        ([], 422, "body", ""),
+        ("\"https://example.com\"", 422, "body", ""),
+        ({"url": "https://example.com/", "uri": "x"}, 422, "uri", "not permitted"),
+        ({"url": "https://a.example/", "urlToShorten": "https://b.example/"}, 422, "body", "not both"),
+        ({"url": "ftp://example.com/file"}, 422, "url", "http or https"),
+        ({"url": "/relative/path"}, 422, "url", ""),
+        ({"url": "https://user:secret@example.com/"}, 422, "url", "password"),
+        ({"url": "https://exa mple.com/"}, 422, "url", "whitespace"),
+        ({"url": "https://example.com/" + "a" * 2100}, 422, "url", "2048"),
+        ({"url": ""}, 422, "url", ""),
+    ],
+    ids=[
+        "malformed-json", "missing-url", "number", "null", "array", "json-string", "unknown-field",
+        "both-names", "ftp", "relative", "credentials", "whitespace", "too-long", "empty",
+    ],
+)
+def test_bad_input_is_refused_with_a_named_field_and_writes_nothing(
+    dynamodb_calls, dynamodb, lambda_context, body, status, field, reason_part
+):
+    response = post_shorten(lambda_context, body)
+
+    assert response["statusCode"] == status
+    refusal = body_of(response)
+    assert refusal["message"]
+    problems = {problem["field"]: problem["reason"] for problem in refusal["errors"]}
+    assert field in problems, refusal
+    assert reason_part.lower() in problems[field].lower()
+    assert stored_items(dynamodb) == []
+
+
+def test_a_link_back_to_the_shortener_itself_is_refused(dynamodb_calls, dynamodb, lambda_context):
+    host = load_event("shorten.json")["headers"]["host"]
+
+    response = post_shorten(lambda_context, {"url": f"https://{host.upper()}./abc"})
+
+    assert response["statusCode"] == 422
+    assert "shortener" in body_of(response)["errors"][0]["reason"]
+    assert stored_items(dynamodb) == []
+
+
+def test_a_body_over_8_kib_is_refused_with_413(dynamodb_calls, dynamodb, lambda_context):
+    oversized = json.dumps({"url": "https://example.com/", "padding": "x" * 8192})
+
+    response = post_shorten(lambda_context, oversized)
+
+    assert response["statusCode"] == 413
+    assert "8192" in body_of(response)["message"]
+    assert dynamodb_calls.operations == []
+
+
+def test_undecodable_bodies_are_refused_with_400_not_a_crash(dynamodb_calls, lambda_context):
+    not_base64 = post_shorten(lambda_context, "%%%", isBase64Encoded=True)
+    not_utf8 = post_shorten(
+        lambda_context, base64.b64encode(b"\xff\xfe{}").decode(), isBase64Encoded=True
+    )
+
+    assert not_base64["statusCode"] == 400
+    assert not_utf8["statusCode"] == 400
+    assert "UTF-8" in body_of(not_utf8)["message"]
+    assert dynamodb_calls.operations == []
+
+
+def test_a_body_that_is_not_json_is_refused_with_415(dynamodb_calls, lambda_context):
+    event = load_event("shorten.json")
+    event["headers"]["content-type"] = "text/plain"
+
+    response = shorten.handler(event, lambda_context)
+
+    assert response["statusCode"] == 415
+    assert dynamodb_calls.operations == []
+
+
+# --- GET and HEAD /{shortId} ------------------------------------------------------
+
+
+@pytest.fixture
+def short_id(dynamodb_calls, lambda_context) -> str:
+    created = body_of(post_shorten(lambda_context, {"url": "https://example.com/landing"}))
+    dynamodb_calls.operations.clear()
+    return created["shortId"]
+
+
+def test_a_redirect_is_one_update_that_counts_the_click(short_id, dynamodb_calls, lambda_context):
+    response = get(redirect, "redirect.json", lambda_context, short_id)
+
+    assert response["statusCode"] == 302
+    assert response["headers"]["Location"] == "https://example.com/landing"
+    assert response["headers"]["Cache-Control"] == "no-store"
+    assert dynamodb_calls.operations == ["UpdateItem"]
+    info = body_of(get(links, "link-info.json", lambda_context, short_id))
+    assert info["clicks"] == 1
+    assert info["lastClickedAt"] is not None
+
+
+def test_head_answers_like_get_without_a_body_or_a_click(short_id, dynamodb_calls, lambda_context):
+    head = get(redirect, "redirect-head.json", lambda_context, short_id)
+
+    assert head["statusCode"] == 302
+    assert head["headers"]["Location"] == "https://example.com/landing"
+    assert head["body"] == ""
+    assert dynamodb_calls.operations == ["GetItem"]
+    assert body_of(get(links, "link-info.json", lambda_context, short_id))["clicks"] == 0
+
+
+def test_an_unknown_id_is_a_json_404_for_api_clients(dynamodb_calls, lambda_context):
+    response = get(redirect, "redirect.json", lambda_context, "nope123")
+
+    assert response["statusCode"] == 404
+    assert response["headers"]["Content-Type"] == "application/json"
+    assert "nope123" in body_of(response)["message"]
+    assert response["headers"]["Cache-Control"] == "no-store"
+
+
+def test_an_unknown_id_is_an_html_page_for_browsers(dynamodb_calls, lambda_context):
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = get(redirect, "redirect.json", lambda_context, "<b>nope", accept=accept)
+
+    assert response["statusCode"] == 404
+    assert response["headers"]["Content-Type"].startswith("text/html")
+    assert "Link not found" in response["body"]
+    assert "<b>" not in response["body"]
+    assert dynamodb_calls.operations == []
+
+
+def test_head_of_an_unknown_id_is_404_without_a_body(dynamodb_calls, lambda_context):
+    response = get(redirect, "redirect-head.json", lambda_context, "nope123", accept="text/html")
+
+    assert response["statusCode"] == 404
+    assert response["body"] == ""
+
+
+def test_ids_no_link_could_have_cost_no_database_call(dynamodb_calls, lambda_context):
+    response = get(redirect, "redirect.json", lambda_context, "wp-login.php")
+
+    assert response["statusCode"] == 404
+    assert dynamodb_calls.operations == []
+
+
+# --- GET /links/{shortId} ---------------------------------------------------------
+
+
+def test_link_info_reports_the_link_without_counting(short_id, dynamodb_calls, lambda_context):
+    get(redirect, "redirect.json", lambda_context, short_id)
+    dynamodb_calls.operations.clear()
+
+    response = get(links, "link-info.json", lambda_context, short_id)
+
+    assert response["statusCode"] == 200
+    info = body_of(response)
+    assert info["shortId"] == short_id
+    assert info["url"] == "https://example.com/landing"
+    assert info["shortUrl"].endswith(f"/{short_id}")
+    assert info["clicks"] == 1
+    assert dynamodb_calls.operations == ["GetItem"]
+
+
+def test_link_info_of_an_unknown_id_is_404(dynamodb_calls, lambda_context):
+    response = get(links, "link-info.json", lambda_context, "nope123")
+
+    assert response["statusCode"] == 404
+    assert "nope123" in body_of(response)["message"]

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from domain.errors import LinkNotFound
+from domain.links import Link, is_plausible_short_id, rfc3339
+from domain.lookup import follow_link, get_link
+from tests.unit.fakes import FakeLinkRepository
+
+CREATED = datetime(2026, 11, 21, 16, 0, tzinfo=UTC)
+CLICKED = CREATED + timedelta(minutes=5)
+
+
+@pytest.fixture
+def repository() -> FakeLinkRepository:
+    return FakeLinkRepository(Link("7cp2Xhz", "https://example.com/", CREATED))
+
+
+def test_following_a_link_counts_one_click_and_returns_the_target(repository):
+    link = follow_link("7cp2Xhz", repository=repository, clock=lambda: CLICKED)
+
+    assert link.url == "https://example.com/"
+    assert link.clicks == 1
+    assert link.last_clicked_at == CLICKED
+    assert repository.get("7cp2Xhz").clicks == 1
+
+
+def test_looking_a_link_up_counts_nothing(repository):
+    link = get_link("7cp2Xhz", repository=repository)
+
+    assert link.clicks == 0
+    assert repository.get("7cp2Xhz").last_clicked_at is None
+
+
+@pytest.mark.parametrize("short_id", ["nope123", "wp-login.php", "a/b", "", "x" * 65, "ä"])
+def test_unknown_or_impossible_ids_are_not_found(repository, short_id):
+    with pytest.raises(LinkNotFound) as not_found:
+        follow_link(short_id, repository=repository)
+
+    assert not_found.value.short_id == short_id
+    assert repository.get("7cp2Xhz").clicks == 0
+
+
+@pytest.mark.parametrize(
+    ("candidate", "plausible"),
+    [("7cp2Xhz", True), ("my-alias_2", True), ("x" * 64, True), ("x" * 65, False), ("a.b", False)],
+)
+def test_plausible_short_ids(candidate, plausible):
+    assert is_plausible_short_id(candidate) is plausible
+
+
+def test_timestamps_are_written_in_utc_with_milliseconds():
+    tokyo = timezone(timedelta(hours=9))
+    moment = datetime(2026, 11, 22, 1, 42, 35, 123456, tzinfo=tokyo)
+
+    assert rfc3339(moment) == "2026-11-21T16:42:35.123Z"
