@@ -32,7 +32,7 @@ def create_links_table(client: Any, table_name: str = TABLE_NAME) -> None:
 
 @pytest.fixture
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and a region; no endpoint override, so nothing can reach AWS or a local DB."""
+    """Fake credentials and a region, no endpoint override: nothing can reach AWS or a local DB."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
@@ -62,9 +62,7 @@ class CallCounter:
 
 
 @pytest.fixture
-def dynamodb_calls(
-    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[CallCounter]:
+def dynamodb_calls(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallCounter]:
     """Points the handlers' real wiring at moto and records every DynamoDB call they make."""
     monkeypatch.setenv("LINKS_TABLE_NAME", TABLE_NAME)
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)

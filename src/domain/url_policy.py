@@ -1,0 +1,222 @@
+"""Which target URLs the shortener stores, and in what form.
+
+A short link answers ``302 Location: <target>``, so the target is parsed exactly the
+way a browser parses it: with ada (the WHATWG URL Standard's parser that Node.js uses),
+never by hand. The stored form is the WHATWG serialisation (``href``): lower-case
+scheme and host, IDNA (UTS #46) host in punycode, default port dropped, dot segments
+resolved, non-ASCII and unsafe characters percent-encoded, fragment kept (browsers
+carry it across a redirect). It is always pure ASCII, so it fits a ``Location`` header.
+
+The rules, each refused with a reason a client can act on:
+
+- absolute ``http`` or ``https`` only (scheme case-insensitive), with a non-empty host;
+- at most ``MAX_TARGET_URL_LENGTH`` characters, counted on the stored form
+  (percent-encoding and punycode can grow it); absurdly long input is refused before
+  any parsing;
+- no user name or password (``https://good.com@evil.com`` really goes to evil.com);
+- no whitespace or control characters. Decision: leading and trailing ASCII whitespace
+  is trimmed (people paste URLs with a trailing newline, and browsers trim it too), but
+  any whitespace or control character left inside (C0, DEL, C1, and Unicode whitespace
+  such as U+00A0, U+2028, U+3000) is refused, even tab and newline, which WHATWG would
+  silently delete: inside a URL they are almost always a copy/paste accident or an
+  attempt to smuggle something past a filter;
+- not a link back to the shortener itself (a redirect loop): hostnames are compared in
+  canonical form (see ``canonical_hostname``), whatever the port.
+
+Host rules work on ``TargetUrl.hostname``, the canonical hostname, so none of them can
+be bypassed by casing, whitespace, percent-encoding, Unicode look-alikes that IDNA maps
+(fullwidth letters, ideographic full stops) or a trailing dot.
+
+Two places where the behaviour follows the current standard rather than older parsers:
+
+- an all-ASCII host is only lower-cased, even if a label starting with ``xn--`` is not
+  valid punycode (whatwg/url#914, 2026; ada 4.0 and browsers accept such hosts). The
+  browser then asks DNS for exactly that name, which is the one the host rules see.
+- lone surrogates (a JSON body can carry ``"\\ud800"``) become U+FFFD, as they do when
+  a browser passes a string to ``new URL()``.
+"""
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+import ada_url
+
+from domain.errors import InvalidUrl
+
+MAX_TARGET_URL_LENGTH = 2048
+"""The longest target URL stored, in characters of its canonical (ASCII) form."""
+
+# Raw input longer than this is refused before any work. Generous, because trimming
+# and dot segments ("/a/../") can shorten a URL; the real limit applies to the result.
+_MAX_RAW_LENGTH = 4 * MAX_TARGET_URL_LENGTH
+
+# WHATWG's "ASCII whitespace": what is trimmed from both ends.
+_ASCII_WHITESPACE = "\t\n\f\r "
+
+# C0 controls and space, DEL and C1 controls, and every Unicode whitespace character
+# (`\s` on a str pattern matches what str.isspace() accepts: U+00A0, U+2028, U+3000...).
+_WHITESPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
+
+_REASON_NOT_HTTP = "must be an absolute http or https URL"
+_REASON_NO_HOST = "must include a host name"
+_REASON_CREDENTIALS = "must not contain a user name or password"
+_REASON_WHITESPACE = "must not contain whitespace or control characters"
+_REASON_TOO_LONG = f"must be at most {MAX_TARGET_URL_LENGTH} characters"
+_REASON_LOOP = "must not point back at this shortener"
+_REASON_INVALID = "is not a valid URL"
+
+
+class HostKind(Enum):
+    """What a URL's host is, as the WHATWG host parser decided."""
+
+    DOMAIN = "domain"
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+
+
+_HOST_KINDS = {
+    ada_url.HostType.DEFAULT: HostKind.DOMAIN,
+    ada_url.HostType.IPV4: HostKind.IPV4,
+    ada_url.HostType.IPV6: HostKind.IPV6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TargetUrl:
+    """A target URL that passed the syntax rules, in the form the shortener stores.
+
+    `hostname` is the canonical hostname every host rule must use: ASCII (punycode),
+    lower-case, without a trailing dot. An IPv4 literal is in dotted-decimal form
+    (`http://0x7f.1/` has hostname `127.0.0.1`); an IPv6 literal keeps its brackets
+    (`[::1]`), as WHATWG serialises it: tell them apart with `host_kind`.
+    """
+
+    href: str
+    scheme: Literal["http", "https"]
+    hostname: str
+    host_kind: HostKind
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """The parts of a WHATWG parse that the policy reads (ada's result, typed)."""
+
+    href: str
+    scheme: Literal["http", "https"] | None  # None: any other scheme
+    hostname: str  # WHATWG's, not yet canonical
+    host_kind: HostKind
+    has_credentials: bool
+
+
+_ADA_ATTRIBUTES = ("href", "username", "password", "hostname", "host_type", "scheme_type")
+
+
+def _parse_whatwg(text: str) -> _Parsed | None:
+    """Parse `text` as an absolute URL the way browsers do; None where WHATWG fails."""
+    if not text.isascii():
+        # A browser's `new URL(s)` first turns lone surrogates into U+FFFD (WebIDL
+        # USVString); ada's binding would refuse to encode them instead.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    try:
+        parts = ada_url.parse_url(text, attributes=_ADA_ATTRIBUTES)
+    except ValueError:
+        return None
+    scheme_type = parts["scheme_type"]
+    scheme: Literal["http", "https"] | None = (
+        "http"
+        if scheme_type == ada_url.SchemeType.HTTP
+        else "https"
+        if scheme_type == ada_url.SchemeType.HTTPS
+        else None
+    )
+    return _Parsed(
+        href=parts["href"],
+        scheme=scheme,
+        hostname=parts["hostname"],
+        host_kind=_HOST_KINDS[parts["host_type"]],
+        has_credentials=bool(parts["username"] or parts["password"]),
+    )
+
+
+def _has_http_scheme(text: str) -> bool:
+    scheme, colon, _ = text.partition(":")
+    return bool(colon) and scheme.lower() in ("http", "https")
+
+
+def parse_target_url(raw: str) -> TargetUrl:
+    """Parse `raw` as a target URL and apply the syntax rules (all but the host rules).
+
+    Raises InvalidUrl, with a reason a client can act on, for anything the rules refuse.
+    """
+    if len(raw) > _MAX_RAW_LENGTH:
+        raise InvalidUrl(_REASON_TOO_LONG)
+    text = raw.strip(_ASCII_WHITESPACE)
+    if not text:
+        raise InvalidUrl(_REASON_NOT_HTTP)
+    if _WHITESPACE_OR_CONTROL.search(text):
+        raise InvalidUrl(_REASON_WHITESPACE)
+    parsed = _parse_whatwg(text)
+    if parsed is None:
+        raise InvalidUrl(_REASON_INVALID if _has_http_scheme(text) else _REASON_NOT_HTTP)
+    if parsed.scheme is None:
+        raise InvalidUrl(_REASON_NOT_HTTP)
+    hostname = parsed.hostname.rstrip(".")
+    if not hostname:  # WHATWG accepts "http://./"
+        raise InvalidUrl(_REASON_NO_HOST)
+    if parsed.has_credentials:
+        raise InvalidUrl(_REASON_CREDENTIALS)
+    if len(parsed.href) > MAX_TARGET_URL_LENGTH:
+        raise InvalidUrl(_REASON_TOO_LONG)
+    if not parsed.href.isascii():
+        # WHATWG percent-encodes every non-ASCII path, query and fragment character and
+        # punycodes the host; a non-ASCII result would be a parser bug, never a client's.
+        raise AssertionError(f"WHATWG serialisation is not ASCII: {parsed.href!r}")
+    return TargetUrl(
+        href=parsed.href, scheme=parsed.scheme, hostname=hostname, host_kind=parsed.host_kind
+    )
+
+
+def canonical_hostname(host: str) -> str:
+    """The canonical form of a configured host, to compare with `TargetUrl.hostname`.
+
+    Accepts a host (`Sho.RT`, `bücher.de`, `sho.rt.`, `[::1]`), a host and port
+    (`sho.rt:8443`) or an http(s) base URL (`https://sho.rt/`). Returns it as WHATWG
+    parses it (IDNA to punycode, lower-case, percent-decoded, IPv4 in dotted decimal)
+    without a trailing dot. Raises ValueError for anything else: hosts come from
+    configuration, so a bad one is a deployment error, not a client's.
+    """
+    text = host.strip(_ASCII_WHITESPACE)
+    parsed = _parse_whatwg(text if "://" in text else f"http://{text}")
+    hostname = "" if parsed is None or parsed.scheme is None else parsed.hostname.rstrip(".")
+    if not hostname:
+        raise ValueError(f"not a host, host:port or http(s) base URL: {host!r}")
+    return hostname
+
+
+def canonical_target_url(raw: str, *, own_hosts: Collection[str] = ()) -> str:
+    """The canonical form of `raw` to store as a short link's target.
+
+    `own_hosts` are the shortener's own hosts (any form `canonical_hostname` accepts);
+    a target on one of them, on any port, would be a redirect loop and is refused.
+    Raises InvalidUrl for anything the policy refuses.
+    """
+    target = parse_target_url(raw)
+    if target.hostname in _own_hostnames(own_hosts):
+        raise InvalidUrl(_REASON_LOOP)
+    return target.href
+
+
+def _own_hostnames(own_hosts: Collection[str]) -> set[str]:
+    # Own hosts include the request's Host header, which a client controls. One that
+    # does not parse cannot equal a valid target's hostname, so it is skipped rather
+    # than turned into a server error.
+    hostnames = set()
+    for host in own_hosts:
+        try:
+            hostnames.add(canonical_hostname(host))
+        except ValueError:
+            continue
+    return hostnames
