@@ -1,0 +1,330 @@
+"""Properties of template.yaml that the handlers, the dev server and security rely on.
+
+Fast: these read the template (as CloudFormation's JSON form) and run no tool.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Any
+
+import pytest
+
+from devserver.template import resources_of_type
+from tests.template.conftest import REPO_ROOT
+
+GET_TABLE_ARN = {"Fn::GetAtt": ["LinksTable", "Arn"]}
+
+HANDLERS = {
+    "ShortenFunction": "handlers.shorten.handler",
+    "RedirectFunction": "handlers.redirect.handler",
+    "LinksFunction": "handlers.links.handler",
+}
+# Least privilege: exactly these DynamoDB actions, on the links table only.
+ALLOWED_ACTIONS = {
+    "ShortenFunction": {"dynamodb:PutItem"},
+    # GET counts the click with one UpdateItem; HEAD reads with GetItem (it is no click).
+    "RedirectFunction": {"dynamodb:UpdateItem", "dynamodb:GetItem"},
+    "LinksFunction": {"dynamodb:GetItem"},
+}
+ROUTES = {
+    ("POST", "/shorten", "ShortenFunction"),
+    ("GET", "/{shortId}", "RedirectFunction"),
+    ("HEAD", "/{shortId}", "RedirectFunction"),
+    ("GET", "/links/{shortId}", "LinksFunction"),
+}
+# The values CloudWatch Logs accepts for RetentionInDays.
+LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096}
+LOG_RETENTION_DAYS |= {1827, 2192, 2557, 2922, 3288, 3653}
+
+
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return resources_of_type(template, "AWS::Serverless::Function")
+
+
+def function_property(template: dict[str, Any], logical_id: str, name: str) -> Any:
+    """A function's property as SAM applies it: its own value, else the Globals' one."""
+    own = functions(template)[logical_id].get("Properties") or {}
+    if name in own:
+        return own[name]
+    return ((template.get("Globals") or {}).get("Function") or {}).get(name)
+
+
+def http_api_events(template: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (logical_id, name, event)
+        for logical_id, function in functions(template).items()
+        for name, event in ((function.get("Properties") or {}).get("Events") or {}).items()
+        if event.get("Type") == "HttpApi"
+    ]
+
+
+def log_group(template: dict[str, Any], reference: Any) -> dict[str, Any]:
+    """The AWS::Logs::LogGroup that a Ref or GetAtt ... .Arn points at."""
+    if "Ref" in reference:
+        logical_id = reference["Ref"]
+    else:
+        logical_id, attribute = reference["Fn::GetAtt"]
+        assert attribute == "Arn"
+    resource: dict[str, Any] = template["Resources"][logical_id]
+    assert resource["Type"] == "AWS::Logs::LogGroup"
+    return resource
+
+
+# --- functions and layer ---------------------------------------------------------
+
+
+def test_the_functions_are_exactly_the_three_handlers(template):
+    assert set(functions(template)) == set(HANDLERS)
+    for logical_id, handler in HANDLERS.items():
+        assert function_property(template, logical_id, "Handler") == handler
+
+
+@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+def test_every_function_runs_python313_on_arm64_with_the_dependencies_layer(template, logical_id):
+    assert function_property(template, logical_id, "Runtime") == "python3.13"
+    assert function_property(template, logical_id, "Architectures") == ["arm64"]
+    assert {"Ref": "DependenciesLayer"} in function_property(template, logical_id, "Layers")
+    assert function_property(template, logical_id, "PackageType") in (None, "Zip")
+    assert function_property(template, logical_id, "CodeUri") == "src/"
+
+
+@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+def test_every_function_is_built_by_a_makefile_rule_for_it(template, logical_id):
+    metadata = functions(template)[logical_id].get("Metadata") or {}
+    assert metadata.get("BuildMethod") == "makefile"
+    makefile = REPO_ROOT / metadata.get("ContextPath", "src") / "Makefile"
+    targets = re.findall(r"^([^\s:#=]+)\s*:(?!=)", makefile.read_text(encoding="utf-8"), re.M)
+    patterns = [target.replace("%", "*") for target in targets]
+    assert any(fnmatch.fnmatchcase(f"build-{logical_id}", p) for p in patterns), targets
+
+
+def test_the_dependencies_layer_targets_python313_on_arm64(template):
+    layer = template["Resources"]["DependenciesLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert layer["Metadata"]["BuildArchitecture"] == "arm64"
+    properties = layer["Properties"]
+    assert properties["ContentUri"].rstrip("/") == "layers"
+    assert properties["CompatibleRuntimes"] == ["python3.13"]
+    assert properties["CompatibleArchitectures"] == ["arm64"]
+    makefile = (REPO_ROOT / "layers" / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^build-DependenciesLayer\s*:", makefile, re.M)
+
+
+def test_function_settings_and_environment(template):
+    globals_ = template["Globals"]["Function"]
+    assert 128 <= globals_["MemorySize"] <= 1769  # up to one full vCPU
+    assert 1 <= globals_["Timeout"] <= 10  # short: a request is one DynamoDB call
+    variables = globals_["Environment"]["Variables"]
+    assert variables["LINKS_TABLE_NAME"] == {"Ref": "LinksTable"}
+    assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "url-shortener"
+    assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
+
+
+@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+def test_every_function_logs_to_its_own_log_group_with_retention(template, logical_id):
+    logging_config = {
+        **(template["Globals"]["Function"].get("LoggingConfig") or {}),
+        **(functions(template)[logical_id]["Properties"].get("LoggingConfig") or {}),
+    }
+    group = log_group(template, logging_config["LogGroup"])
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+    others = {
+        other: functions(template)[other]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        for other in HANDLERS
+        if other != logical_id
+    }
+    assert logging_config["LogGroup"]["Ref"] not in others.values()
+
+
+# --- least privilege ----------------------------------------------------------------
+
+
+def policy_statements(template: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
+    """The function's IAM statements; fails on anything but inline statements."""
+    function = functions(template)[logical_id]["Properties"]
+    assert "Role" not in function, "a Role replaces SAM's per-function role"
+    assert "Policies" not in (template["Globals"]["Function"]), "Globals would widen every role"
+    statements = []
+    for policy in function["Policies"]:
+        # Not a SAM policy template (e.g. DynamoDBCrudPolicy) nor a managed policy name.
+        assert isinstance(policy, dict), policy
+        assert set(policy) == {"Statement"}, policy
+        statements.extend(policy["Statement"])
+    return statements
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+def test_each_function_may_do_exactly_its_dynamodb_actions_on_the_table(template, logical_id):
+    actions: set[str] = set()
+    for statement in policy_statements(template, logical_id):
+        assert statement["Effect"] == "Allow"
+        assert "NotAction" not in statement
+        assert "NotResource" not in statement
+        assert as_list(statement["Resource"]) == [GET_TABLE_ARN]
+        for action in as_list(statement["Action"]):
+            assert not set(action) & {"*", "?"}, action
+            actions.add(action)
+    assert actions == ALLOWED_ACTIONS[logical_id]
+
+
+def test_the_redirect_function_cannot_create_links(template):
+    actions = {
+        action.lower()
+        for statement in policy_statements(template, "RedirectFunction")
+        for action in as_list(statement["Action"])
+    }
+    assert "dynamodb:putitem" not in actions
+    assert "dynamodb:batchwriteitem" not in actions
+    assert "dynamodb:transactwriteitems" not in actions
+
+
+# --- API ----------------------------------------------------------------------------
+
+
+def test_every_http_api_event_names_its_api_method_and_path(template):
+    events = http_api_events(template)
+    assert events
+    for logical_id, name, event in events:
+        properties = event["Properties"]
+        where = f"{logical_id}.Events.{name}"
+        assert properties.get("ApiId") == {"Ref": "HttpApi"}, where
+        assert properties.get("Method"), where
+        assert properties.get("Path", "").startswith("/"), where
+
+
+def test_the_routes_are_exactly_the_expected_ones(template):
+    routes = [
+        (event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id)
+        for logical_id, _, event in http_api_events(template)
+    ]
+    assert len(routes) == len(set(routes))
+    assert set(routes) == ROUTES
+    # Only HttpApi events: nothing else may invoke the functions.
+    for function in functions(template).values():
+        for event in (function["Properties"].get("Events") or {}).values():
+            assert event["Type"] == "HttpApi"
+
+
+def test_the_http_api_serves_from_its_root_with_cors_throttling_and_access_logs(template):
+    api = template["Resources"]["HttpApi"]
+    assert api["Type"] == "AWS::Serverless::HttpApi"
+    properties = api["Properties"]
+    assert properties["StageName"] == "$default"
+    cors = properties["CorsConfiguration"]
+    assert cors["AllowOrigins"] == [{"Ref": "CorsAllowOrigin"}]
+    assert set(cors["AllowMethods"]) == {"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"}
+    assert {h.lower() for h in cors["AllowHeaders"]} == {
+        "content-type",
+        "authorization",
+        "idempotency-key",
+    }
+    assert cors["MaxAge"] > 0
+    assert properties["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
+        "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
+    }
+    access_logs = properties["AccessLogSettings"]
+    group = log_group(template, access_logs["DestinationArn"])
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+    assert "$context.requestId" in access_logs["Format"]
+
+
+# --- table --------------------------------------------------------------------------
+
+
+def test_the_links_table(template):
+    table = template["Resources"]["LinksTable"]
+    assert table["Type"] == "AWS::DynamoDB::Table"
+    properties = table["Properties"]
+    assert "TableName" not in properties  # CloudFormation names it; locally it is the logical id
+    assert properties["KeySchema"] == [
+        {"AttributeName": "PK", "KeyType": "HASH"},
+        {"AttributeName": "SK", "KeyType": "RANGE"},
+    ]
+    assert {"AttributeName": "PK", "AttributeType": "S"} in properties["AttributeDefinitions"]
+    assert {"AttributeName": "SK", "AttributeType": "S"} in properties["AttributeDefinitions"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["SSESpecification"]["SSEEnabled"] is True
+    assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+
+
+def test_no_stack_operation_deletes_the_links(template):
+    table = template["Resources"]["LinksTable"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+
+
+# --- parameters, outputs, suppressions ----------------------------------------------
+
+
+def test_every_parameter_is_described(template):
+    assert template["Parameters"]
+    for name, parameter in template["Parameters"].items():
+        assert str(parameter.get("Description", "")).strip(), name
+        if "Default" in parameter and "AllowedValues" in parameter:
+            assert parameter["Default"] in parameter["AllowedValues"], name
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        ("", True),
+        ("https://sho.rt", True),
+        ("http://localhost:3000", True),
+        ("https://example.com/s", True),
+        ("https://sho.rt/", False),
+        ("https://example.com/s/", False),
+        ("sho.rt", False),
+        ("ftp://sho.rt", False),
+        ("https://", False),
+        ("https://sho rt", False),
+    ],
+)
+def test_public_base_url_is_empty_or_a_url_without_trailing_slash(template, value, allowed):
+    parameter = template["Parameters"]["PublicBaseUrl"]
+    assert parameter["Default"] == ""
+    # CloudFormation matches AllowedPattern against the whole value.
+    assert (re.fullmatch(parameter["AllowedPattern"], value) is not None) is allowed
+
+
+def test_log_retention_takes_only_values_cloudwatch_accepts(template):
+    parameter = template["Parameters"]["LogRetentionInDays"]
+    assert parameter["AllowedValues"]
+    assert set(parameter["AllowedValues"]) <= LOG_RETENTION_DAYS
+
+
+def test_throttling_and_cors_parameters_have_safe_defaults(template):
+    parameters = template["Parameters"]
+    assert parameters["CorsAllowOrigin"]["Default"] == "*"
+    for name in ("ThrottlingBurstLimit", "ThrottlingRateLimit"):
+        assert parameters[name]["Type"] == "Number"
+        assert parameters[name]["Default"] >= parameters[name]["MinValue"] >= 1
+
+
+def test_outputs(template):
+    outputs = template["Outputs"]
+    assert outputs["ApiUrl"]["Value"] == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
+    assert outputs["LinksTableName"]["Value"] == {"Ref": "LinksTable"}
+    for name, output in outputs.items():
+        assert str(output.get("Description", "")).strip(), name
+
+
+def test_every_checkov_suppression_gives_a_reason(template):
+    suppressions = [
+        (logical_id, skip)
+        for logical_id, resource in template["Resources"].items()
+        for skip in ((resource.get("Metadata") or {}).get("checkov") or {}).get("skip", [])
+    ]
+    assert suppressions
+    for logical_id, skip in suppressions:
+        assert re.fullmatch(r"CKV_AWS_\d+", skip["id"]), (logical_id, skip)
+        assert len(skip.get("comment", "").split()) >= 5, (logical_id, skip)
