@@ -1,0 +1,136 @@
+"""`python -m devserver`: the shortener on http://127.0.0.1:PORT, with no Docker and no AWS account.
+
+Reads template.yaml's functions, routes and tables; starts a local DynamoDB (DynamoDB
+Local when Java 17+ is there, else moto; DYNAMODB_ENDPOINT points at another); serves
+web/ at / and every HttpApi route through the real handlers, in this process.
+Prints "Listening on http://127.0.0.1:PORT" once it answers requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import FrameType
+
+import boto3
+import yaml
+
+from devserver import LOOPBACK
+from devserver.dynamodb_backends import (
+    DynamoDBBackend,
+    DynamoDBUnavailableError,
+    sdk_environment,
+    start_backend,
+)
+from devserver.dynamodb_tables import ensure_table
+from devserver.functions import lambda_environment
+from devserver.project import load_project, local_http_api
+from devserver.server import serve
+from devserver.template import REPO_ROOT, TEMPLATE_PATH
+
+DEFAULT_PORT = 3000
+DEFAULT_REGION = "us-east-1"
+DEFAULT_DATA_DIR = REPO_ROOT / ".local" / "dynamodb"
+DEFAULT_WEB_DIR = REPO_ROOT / "web"
+
+
+def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m devserver", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(environ.get("PORT") or DEFAULT_PORT),
+        help="port on 127.0.0.1 (default: $PORT or 3000; 0 picks a free one)",
+    )
+    parser.add_argument("--template", type=Path, default=TEMPLATE_PATH, help="SAM template")
+    parser.add_argument("--web-dir", type=Path, default=DEFAULT_WEB_DIR, help="files served at /")
+    parser.add_argument(
+        "--dynamodb",
+        choices=("auto", "local", "moto"),
+        default="auto",
+        help="auto: $DYNAMODB_ENDPOINT if set, else DynamoDB Local if Java 17+ runs, else moto",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="where DynamoDB Local keeps its data (default: .local/dynamodb)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Handlers' own prints and logs should show up as they happen, even through a pipe.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    inherited = dict(os.environ)  # what the user set wins over the template's values
+    args = parse_args(argv, inherited)
+    region = inherited.get("AWS_REGION") or inherited.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+    try:
+        project = load_project(args.template, region)
+    except (OSError, yaml.YAMLError, ValueError, KeyError) as exc:
+        print(f"devserver: cannot use {args.template}: {exc}", file=sys.stderr)
+        return 2
+    for problem in project.problems:
+        print(f"devserver: {problem.where}: {problem.message}", file=sys.stderr)
+
+    # SIGTERM unwinds like Ctrl-C, so the finally blocks below stop what was started.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    backend: DynamoDBBackend | None = None
+    try:
+        try:
+            backend = start_backend(args.dynamodb, args.data_dir, inherited)
+        except DynamoDBUnavailableError as exc:
+            print(f"devserver: {exc}", file=sys.stderr)
+            return 1
+        print(f"DynamoDB: {backend.description}", flush=True)
+
+        os.environ.update(sdk_environment(backend.endpoint_url, region, inherited))
+        client = boto3.client("dynamodb")
+        for table in project.tables:
+            state = "created" if ensure_table(client, table) else "exists"
+            print(f"Table {table.table_name} ({table.logical_id}): {state}")
+
+        environment, warnings = lambda_environment(project.functions, inherited)
+        os.environ.update(environment)
+        for warning in warnings:
+            print(f"devserver: {warning}", file=sys.stderr)
+
+        api = local_http_api(project, args.web_dir)
+        try:
+            server = serve(api, args.port)
+        except OSError as exc:
+            print(f"devserver: cannot listen on {LOOPBACK}:{args.port}: {exc}", file=sys.stderr)
+            return 1
+        try:
+            port = server.server_address[1]
+            for route in project.routes.routes:
+                print(f"Route {route.route_key} -> {route.function_id}")
+            if api.static_root is not None:
+                print(f"Static files from {api.static_root} at /")
+            print(f"Listening on http://{LOOPBACK}:{port}", flush=True)
+            server.serve_forever()
+        finally:
+            server.server_close()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # A second Ctrl-C or SIGTERM (make and terminals forward them too) must not cut the
+        # cleanup short and leave DynamoDB Local running; stopping it takes a moment at most.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if backend is not None:
+            backend.stop()
+    return 0
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())

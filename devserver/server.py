@@ -1,0 +1,200 @@
+"""The HTTP side: static files first, then the HTTP API's routes, on 127.0.0.1 only.
+
+`LocalHttpApi.handle` is plain request -> response (testable without sockets);
+`serve` puts it behind the standard library's threading HTTP server.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from devserver import LOOPBACK
+from devserver.functions import FunctionError, FunctionRunner
+from devserver.http_api_events import (
+    MAX_REQUEST_BODY_BYTES,
+    HttpRequest,
+    HttpResponse,
+    InvalidResponseError,
+    build_event,
+    decoded_path,
+    error_response,
+    new_request_id,
+    response_from_result,
+)
+from devserver.routes import RouteTable
+from devserver.static_files import StaticFiles, content_type
+
+# An oversized body up to this size is read and dropped before the 413, so that the client,
+# still sending, sees the answer instead of a reset connection. Bigger ones are cut off.
+_DRAIN_LIMIT_BYTES = 4 * MAX_REQUEST_BODY_BYTES
+
+
+class RequestTooLargeError(Exception):
+    pass
+
+
+class BadRequestError(Exception):
+    pass
+
+
+class LocalHttpApi:
+    """What API Gateway (and CloudFront for web/) do with a request, minus the network."""
+
+    def __init__(
+        self,
+        routes: RouteTable,
+        runners: dict[str, FunctionRunner],
+        static_files: StaticFiles,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        missing = {route.function_id for route in routes.routes} - runners.keys()
+        if missing:
+            raise ValueError(f"routes name functions that do not exist: {sorted(missing)}")
+        self._routes = routes
+        self._runners = runners
+        self._static_files = static_files
+        self._clock = clock
+
+    @property
+    def static_root(self) -> Path | None:
+        return self._static_files.root
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        now, request_id = self._clock(), new_request_id()
+        if request.method in ("GET", "HEAD"):
+            static_file = self._static_files.find(request.raw_path)
+            if static_file is not None:
+                body = static_file.read_bytes()
+                return HttpResponse(
+                    200,
+                    [("content-type", content_type(static_file)), ("cache-control", "no-cache")],
+                    body,
+                )
+        match = self._routes.match(request.method, decoded_path(request.raw_path))
+        if match is None:
+            return error_response(404, "Not Found", request_id=request_id, now=now)
+        event = build_event(
+            request,
+            route_key=match.route.route_key,
+            path_parameters=match.path_parameters,
+            request_id=request_id,
+            now=now,
+        )
+        try:
+            result = self._runners[match.route.function_id].invoke(event)
+            return response_from_result(result, request_id=request_id, now=now)
+        except (FunctionError, InvalidResponseError):
+            # API Gateway shows the client only this; the details go to the function's log.
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.flush()
+            return error_response(500, "Internal Server Error", request_id=request_id, now=now)
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True  # a hung handler must not keep the devserver from stopping
+    api: LocalHttpApi
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _HttpServer
+    protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+
+    def _serve(self) -> None:
+        try:
+            body = self._read_body()
+        except (RequestTooLargeError, BadRequestError) as exc:
+            self.close_connection = True  # what is left of the body is still on the socket
+            status, message = (
+                (413, "Request Entity Too Large")
+                if isinstance(exc, RequestTooLargeError)
+                else (400, "Bad Request")
+            )
+            response = error_response(
+                status, message, request_id=new_request_id(), now=datetime.now(UTC)
+            )
+            self._write(response, extra_headers=(("connection", "close"),))
+            return
+        target = urlsplit(self.path) if "://" in self.path else None
+        raw_path, _, raw_query = (
+            (target.path or "/", "", target.query) if target else self.path.partition("?")
+        )
+        request = HttpRequest(
+            method=self.command,
+            raw_path=raw_path,
+            raw_query=raw_query,
+            protocol=self.request_version,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            server_port=self.server.server_address[1],
+        )
+        self._write(self.server.api.handle(request))
+
+    # http.server dispatches on these names; every method goes the same way.
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            raise BadRequestError from None
+        if length < 0:
+            raise BadRequestError
+        if length > MAX_REQUEST_BODY_BYTES:
+            if length <= _DRAIN_LIMIT_BYTES:
+                while length > 0 and (chunk := self.rfile.read(min(length, 1 << 16))):
+                    length -= len(chunk)
+            raise RequestTooLargeError
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            try:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            except ValueError:
+                raise BadRequestError from None
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                if total > MAX_REQUEST_BODY_BYTES:
+                    raise RequestTooLargeError
+                return b"".join(chunks)
+            total += size
+            if total > _DRAIN_LIMIT_BYTES:
+                raise RequestTooLargeError
+            chunk = self.rfile.read(size)
+            if total <= MAX_REQUEST_BODY_BYTES:  # past the limit: read on, keep nothing
+                chunks.append(chunk)
+            self.rfile.readline()
+
+    def _write(
+        self, response: HttpResponse, extra_headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.log_request(response.status, len(response.body))  # before the client can see it
+        self.send_response_only(response.status)
+        for name, value in [*response.headers, *extra_headers]:
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":  # a HEAD response never carries a body
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        sys.stderr.write(f"devserver: {self.address_string()} {format % args}\n")
+
+
+def serve(api: LocalHttpApi, port: int) -> ThreadingHTTPServer:
+    """A server bound to 127.0.0.1:port (0 picks a free port); call serve_forever() on it."""
+    server = _HttpServer((LOOPBACK, port), _RequestHandler)
+    server.api = api
+    return server
