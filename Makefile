@@ -66,7 +66,7 @@ dev: deps ## Run the shortener on http://127.0.0.1:$(PORT) (no Docker, no AWS ac
 
 .PHONY: test
 test: test-deps lint ## Run every test (lint, types, layers, unit, integration, e2e, template)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # --- pieces -----------------------------------------------------------------
 .PHONY: lint

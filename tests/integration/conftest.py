@@ -13,21 +13,20 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from devserver.template import load_template
+from devserver.dynamodb_tables import ensure_table
+from devserver.project import load_project
+from devserver.template import TEMPLATE_PATH
 from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
 
-TABLE_NAME = "LinksTable"
-# Kinds of table setting create_table accepts as they are written in the template.
-_CREATE_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
-
-
-def create_links_table(client: Any, table_name: str = TABLE_NAME) -> None:
-    properties = load_template()["Resources"]["LinksTable"]["Properties"]
-    client.create_table(
-        TableName=table_name, **{k: properties[k] for k in _CREATE_TABLE_KEYS if k in properties}
-    )
+# The same definition `make dev` creates its table from: the template's LinksTable.
+LINKS_TABLE = next(
+    table
+    for table in load_project(TEMPLATE_PATH, "us-east-1").tables
+    if table.logical_id == "LinksTable"
+)
+TABLE_NAME = LINKS_TABLE.table_name
 
 
 @pytest.fixture
@@ -47,7 +46,7 @@ def dynamodb(aws_environment: None) -> Iterator[Any]:
     """A low-level DynamoDB client on moto, with the links table created from the template."""
     with mock_aws():
         client = boto3.client("dynamodb")
-        create_links_table(client)
+        ensure_table(client, LINKS_TABLE)
         yield client
 
 

@@ -1,0 +1,126 @@
+"""Black-box fixtures: the local stack (`make dev`'s own entry point) on a free port.
+
+The tests talk real HTTP to it and know nothing of its insides. It is started the
+way `make dev` starts it, once per backend and session, with data in a temp dir.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from devserver.dynamodb_backends import find_dynamodb_local
+from tests.conftest import REPO_ROOT
+
+STARTUP_SECONDS = 60
+_LISTENING = re.compile(r"Listening on (http://127\.0\.0\.1:\d+)")
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class LocalStack:
+    base_url: str
+    output: list[str]
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        """One HTTP request, redirects not followed (a 302 is what we test)."""
+        parts = urlsplit(self.base_url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+        try:
+            payload = body.encode() if isinstance(body, str) else body
+            connection.request(method, path, body=payload, headers=headers or {})
+            response = connection.getresponse()
+            return Answer(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+    def shorten(self, payload: Any, **headers: str) -> Answer:
+        return self.request(
+            "POST",
+            "/shorten",
+            json.dumps(payload),
+            {"Content-Type": "application/json", **headers},
+        )
+
+
+def start_local_stack(backend: str, data_dir: Path) -> tuple[subprocess.Popen[str], LocalStack]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("DYNAMODB_ENDPOINT", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devserver",
+            "--port",
+            "0",
+            "--dynamodb",
+            backend,
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    deadline = time.monotonic() + STARTUP_SECONDS
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output.append(line.rstrip())
+        if match := _LISTENING.search(line):
+            return process, LocalStack(match.group(1), output)
+    process.kill()
+    raise RuntimeError("local stack did not start:\n" + "\n".join(output))
+
+
+@pytest.fixture(scope="session", params=["local", "moto"], ids=["dynamodb-local", "moto"])
+def local_stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[LocalStack]:
+    """The local stack on DynamoDB Local (what `make dev` uses with Java) and on moto."""
+    backend = request.param
+    if backend == "local":
+        install, why_not = find_dynamodb_local()
+        if install is None:
+            # CI installs Java (.ci/run), so there a missing DynamoDB Local is a failure.
+            if os.environ.get("CI"):
+                pytest.fail(f"CI must run against DynamoDB Local: {why_not}")
+            pytest.skip(f"no DynamoDB Local here ({why_not}); `make dev` falls back to moto")
+    process, stack = start_local_stack(backend, tmp_path_factory.mktemp(f"data-{backend}"))
+    yield stack
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
