@@ -119,12 +119,16 @@ def build_event(
         "time": _request_time(now),
         "timeEpoch": int(now.timestamp() * 1000),
     }
-    is_base64 = bool(request.body) and not _is_text(request.header("content-type"))
+    # A text body that is not valid UTF-8 travels base64-encoded too: the handler
+    # must see the bytes the client sent, never a decoder's replacement characters.
+    is_base64 = bool(request.body) and not (
+        _is_text(request.header("content-type")) and _is_utf8(request.body)
+    )
     if request.body:
         event["body"] = (
             base64.b64encode(request.body).decode("ascii")
             if is_base64
-            else request.body.decode("utf-8", errors="replace")
+            else request.body.decode("utf-8")
         )
     if path_parameters:
         event["pathParameters"] = path_parameters
@@ -205,6 +209,14 @@ def _query_parameters(raw_query: str) -> dict[str, str]:
     for key, value in parse_qsl(raw_query, keep_blank_values=True):
         parameters[key] = f"{parameters[key]},{value}" if key in parameters else value
     return parameters
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_text(content_type: str | None) -> bool:

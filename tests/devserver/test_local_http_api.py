@@ -187,6 +187,16 @@ def test_a_json_body_arrives_as_text_and_a_binary_one_as_base64(api: RunningApi)
     assert base64.b64decode(binary["body"]) == b"\x00\xff\x10"
 
 
+def test_a_text_body_that_is_not_utf8_arrives_byte_for_byte_as_base64(api: RunningApi) -> None:
+    body = b'{"url": "https://example.com/\xff"}'
+    event = echoed(api, "POST", "/echo", headers=[("Content-Type", "application/json")], body=body)[
+        "event"
+    ]
+
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == body
+
+
 def test_a_chunked_body_is_read_whole(api: RunningApi) -> None:
     head, body = raw_exchange(
         api,
