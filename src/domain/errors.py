@@ -21,8 +21,8 @@ class InvalidInput(DomainError):
 class InvalidUrl(InvalidInput):
     """The target URL breaks the URL policy (see domain/url_policy.py)."""
 
-    def __init__(self, reason: str, field: str = "url") -> None:
-        super().__init__(field, reason)
+    def __init__(self, reason: str) -> None:
+        super().__init__("url", reason)
 
 
 class LinkNotFound(DomainError):

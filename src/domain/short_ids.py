@@ -16,8 +16,3 @@ _generator = shortuuid.ShortUUID()  # random() draws from the `secrets` module
 def new_short_id() -> str:
     short_id: str = _generator.random(length=SHORT_ID_LENGTH)
     return short_id
-
-
-def short_id_alphabet() -> str:
-    alphabet: str = _generator.get_alphabet()
-    return alphabet

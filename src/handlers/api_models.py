@@ -63,7 +63,10 @@ class LinkInfo(CreatedLink):
     @classmethod
     def from_link(cls, link: Link, base_url: str) -> Self:
         return cls(
-            **CreatedLink.from_link(link, base_url).model_dump(),
+            short_id=link.short_id,
+            short_url=f"{base_url}/{link.short_id}",
+            url=link.url,
+            created_at=link.created_at,
             clicks=link.clicks,
             last_clicked_at=link.last_clicked_at,
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -13,6 +15,11 @@ from handlers.settings import Settings
 
 # Errors must never be cached: a 404 today may be a link tomorrow.
 NO_STORE = {"Cache-Control": "no-store"}
+
+# A DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
+_HOST_AND_PORT = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?"
+)
 
 
 def json_error(
@@ -53,7 +60,22 @@ def accepts_html(event: APIGatewayProxyEventV2) -> bool:
     return "text/html" in (event.headers.get("accept") or "").lower()
 
 
-def not_found_page(short_id: str) -> str:
+def link_not_found(event: APIGatewayProxyEventV2, short_id: str) -> Response[str]:
+    """404 for an unknown link: a small page for browsers, JSON for everyone else.
+
+    A HEAD gets the same status and headers and no body.
+    """
+    if accepts_html(event):
+        page = _not_found_page(short_id)
+        response = Response(404, content_types.TEXT_HTML + "; charset=utf-8", page, dict(NO_STORE))
+    else:
+        response = json_error(404, f"No link with id {short_id!r}")
+    if event.http_method == "HEAD":
+        response.body = ""
+    return response
+
+
+def _not_found_page(short_id: str) -> str:
     shown = html.escape(short_id)
     return (
         "<!doctype html>\n"
@@ -71,9 +93,13 @@ def base_url(event: APIGatewayProxyEventV2, settings: Settings) -> str:
     if settings.public_base_url:
         return settings.public_base_url
     # API Gateway always serves HTTPS and says so in X-Forwarded-Proto; the local
-    # stack says http. The Host header carries the port locally, domainName never does.
-    scheme = event.headers.get("x-forwarded-proto") or "https"
-    host = event.headers.get("host") or event.request_context.domain_name
+    # stack says http. The Host header carries the port locally, domainName never does;
+    # both are checked, since a client can send anything in a header.
+    proto = (event.headers.get("x-forwarded-proto") or "").lower()
+    scheme = proto if proto in ("http", "https") else "https"
+    host = event.headers.get("host") or ""
+    if not _HOST_AND_PORT.fullmatch(host):
+        host = event.request_context.domain_name
     stage = event.request_context.stage
     prefix = "" if stage in ("$default", "", None) else f"/{stage}"
     return f"{scheme}://{host}{prefix}"
@@ -81,7 +107,12 @@ def base_url(event: APIGatewayProxyEventV2, settings: Settings) -> str:
 
 def own_hosts(event: APIGatewayProxyEventV2, settings: Settings) -> tuple[str, ...]:
     """Every name this shortener answers to: a link to any of them would loop."""
-    names = [event.request_context.domain_name, event.headers.get("host") or ""]
+    context = event.request_context
+    names = [context.domain_name, event.headers.get("host") or ""]
+    # Behind a custom domain the API still answers on its execute-api name.
+    region = os.environ.get("AWS_REGION")
+    if context.api_id and region:
+        names.append(f"{context.api_id}.execute-api.{region}.amazonaws.com")
     if settings.public_base_url:
         names.append(settings.public_base_url)
     return tuple(name for name in names if name)

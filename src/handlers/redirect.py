@@ -10,18 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from domain.errors import LinkNotFound
 from domain.links import Link
 from domain.lookup import follow_link, get_link
 from handlers import wiring
-from handlers.http_responses import NO_STORE, accepts_html, json_error, not_found_page
+from handlers.http_errors import register_error_handlers
+from handlers.http_responses import NO_STORE
 
 logger = Logger()
 app = APIGatewayHttpResolver()
+register_error_handlers(app)
 
 
 @app.get("/<short_id>")
@@ -38,20 +39,6 @@ def peek(short_id: str) -> Response[str]:
 def _redirect_to(link: Link) -> Response[str]:
     # no-store: every click must reach us to be counted.
     return Response(status_code=302, headers={"Location": link.url, **NO_STORE}, body="")
-
-
-def _not_found(error: LinkNotFound) -> Response[str]:
-    event = app.current_event
-    if accepts_html(event):
-        page = "" if event.http_method == "HEAD" else not_found_page(error.short_id)
-        return Response(404, content_types.TEXT_HTML + "; charset=utf-8", page, dict(NO_STORE))
-    response = json_error(404, f"No link with id {error.short_id!r}")
-    if event.http_method == "HEAD":
-        response.body = ""
-    return response
-
-
-app.exception_handler(LinkNotFound)(_not_found)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

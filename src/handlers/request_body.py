@@ -1,27 +1,40 @@
 """Refusing request bodies before the router ever parses them.
 
-Powertools validates the body before any middleware runs, so the size limit and
-the "is this even text" check have to come first, in front of `app.resolve`.
-Without them a base64 body of random bytes would fail to decode inside the
-router and surface as a 500.
+Powertools validates the body before any middleware runs, so the size limit, the
+media type and the "is this even text" check have to come first, in front of
+`app.resolve`. Without them a base64 body of random bytes, or a multipart body
+without a boundary, would fail inside the router and surface as a 500.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 from typing import Any
 
 from handlers.http_responses import json_error_event_response
 
 MAX_BODY_BYTES = 8 * 1024
+JSON_MEDIA_TYPE = "application/json"
 
 
 def refuse_unreadable_body(
     event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES
 ) -> dict[str, Any] | None:
-    """A finished Lambda response refusing the body, or None when the body is fine to parse."""
+    """A finished Lambda response refusing the body, or None when the body is fine to parse.
+
+    A JSON media type is rewritten in the event to the lower-case form the router
+    matches (media types are case-insensitive; Powertools compares them as written).
+    """
     body = event.get("body") or ""
+    headers = event.get("headers") or {}
+    if body and not _is_json_media_type(headers.get("content-type")):
+        return json_error_event_response(
+            415, "Request body must be JSON (Content-Type: application/json)"
+        )
+    if headers.get("content-type"):
+        headers["content-type"] = JSON_MEDIA_TYPE
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(body, validate=True)
@@ -36,3 +49,26 @@ def refuse_unreadable_body(
     except UnicodeDecodeError:
         return json_error_event_response(400, "Request body must be UTF-8 encoded JSON")
     return None
+
+
+def _is_json_media_type(content_type: str | None) -> bool:
+    # Absent counts as JSON (curl --json and most clients set it; some don't). Media
+    # types are case-insensitive and may carry parameters ("; charset=utf-8").
+    if not content_type:
+        return True
+    return content_type.split(";", 1)[0].strip().lower() == JSON_MEDIA_TYPE
+
+
+def parse_json_body(text: str) -> Any:
+    """json.loads, with every way a body can fail to parse reported as a JSON error.
+
+    The stdlib raises plain ValueError for integers over 4,300 digits and
+    RecursionError for deep nesting; Powertools turns only JSONDecodeError into a
+    client error, so the rest would otherwise become 500s.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise json.JSONDecodeError(str(exc).split(":", 1)[0], text, 0) from exc

@@ -39,6 +39,17 @@ def _base_url(raw: str) -> str | None:
     if not base:
         return None
     parts = urlsplit(base)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
-        raise MisconfiguredError(f"PUBLIC_BASE_URL must be an http(s) URL, got {raw!r}")
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+        or "#" in base
+        or "?" in base
+    ):
+        raise MisconfiguredError(
+            f"PUBLIC_BASE_URL must be an http(s) origin (and path) with no user, query"
+            f" or fragment, got {raw!r}"
+        )
     return base

@@ -13,11 +13,11 @@ from domain.shortening import shorten_link
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
 from handlers.http_errors import register_error_handlers
-from handlers.http_responses import base_url, own_hosts
-from handlers.request_body import refuse_unreadable_body
+from handlers.http_responses import NO_STORE, base_url, own_hosts
+from handlers.request_body import parse_json_body, refuse_unreadable_body
 
 logger = Logger()
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 register_error_handlers(app)
 
 
@@ -34,7 +34,7 @@ def shorten(request: ShortenRequest) -> Response[CreatedLink]:
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
         body=created,
-        headers={"Location": created.short_url, "Cache-Control": "no-store"},
+        headers={"Location": created.short_url, **NO_STORE},
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from domain import short_ids
+from domain.shortening import MAX_ID_ATTEMPTS
 from handlers import links, redirect, shorten
 from tests.conftest import load_event
 from tests.integration.conftest import TABLE_NAME
@@ -87,7 +89,7 @@ def test_short_urls_carry_a_named_stage(dynamodb_calls, lambda_context):
 @pytest.mark.parametrize(
     ("body", "status", "field", "reason_part"),
     [
-        ("{not json", 400, "body", ""),
+        ("{not json", 400, "body", "expecting"),
         ({}, 422, "url", "required"),
         ({"url": 42}, 422, "url", "string"),
         ({"url": None}, 422, "url", "string"),
@@ -96,11 +98,11 @@ def test_short_urls_carry_a_named_stage(dynamodb_calls, lambda_context):
         ({"url": "https://example.com/", "uri": "x"}, 422, "uri", "not permitted"),
         ({"url": "https://a.example/", "urlToShorten": "https://b.example/"}, 422, "body", "both"),
         ({"url": "ftp://example.com/file"}, 422, "url", "http or https"),
-        ({"url": "/relative/path"}, 422, "url", ""),
+        ({"url": "/relative/path"}, 422, "url", "absolute"),
         ({"url": "https://user:secret@example.com/"}, 422, "url", "password"),
         ({"url": "https://exa mple.com/"}, 422, "url", "whitespace"),
         ({"url": "https://example.com/" + "a" * 2100}, 422, "url", "2048"),
-        ({"url": ""}, 422, "url", ""),
+        ({"url": ""}, 422, "url", "absolute"),
     ],
     ids=[
         "malformed-json",
@@ -146,10 +148,15 @@ def test_a_link_back_to_the_shortener_itself_is_refused(dynamodb_calls, dynamodb
 def test_a_junk_host_header_does_not_break_shortening(dynamodb_calls, lambda_context):
     event = load_event("shorten.json")
     event["headers"]["host"] = "[not a host"
+    event["headers"]["x-forwarded-proto"] = "javascript"
 
     response = shorten.handler(event, lambda_context)
 
     assert response["statusCode"] == 201
+    created = body_of(response)
+    assert created["shortUrl"] == (
+        f"https://{event['requestContext']['domainName']}/{created['shortId']}"
+    )
 
 
 def test_a_body_over_8_kib_is_refused_with_413(dynamodb_calls, dynamodb, lambda_context):
@@ -174,14 +181,89 @@ def test_undecodable_bodies_are_refused_with_400_not_a_crash(dynamodb_calls, lam
     assert dynamodb_calls.operations == []
 
 
-def test_a_body_that_is_not_json_is_refused_with_415(dynamodb_calls, lambda_context):
+def test_a_missing_body_is_refused_with_400(dynamodb_calls, lambda_context):
     event = load_event("shorten.json")
-    event["headers"]["content-type"] = "text/plain"
+    del event["body"]
+
+    response = shorten.handler(event, lambda_context)
+
+    assert response["statusCode"] == 400
+    assert "missing" in body_of(response)["message"]
+    assert dynamodb_calls.operations == []
+
+
+def test_json_the_parser_cannot_hold_is_refused_with_400_not_a_crash(
+    dynamodb_calls, lambda_context
+):
+    # Python refuses integers over 4,300 digits with a plain ValueError, not a JSON error.
+    response = post_shorten(lambda_context, '{"url": ' + "1" * 4400 + "}")
+
+    assert response["statusCode"] == 400
+    assert body_of(response)["errors"][0]["field"] == "body"
+    assert dynamodb_calls.operations == []
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "multipart/form-data; boundary=xyz",
+        "application/jsonp",
+    ],
+)
+def test_bodies_that_are_not_json_are_refused_with_415(
+    dynamodb_calls, lambda_context, content_type
+):
+    event = load_event("shorten.json")
+    event["headers"]["content-type"] = content_type
+    event["body"] = "url=https%3A%2F%2Fexample.com%2F"
 
     response = shorten.handler(event, lambda_context)
 
     assert response["statusCode"] == 415
+    assert "application/json" in body_of(response)["message"]
     assert dynamodb_calls.operations == []
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "application/json; charset=utf-8"])
+def test_json_media_types_are_matched_as_the_standard_says(
+    dynamodb_calls, lambda_context, content_type
+):
+    event = load_event("shorten.json")
+    event["headers"]["content-type"] = content_type
+
+    assert shorten.handler(event, lambda_context)["statusCode"] == 201
+
+
+def test_a_link_to_the_apis_own_execute_api_name_is_refused_behind_a_custom_domain(
+    dynamodb_calls, lambda_context, monkeypatch
+):
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    event = load_event("shorten.json")
+    event["headers"]["host"] = event["requestContext"]["domainName"] = "sho.rt"
+    event["body"] = json.dumps({"url": "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/x"})
+
+    response = shorten.handler(event, lambda_context)
+
+    assert response["statusCode"] == 422
+    assert "shortener" in body_of(response)["errors"][0]["reason"]
+
+
+def test_when_no_short_id_is_free_the_answer_is_503_with_retry_after(
+    dynamodb_calls, lambda_context, monkeypatch
+):
+    monkeypatch.setattr(short_ids._generator, "random", lambda length: "taken00")
+    first = post_shorten(lambda_context, {"url": "https://first.example/"})
+
+    second = post_shorten(lambda_context, {"url": "https://second.example/"})
+
+    assert first["statusCode"] == 201
+    assert second["statusCode"] == 503
+    assert second["headers"]["Retry-After"] == "1"
+    assert body_of(second)["message"]
+    assert dynamodb_calls.operations == ["PutItem"] * (1 + MAX_ID_ATTEMPTS)
 
 
 # --- GET and HEAD /{shortId} ------------------------------------------------------
@@ -232,6 +314,7 @@ def test_an_unknown_id_is_an_html_page_for_browsers(dynamodb_calls, lambda_conte
     assert response["statusCode"] == 404
     assert response["headers"]["Content-Type"].startswith("text/html")
     assert "Link not found" in response["body"]
+    assert "&lt;b&gt;nope" in response["body"]
     assert "<b>" not in response["body"]
     assert dynamodb_calls.operations == []
 

@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 from itertools import chain
 
 import pytest
+import shortuuid
 
 from domain.errors import InvalidUrl, ShortIdsExhausted
 from domain.links import Link
-from domain.short_ids import SHORT_ID_LENGTH, new_short_id, short_id_alphabet
+from domain.short_ids import SHORT_ID_LENGTH, new_short_id
 from domain.shortening import MAX_ID_ATTEMPTS, shorten_link
 from tests.unit.fakes import FakeLinkRepository
 
@@ -79,7 +80,7 @@ def test_a_link_to_the_shortener_itself_is_refused():
 
 
 def test_generated_ids_are_seven_characters_of_the_lookalike_free_alphabet():
-    alphabet = short_id_alphabet()
+    alphabet = shortuuid.get_alphabet()
     ids = [new_short_id() for _ in range(500)]
 
     assert all(len(short_id) == SHORT_ID_LENGTH for short_id in ids)
@@ -88,6 +89,16 @@ def test_generated_ids_are_seven_characters_of_the_lookalike_free_alphabet():
     assert len(set(ids)) == len(ids)
 
 
-def test_ids_are_not_predictable_from_a_fixed_sequence():
-    # A regression guard against seeding: two fresh batches must differ.
-    assert [new_short_id() for _ in range(5)] != [new_short_id() for _ in range(5)]
+def test_ids_are_drawn_from_the_operating_systems_csprng(monkeypatch):
+    # Guessable ids would let anyone enumerate links: every character must come from
+    # `secrets` (the OS's CSPRNG), never from a seedable `random`.
+    drawn = []
+
+    def recording_choice(alphabet):
+        drawn.append(alphabet)
+        return alphabet[0]
+
+    monkeypatch.setattr("secrets.choice", recording_choice)
+
+    assert new_short_id() == shortuuid.get_alphabet()[0] * SHORT_ID_LENGTH
+    assert len(drawn) == SHORT_ID_LENGTH
