@@ -48,12 +48,7 @@ class CreatedLink(_ApiModel):
 
     @classmethod
     def from_link(cls, link: Link, base_url: str) -> Self:
-        return cls(
-            short_id=link.short_id,
-            short_url=f"{base_url}/{link.short_id}",
-            url=link.url,
-            created_at=link.created_at,
-        )
+        return cls(**_link_fields(link, base_url))
 
 
 class LinkInfo(CreatedLink):
@@ -63,13 +58,19 @@ class LinkInfo(CreatedLink):
     @classmethod
     def from_link(cls, link: Link, base_url: str) -> Self:
         return cls(
-            short_id=link.short_id,
-            short_url=f"{base_url}/{link.short_id}",
-            url=link.url,
-            created_at=link.created_at,
+            **_link_fields(link, base_url),
             clicks=link.clicks,
             last_clicked_at=link.last_clicked_at,
         )
+
+
+def _link_fields(link: Link, base_url: str) -> dict[str, Any]:
+    return {
+        "short_id": link.short_id,
+        "short_url": f"{base_url}/{link.short_id}",
+        "url": link.url,
+        "created_at": link.created_at,
+    }
 
 
 class FieldProblem(BaseModel):
