@@ -21,11 +21,30 @@ The rules, each refused with a reason a client can act on:
   silently delete: inside a URL they are almost always a copy/paste accident or an
   attempt to smuggle something past a filter;
 - not a link back to the shortener itself (a redirect loop): hostnames are compared in
-  canonical form (see ``canonical_hostname``), whatever the port.
+  canonical form (see ``canonical_hostname``), whatever the port;
+- not a host that only makes sense inside a network: ``localhost`` and every
+  ``*.localhost`` name (RFC 6761: always loopback), and IP literals that are not
+  globally routable unicast, as the standard library's ``ipaddress`` classifies them
+  (the IANA special-purpose registries): private, loopback, link-local (so the cloud
+  metadata endpoints ``169.254.169.254`` and ``fd00:ec2::254``), unspecified,
+  multicast, reserved, shared address space (``100.64.0.0/10``), documentation. An
+  IPv6 address that carries an IPv4 one is judged by it too: IPv4-mapped
+  (``[::ffff:127.0.0.1]``) and NAT64 (``[64:ff9b::7f00:1]``) addresses are the IPv4
+  address they carry, so they are refused exactly when it is; 6to4 and Teredo ones
+  are refused when what they embed is (and ``ipaddress`` counts them non-global
+  anyway), and the deprecated IPv4-compatible form (``[::7f00:1]``) is reserved.
+  Public IP literals are accepted;
+- not on the host denylist (``domain/host_rules.py``): a listed host or any of its
+  subdomains.
 
 Host rules work on ``TargetUrl.hostname``, the canonical hostname, so none of them can
 be bypassed by casing, whitespace, percent-encoding, Unicode look-alikes that IDNA maps
-(fullwidth letters, ideographic full stops) or a trailing dot.
+(fullwidth letters and digits, ideographic full stops) or a trailing dot; nor can an
+IPv4 address hide as ``0x7f.1``, ``2130706433`` or ``127.1``, which WHATWG turns into
+``127.0.0.1``, or as ``127.0.0.1..``, a domain to WHATWG (it drops only one trailing dot
+before looking for an address), which the rules judge as the address it spells. They
+judge what a URL says, not what DNS answers: a name that resolves to a private address
+is not caught (the shortener never fetches targets, so it never resolves them).
 
 Two places where the behaviour follows the current standard rather than older parsers:
 
@@ -36,6 +55,7 @@ Two places where the behaviour follows the current standard rather than older pa
   a browser passes a string to ``new URL()``.
 """
 
+import ipaddress
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -45,6 +65,7 @@ from typing import Literal
 import ada_url
 
 from domain.errors import InvalidUrl
+from domain.host_rules import is_denied_host
 
 MAX_TARGET_URL_LENGTH = 2048
 """The longest target URL stored, in characters of its canonical (ASCII) form."""
@@ -67,6 +88,12 @@ _REASON_WHITESPACE = "must not contain whitespace or control characters"
 _REASON_TOO_LONG = f"must be at most {MAX_TARGET_URL_LENGTH} characters"
 _REASON_LOOP = "must not point back at this shortener"
 _REASON_INVALID = "is not a valid URL"
+_REASON_NOT_PUBLIC = "must not point to a private, loopback or link-local address"
+_REASON_DENIED = "points to a host that is not allowed"
+
+# RFC 6052's well-known NAT64 prefix: a NAT64 gateway sends packets for these addresses
+# to the IPv4 address in their last 32 bits. The standard library has no name for it.
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class HostKind(Enum):
@@ -196,16 +223,24 @@ def canonical_hostname(host: str) -> str:
     return hostname
 
 
-def canonical_target_url(raw: str, *, own_hosts: Collection[str] = ()) -> str:
+def canonical_target_url(
+    raw: str, *, own_hosts: Collection[str] = (), denied_hosts: frozenset[str] = frozenset()
+) -> str:
     """The canonical form of `raw` to store as a short link's target.
 
     `own_hosts` are the shortener's own hosts (any form `canonical_hostname` accepts);
     a target on one of them, on any port, would be a redirect loop and is refused.
+    `denied_hosts` is the host denylist (see `host_rules.parse_denied_hosts`).
     Raises InvalidUrl for anything the policy refuses.
     """
     target = parse_target_url(raw)
     if target.hostname in _own_hostnames(own_hosts):
         raise InvalidUrl(_REASON_LOOP)
+    hostname, host_kind = _host_as_resolved(target)
+    if not _is_public_host(hostname, host_kind):
+        raise InvalidUrl(_REASON_NOT_PUBLIC)
+    if is_denied_host(hostname, denied_hosts):
+        raise InvalidUrl(_REASON_DENIED)
     return target.href
 
 
@@ -220,3 +255,42 @@ def _own_hostnames(own_hosts: Collection[str]) -> set[str]:
         except ValueError:
             continue
     return hostnames
+
+
+def _host_as_resolved(target: TargetUrl) -> tuple[str, HostKind]:
+    """The host the host rules judge: the canonical one, read as an address if it is one.
+
+    WHATWG drops one trailing dot before deciding whether a host is an IPv4 address, so
+    `127.0.0.1..` stays a domain whose canonical hostname (trailing dots stripped) is
+    `127.0.0.1`. A resolver that ignores trailing dots would see that address.
+    """
+    if target.host_kind is HostKind.DOMAIN:
+        reparsed = _parse_whatwg(f"http://{target.hostname}/")
+        if reparsed is not None and reparsed.host_kind is not HostKind.DOMAIN:
+            return reparsed.hostname, reparsed.host_kind
+    return target.hostname, target.host_kind
+
+
+def _is_public_host(hostname: str, host_kind: HostKind) -> bool:
+    if host_kind is HostKind.DOMAIN:
+        return not (hostname == "localhost" or hostname.endswith(".localhost"))
+    return _is_public_ip(ipaddress.ip_address(hostname.strip("[]")))
+
+
+def _is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether `ip` is a globally routable unicast address, and so is all it carries."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip.is_global and not ip.is_multicast
+    # Decided by the IPv4 address alone, whatever the Python version thinks of the
+    # IPv6 prefix (recent releases judge mapped ones by their IPv4 part, older ones not).
+    translated = ip.ipv4_mapped or (
+        ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF) if ip in _NAT64_WELL_KNOWN else None
+    )
+    if translated is not None:
+        return _is_public_ip(translated)
+    embedded = [ip.sixtofour, *(ip.teredo or ())]
+    return (
+        ip.is_global
+        and not (ip.is_multicast or ip.is_reserved or ip.is_site_local)
+        and all(_is_public_ip(ipv4) for ipv4 in embedded if ipv4 is not None)
+    )

@@ -1,5 +1,6 @@
 """The target URL policy: what is stored, what is refused and why (domain/url_policy.py)."""
 
+import ipaddress
 import json
 from collections import Counter
 from pathlib import Path
@@ -9,6 +10,7 @@ import ada_url
 import pytest
 
 from domain.errors import InvalidUrl
+from domain.host_rules import hostname_of, parse_denied_hosts
 from domain.url_policy import (
     MAX_TARGET_URL_LENGTH,
     HostKind,
@@ -25,12 +27,16 @@ CREDENTIALS = "must not contain a user name or password"
 WHITESPACE = "must not contain whitespace or control characters"
 TOO_LONG = "must be at most 2048 characters"
 LOOP = "must not point back at this shortener"
+NOT_PUBLIC = "must not point to a private, loopback or link-local address"
+DENIED = "points to a host that is not allowed"
 
 
-def refusal(raw: str, own_hosts: list[str] | None = None) -> str:
+def refusal(
+    raw: str, own_hosts: list[str] | None = None, denied_hosts: frozenset[str] = frozenset()
+) -> str:
     """The reason the policy gives for refusing `raw` (fails the test if it accepts)."""
     with pytest.raises(InvalidUrl) as refused:
-        canonical_target_url(raw, own_hosts=own_hosts or [])
+        canonical_target_url(raw, own_hosts=own_hosts or [], denied_hosts=denied_hosts)
     assert refused.value.field == "url"
     return refused.value.reason
 
@@ -71,10 +77,14 @@ def refusal(raw: str, own_hosts: list[str] | None = None) -> str:
             "https://example.com/",
             id="fullwidth host",
         ),
-        pytest.param("http://127.0.0.1:8080/x", "http://127.0.0.1:8080/x", id="IPv4 literal"),
-        pytest.param("http://0x7f.1/", "http://127.0.0.1/", id="IPv4 hex shorthand"),
-        pytest.param("http://[0:0::1]:80/", "http://[::1]/", id="IPv6 literal"),
-        pytest.param("https://[2001:DB8::1]/", "https://[2001:db8::1]/", id="IPv6 upper-case"),
+        pytest.param("http://93.184.216.34:8080/x", "http://93.184.216.34:8080/x", id="IPv4"),
+        pytest.param("http://0x5d.0xb8d822/", "http://93.184.216.34/", id="IPv4 hex shorthand"),
+        pytest.param("http://[2606:2800:220:1:0::0]:80/", "http://[2606:2800:220:1::]/", id="IPv6"),
+        pytest.param(
+            "https://[2606:2800:220:1::ABCD]/",
+            "https://[2606:2800:220:1::abcd]/",
+            id="IPv6 upper-case",
+        ),
         pytest.param("http://x.com/\ud800", "http://x.com/%EF%BF%BD", id="lone surrogate"),
     ],
 )
@@ -123,7 +133,8 @@ def test_every_spelling_of_a_host_has_one_canonical_hostname(raw: str) -> None:
         ("http://10.1.2.3.example/", "10.1.2.3.example", HostKind.DOMAIN),
     ],
 )
-def test_ip_literals_are_accepted_and_recognised(raw: str, hostname: str, kind: HostKind) -> None:
+def test_ip_literals_are_recognised(raw: str, hostname: str, kind: HostKind) -> None:
+    # The syntax rules accept them; the host rules (canonical_target_url) judge them.
     target = parse_target_url(raw)
 
     assert (target.hostname, target.host_kind) == (hostname, kind)
@@ -329,6 +340,318 @@ def test_canonical_hostname_refuses_what_is_not_a_host(host: str) -> None:
         canonical_hostname(host)
 
 
+# --- hosts inside a network: localhost and non-global IP literals ---------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("http://10.1.2.3/", id="10/8"),
+        pytest.param("http://172.16.0.1/", id="172.16/12"),
+        pytest.param("http://172.31.255.255/", id="172.16/12 last"),
+        pytest.param("http://192.168.1.1/", id="192.168/16"),
+        pytest.param("http://127.0.0.1:8080/", id="loopback"),
+        pytest.param("http://127.255.255.254/", id="loopback /8"),
+        pytest.param("http://169.254.169.254/latest/meta-data/", id="EC2 metadata"),
+        pytest.param("http://169.254.1.1/", id="link-local"),
+        pytest.param("http://0.0.0.0/", id="unspecified"),
+        pytest.param("http://0.1.2.3/", id="this network 0/8"),
+        pytest.param("http://100.64.0.1/", id="shared address space 100.64/10"),
+        pytest.param("http://100.127.255.255/", id="shared address space last"),
+        pytest.param("http://192.0.0.8/", id="IETF protocol assignments"),
+        pytest.param("http://192.0.2.1/", id="documentation"),
+        pytest.param("http://198.18.0.1/", id="benchmarking"),
+        pytest.param("http://224.0.0.1/", id="multicast local"),
+        pytest.param("http://239.255.255.250/", id="multicast SSDP"),
+        pytest.param("http://233.252.0.1/", id="multicast global scope"),
+        pytest.param("http://240.0.0.1/", id="reserved 240/4"),
+        pytest.param("http://255.255.255.255/", id="broadcast"),
+        pytest.param("http://[::1]/", id="IPv6 loopback"),
+        pytest.param("http://[::]/", id="IPv6 unspecified"),
+        pytest.param("http://[fe80::1]/", id="IPv6 link-local"),
+        pytest.param("http://[febf::1]/", id="IPv6 link-local last"),
+        pytest.param("http://[fc00::1]/", id="IPv6 unique local fc"),
+        pytest.param("http://[fd12:3456::1]/", id="IPv6 unique local fd"),
+        pytest.param("http://[fd00:ec2::254]/latest/meta-data/", id="AWS IPv6 metadata"),
+        pytest.param("http://[fec0::1]/", id="IPv6 site-local (deprecated)"),
+        pytest.param("http://[ff02::1]/", id="IPv6 multicast link"),
+        pytest.param("http://[ff0e::1]/", id="IPv6 multicast global scope"),
+        pytest.param("http://[2001:db8::1]/", id="IPv6 documentation"),
+        pytest.param("http://[100::1]/", id="IPv6 discard-only"),
+        pytest.param("http://[5f00::1]/", id="IPv6 reserved"),
+        pytest.param("http://[::ffff:a9fe:a9fe]/", id="IPv4-mapped metadata"),
+        pytest.param("http://[::ffff:127.0.0.1]/", id="IPv4-mapped loopback"),
+        pytest.param("http://[::ffff:10.0.0.1]/", id="IPv4-mapped private"),
+        pytest.param("http://[::ffff:100.64.0.1]/", id="IPv4-mapped shared"),
+        pytest.param("http://[::127.0.0.1]/", id="IPv4-compatible loopback"),
+        pytest.param("http://[::93.184.216.34]/", id="IPv4-compatible public (deprecated)"),
+        pytest.param("http://[64:ff9b::169.254.169.254]/", id="NAT64 metadata"),
+        pytest.param("http://[64:ff9b::7f00:1]/", id="NAT64 loopback"),
+        pytest.param("http://[64:ff9b::10.0.0.1]/", id="NAT64 private"),
+        pytest.param("http://[64:ff9b:1::5db8:d822]/", id="local-use NAT64"),
+        pytest.param("http://[2002:a9fe:a9fe::1]/", id="6to4 metadata"),
+        pytest.param("http://[2002:7f00:1::]/", id="6to4 loopback"),
+        pytest.param("http://[2001:0:5db8:d822::80ff:fffe]/", id="Teredo client loopback"),
+        pytest.param("http://[2001:0:a9fe:a9fe::a201:2cdd]/", id="Teredo server metadata"),
+    ],
+)
+def test_refuses_an_address_that_is_not_globally_routable(raw: str) -> None:
+    assert refusal(raw) == NOT_PUBLIC
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("http://0x7f.1/", id="hex shorthand"),
+        pytest.param("http://0x7f000001/", id="one hex number"),
+        pytest.param("http://2130706433/", id="one decimal number"),
+        pytest.param("http://017700000001/", id="one octal number"),
+        pytest.param("http://0177.0.0.01/", id="octal parts"),
+        pytest.param("http://127.1/", id="two parts"),
+        pytest.param("http://127.0.1/", id="three parts"),
+        pytest.param("http://127.0.0.1./", id="trailing dot"),
+        pytest.param("http://127.0.0.1../", id="two trailing dots (a domain to WHATWG)"),
+        pytest.param("http://0x7f.1.../", id="hex shorthand, three trailing dots"),
+        pytest.param("http://127.0.0.1.%2E/", id="trailing dot, percent-encoded dot"),
+        pytest.param("http://%31%32%37.0.0.1/", id="percent-encoded digits"),
+        pytest.param("http://127%2E0%2E0%2E1/", id="percent-encoded dots"),
+        pytest.param("http://\uff11\uff12\uff17.0.0.1/", id="fullwidth digits"),
+        pytest.param("http://127\u30020\u30020\u30021/", id="ideographic full stops"),
+        pytest.param("http://127\uff0e0\uff0e0\uff0e1/", id="fullwidth full stops"),
+        pytest.param("http://169.254.169.254./latest/meta-data", id="metadata trailing dot"),
+        pytest.param("http://0xa9.0xfe.0xa9.0xfe/", id="metadata hex"),
+        pytest.param("http://2852039166/", id="metadata decimal"),
+        pytest.param("http://169.254.43518/", id="metadata three parts"),
+        pytest.param("  http://169.254.169.254/ \n", id="metadata outer whitespace"),
+        pytest.param("HTTP://127.0.0.1/", id="upper-case scheme"),
+        pytest.param("http:127.0.0.1", id="no slashes"),
+        pytest.param("http:\\\\127.0.0.1\\x", id="backslashes"),
+        pytest.param("http://127.0.0.1:80/", id="default port"),
+        pytest.param("http://[0:0:0:0:0:0:0:1]/", id="IPv6 loopback in full"),
+        pytest.param("http://[0::1]/", id="IPv6 loopback shorthand"),
+        pytest.param("http://[::FFFF:7F00:1]/", id="IPv4-mapped upper-case hex"),
+        pytest.param("http://[0:0:0:0:0:ffff:127.0.0.1]/", id="IPv4-mapped in full"),
+        pytest.param("http://[::ffff:169.254.169.254]/", id="IPv4-mapped dotted metadata"),
+        pytest.param("http://[FD00:EC2::254]/", id="AWS IPv6 metadata upper-case"),
+        pytest.param("http://[fd00:ec2:0:0:0:0:0:254]/", id="AWS IPv6 metadata in full"),
+        pytest.param("http://[FE80::1]/", id="IPv6 link-local upper-case"),
+    ],
+)
+def test_refuses_every_whatwg_spelling_of_an_inside_address(raw: str) -> None:
+    assert refusal(raw) == NOT_PUBLIC
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("http://localhost/", id="localhost"),
+        pytest.param("http://localhost:3000/x", id="with port"),
+        pytest.param("HTTP://LOCALHOST./", id="upper-case, trailing dot"),
+        pytest.param("http://locAlhost%2E/", id="percent-encoded trailing dot"),
+        pytest.param("http://%6c%6F%63alhost/", id="percent-encoded letters"),
+        pytest.param(
+            "http://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/", id="fullwidth"
+        ),
+        pytest.param("http://localhost\u3002/", id="ideographic full stop"),
+        pytest.param("http://app.localhost/", id="subdomain"),
+        pytest.param("http://a.b.LOCALHOST../", id="deep subdomain, dots"),
+        pytest.param(" http://localhost/\n", id="outer whitespace"),
+        pytest.param("http:localhost", id="no slashes"),
+    ],
+)
+def test_refuses_localhost(raw: str) -> None:
+    assert refusal(raw) == NOT_PUBLIC
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        pytest.param("http://93.184.216.34/", "http://93.184.216.34/", id="public IPv4"),
+        pytest.param("http://1.1.1.1:8080/x", "http://1.1.1.1:8080/x", id="public IPv4 port"),
+        pytest.param("http://100.63.255.255/", "http://100.63.255.255/", id="below 100.64/10"),
+        pytest.param("http://100.128.0.0/", "http://100.128.0.0/", id="above 100.64/10"),
+        pytest.param("http://172.32.0.1/", "http://172.32.0.1/", id="above 172.16/12"),
+        pytest.param("http://192.0.0.9/", "http://192.0.0.9/", id="global in 192.0.0/24"),
+        pytest.param("http://1572395042/", "http://93.184.216.34/", id="public IPv4 as number"),
+        pytest.param("http://[2606:2800:220:1::]/", "http://[2606:2800:220:1::]/", id="IPv6"),
+        pytest.param(
+            "http://[::ffff:93.184.216.34]/", "http://[::ffff:5db8:d822]/", id="IPv4-mapped public"
+        ),
+        pytest.param(
+            "http://[64:ff9b::93.184.216.34]/", "http://[64:ff9b::5db8:d822]/", id="NAT64 public"
+        ),
+        pytest.param("http://localhost.com/", "http://localhost.com/", id="localhost.com"),
+        pytest.param("http://localhost.example/", "http://localhost.example/", id="localhost."),
+        pytest.param("http://mylocalhost/", "http://mylocalhost/", id="ends in localhost"),
+        pytest.param("http://localhost-1/", "http://localhost-1/", id="localhost-1"),
+        pytest.param("http://10.1.2.3.nip.example/", "http://10.1.2.3.nip.example/", id="IP-ish"),
+    ],
+)
+def test_accepts_public_addresses_and_names_that_only_look_local(raw: str, stored: str) -> None:
+    # A name such as 10.1.2.3.nip.example may resolve to a private address: the policy
+    # judges what a URL says, not what DNS answers later (that would need a lookup).
+    assert canonical_target_url(raw) == stored
+
+
+def test_older_pythons_counting_6to4_and_teredo_as_global_still_refuse_what_they_embed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Python releases before the 2024 ipaddress fixes call 2002::/16 global; then only
+    # the embedded IPv4 addresses (sixtofour, teredo) stand between 6to4 and 127.0.0.1.
+    stdlib_is_global = ipaddress.IPv6Address.is_global
+    monkeypatch.setattr(
+        ipaddress.IPv6Address,
+        "is_global",
+        property(lambda ip: any(ip in net for net in TUNNELS) or stdlib_is_global.__get__(ip)),
+    )
+
+    assert refusal("http://[2002:7f00:1::]/") == NOT_PUBLIC
+    assert refusal("http://[2001:0:5db8:d822::80ff:fffe]/") == NOT_PUBLIC
+    assert refusal("http://[2001:0:a9fe:a9fe::a247:29dd]/") == NOT_PUBLIC
+    assert canonical_target_url("http://[2002:5db8:d822::]/") == "http://[2002:5db8:d822::]/"
+    teredo_public = "http://[2001:0:5db8:d822::a247:29dd]/"  # 93.184.216.34 both ways
+    assert canonical_target_url(teredo_public) == teredo_public
+
+
+TUNNELS = (ipaddress.IPv6Network("2002::/16"), ipaddress.IPv6Network("2001::/32"))
+
+
+def test_a_link_back_to_a_local_shortener_is_a_loop_first() -> None:
+    # make dev serves on localhost: say "loop", the more useful of the two reasons.
+    assert refusal("http://localhost:3000/abc", ["localhost:3000"]) == LOOP
+
+
+# Every special-purpose block of the IANA IPv4 registry, its edges, and public neighbours.
+IPV4_SAMPLE = [
+    "0.0.0.0",  # noqa: S104 (an address to refuse as a target, not one to bind to)
+    *("0.255.255.255", "1.0.0.0", "9.255.255.255", "10.0.0.0", "10.255.255.255"),
+    *("11.0.0.0", "100.63.255.255", "100.64.0.0", "100.127.255.255", "100.128.0.0"),
+    *("126.255.255.255", "127.0.0.0", "127.0.0.1", "127.255.255.255", "128.0.0.0"),
+    *("169.253.255.255", "169.254.0.0", "169.254.169.254", "169.254.255.255", "169.255.0.0"),
+    *("172.15.255.255", "172.16.0.0", "172.31.255.255", "172.32.0.0", "192.0.0.0"),
+    *("192.0.0.8", "192.0.0.9", "192.0.0.10", "192.0.0.170", "192.0.0.255", "192.0.1.0"),
+    *("192.0.2.0", "192.0.2.255", "192.31.196.1", "192.52.193.1", "192.88.99.1"),
+    *("192.167.255.255", "192.168.0.0", "192.168.255.255", "192.169.0.0", "192.175.48.1"),
+    *("198.17.255.255", "198.18.0.0", "198.19.255.255", "198.20.0.0", "198.51.100.1"),
+    *("203.0.113.1", "223.255.255.255", "224.0.0.0", "224.0.1.1", "239.255.255.255"),
+    *("240.0.0.0", "255.255.255.254", "255.255.255.255", "8.8.8.8", "93.184.216.34"),
+]
+
+
+def is_global_unicast(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """The oracle, from the standard library's predicates: global and not multicast.
+
+    For IPv6, is_global alone also passes the reserved space outside 2000::/3 (where the
+    deprecated IPv4-compatible ::a.b.c.d lives) and the deprecated site-local fec0::/10.
+    """
+    if isinstance(ip, ipaddress.IPv6Address) and (ip.is_reserved or ip.is_site_local):
+        return False
+    return ip.is_global and not ip.is_multicast
+
+
+def ipv4_spellings(ipv4: ipaddress.IPv4Address) -> list[str]:
+    """URLs that all go to `ipv4`: dotted, as one number, hex, and wrapped in IPv6."""
+    number = int(ipv4)
+    return [
+        f"http://{ipv4}/",
+        f"http://{number}/",
+        f"http://0x{number:x}/",
+        f"http://[::ffff:{ipv4}]/",
+        f"http://[64:ff9b::{ipv4}]/",
+    ]
+
+
+@pytest.mark.parametrize("address", IPV4_SAMPLE)
+def test_an_ipv4_address_is_refused_in_any_spelling_iff_it_is_not_global(address: str) -> None:
+    ipv4 = ipaddress.IPv4Address(address)
+    outcomes = [policy_refusal(url) for url in ipv4_spellings(ipv4)]
+
+    assert outcomes == [None if is_global_unicast(ipv4) else NOT_PUBLIC] * len(outcomes)
+
+
+# Every block of the IANA IPv6 special-purpose registry, and public neighbours.
+IPV6_SAMPLE = [
+    *("::", "::1", "::2", "100::", "100::ffff:ffff:ffff:ffff", "100:0:0:1::", "2001::"),
+    *("2001:1::1", "2001:1::2", "2001:1::3", "2001:2::", "2001:3::", "2001:4:112::"),
+    *("2001:10::", "2001:20::", "2001:30::", "2001:1ff::", "2001:200::", "2001:db8::"),
+    *("2001:db9::", "2002::", "2002:ffff::", "2003::", "2620:4f:8000::", "2606:4700::1111"),
+    *("2a00:1450:4001:80b::200e", "3fff::", "4000::", "5f00::", "fbff::", "fc00::"),
+    *("fdff:ffff::", "fd00:ec2::254", "fe00::", "fe80::", "febf::", "fec0::", "ff00::"),
+    *("ff02::1", "ff0e::1", "ffff::", "64:ff9b:1::", "64:ff9b:2::"),
+]
+
+
+@pytest.mark.parametrize("address", IPV6_SAMPLE)
+def test_an_ipv6_address_is_refused_iff_it_is_not_global_unicast(address: str) -> None:
+    ipv6 = ipaddress.IPv6Address(address)
+    expected = None if is_global_unicast(ipv6) else NOT_PUBLIC
+
+    assert policy_refusal(f"http://[{address}]/") == expected
+
+
+def policy_refusal(raw: str) -> str | None:
+    try:
+        canonical_target_url(raw)
+    except InvalidUrl as refused:
+        return refused.reason
+    return None
+
+
+# --- the host denylist ------------------------------------------------------------------
+
+DENYLIST = parse_denied_hosts(" EVIL.com. , bad.example ,xn--bcher-kva.de, 93.184.216.34 ")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("https://evil.com/", id="exact"),
+        pytest.param("https://sub.EVIL.COM/x", id="subdomain upper-case"),
+        pytest.param("https://a.b.evil.com:8443/", id="deep subdomain, port"),
+        pytest.param("https://EVIL.com./", id="upper-case, trailing dot"),
+        pytest.param("https://evil.com../", id="two trailing dots"),
+        pytest.param("https://%65vil.com/", id="percent-encoded"),
+        pytest.param("https://evil%2Ecom/", id="percent-encoded dot"),
+        pytest.param("https://\uff45\uff56\uff49\uff4c.com/", id="fullwidth"),
+        pytest.param("https://evil\u3002com/", id="ideographic full stop"),
+        pytest.param(" \thttps://evil.com/\r\n", id="outer whitespace"),
+        pytest.param("https:\\\\evil.com", id="backslashes"),
+        pytest.param("https:evil.com", id="no slashes"),
+        pytest.param("https://evil.com\\@good.com/", id="at sign after backslash"),
+        pytest.param("https://bad.example/", id="another entry"),
+        pytest.param("https://bücher.de/", id="IDN entry, Unicode target"),
+        pytest.param("https://shop.B\u00dcCHER.de/", id="IDN entry, upper-case subdomain"),
+        pytest.param("http://93.184.216.34/", id="IPv4 entry"),
+        pytest.param("http://1572395042/", id="IPv4 entry as one number"),
+        pytest.param("http://0x5d.184.216.34/", id="IPv4 entry hex part"),
+        pytest.param("http://0x5d.184.216.34../", id="IPv4 entry hex part, two dots"),
+    ],
+)
+def test_refuses_a_denied_host_in_any_spelling(raw: str) -> None:
+    assert refusal(raw, denied_hosts=DENYLIST) == DENIED
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://notevil.com/",
+        "https://evil.com.au/",
+        "https://evil-com.example/",
+        "https://good.com/evil.com",
+        "https://good.com/?u=https://evil.com/",
+        "https://good.com/#evil.com",
+        "https://example/",
+        "http://[::ffff:5db8:d822]/",
+    ],
+)
+def test_other_hosts_are_not_denied(raw: str) -> None:
+    assert canonical_target_url(raw, denied_hosts=DENYLIST) == parse_target_url(raw).href
+
+
+def test_the_denylist_is_empty_unless_given() -> None:
+    assert canonical_target_url("https://evil.com/") == "https://evil.com/"
+
+
 # --- agreement with browsers: the WHATWG URL Standard's own test cases ---------------------
 
 WHATWG_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "urltestdata.json"
@@ -394,7 +717,21 @@ def breaks_the_rule(reason: str, case: dict[str, Any]) -> bool:
         return not case["hostname"].rstrip(".")
     if reason == TOO_LONG:
         return len(case["href"]) > MAX_TARGET_URL_LENGTH
+    if reason == NOT_PUBLIC:
+        return is_inside_a_network(case["hostname"].rstrip("."))
     return False
+
+
+def is_inside_a_network(hostname: str) -> bool:
+    """Whether `hostname` (as browsers parse it) is localhost or a non-global IP literal."""
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    if expected_host_kind(hostname) is HostKind.DOMAIN:
+        return False
+    ip = ipaddress.ip_address(hostname.strip("[]"))
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not is_global_unicast(ip)
 
 
 def expected_host_kind(hostname: str) -> HostKind:
@@ -406,11 +743,13 @@ def expected_host_kind(hostname: str) -> HostKind:
 
 
 def policy_outcome(raw: str) -> TargetUrl | str:
-    """What the policy makes of `raw`: the target, or the reason it is refused."""
+    """What the policy makes of `raw` (host rules too): the target, or why it is refused."""
     try:
-        return parse_target_url(raw)
+        target = parse_target_url(raw)
+        assert canonical_target_url(raw) == target.href
     except InvalidUrl as refused:
         return refused.reason
+    return target
 
 
 @pytest.mark.parametrize("case", WHATWG_CASES)
@@ -432,6 +771,8 @@ def test_agrees_with_the_whatwg_url_standard(case: dict[str, Any]) -> None:
         assert f"{target.scheme}:" == case["protocol"]
         assert target.hostname == case["hostname"].rstrip(".")
         assert target.host_kind == expected_host_kind(case["hostname"])
+        # What the redirect function re-checks against the denylist is the same host.
+        assert hostname_of(target.href) == target.hostname
 
 
 def test_the_whatwg_selection_covers_every_outcome() -> None:
@@ -453,6 +794,7 @@ def test_the_whatwg_selection_covers_every_outcome() -> None:
     assert outcomes["fails in browsers"] > 50
     assert outcomes[CREDENTIALS] > 0
     assert outcomes[WHITESPACE] > 0
+    assert outcomes[NOT_PUBLIC] > 0
 
 
 @pytest.mark.parametrize(
