@@ -47,3 +47,36 @@ class ShortIdsExhausted(DomainError):
     def __init__(self, attempts: int) -> None:
         super().__init__(f"no free short id after {attempts} attempts")
         self.attempts = attempts
+
+
+class AliasTaken(DomainError):
+    """Someone already has this alias (or had it: deleted aliases are never handed out again)."""
+
+    def __init__(self, alias: str) -> None:
+        super().__init__(f"alias {alias!r} is taken")
+        self.alias = alias
+
+
+class LinkGone(DomainError):
+    """The link existed but no longer redirects: it expired, was deleted, or its host is blocked."""
+
+    def __init__(self, short_id: str, why: str) -> None:
+        super().__init__(f"link {short_id!r} {why}")
+        self.short_id = short_id
+        self.why = why
+
+
+class NotAuthenticated(DomainError):
+    """Managing a link needs its management token, and none was given."""
+
+
+class NotAuthorized(DomainError):
+    """The management token given is not this link's."""
+
+
+class RateLimited(DomainError):
+    """This client created too many links in the current window."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"too many links created; retry in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds

@@ -7,18 +7,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 # What a short id may look like in a path: generated ids (7 characters of
-# shortuuid's alphabet) and, later, custom aliases both fit in it. Anything else
-# can never name a link, so lookups refuse it without a database round trip.
+# shortuuid's alphabet) and custom aliases (domain/aliases.py) both fit in it.
+# Anything else can never name a link, so lookups refuse it without a database call.
 _PLAUSIBLE_SHORT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True, slots=True)
 class Link:
     short_id: str
+    # Empty on a tombstone: a deleted link keeps its id (never reused), not its target.
     url: str
     created_at: datetime
     clicks: int = 0
     last_clicked_at: datetime | None = None
+    expires_at: datetime | None = None
+    deleted_at: datetime | None = None
+    # SHA-256 of the management token handed out at creation; None for links that
+    # predate management, which therefore nobody can change or delete.
+    management_token_hash: str | None = None
+
+    def why_gone(self, now: datetime) -> str | None:
+        """Why this link no longer redirects at `now`, or None while it does."""
+        if self.deleted_at is not None:
+            return "was deleted"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "has expired"
+        return None
 
 
 def is_plausible_short_id(candidate: str) -> bool:

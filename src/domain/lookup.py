@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from domain.errors import LinkNotFound
+from domain.errors import LinkGone, LinkNotFound
+from domain.host_rules import hostname_of, is_denied_host
 from domain.links import Link, is_plausible_short_id, utc_now
 from domain.ports import LinkRepository
 
@@ -17,18 +18,38 @@ from domain.ports import LinkRepository
 def follow_link(
     short_id: str,
     *,
+    count_click: bool,
     repository: LinkRepository,
+    denied_hosts: frozenset[str] = frozenset(),
     clock: Callable[[], datetime] = utc_now,
 ) -> Link:
-    """A click: count it and return where it goes. Raises LinkNotFound."""
+    """Where a short link goes now; a real click is counted on the way (one round trip).
+
+    Raises LinkNotFound, or LinkGone for a link that expired, was deleted, or points
+    at a host denied since it was created.
+    """
     _refuse_impossible(short_id)
-    return repository.record_click(short_id, at=clock())
+    now = clock()
+    if count_click:
+        link = repository.record_click(short_id, at=now)
+    else:
+        link = repository.get(short_id)
+        if why := link.why_gone(now):
+            raise LinkGone(short_id, why)
+    # Checked after the fact (the click is already counted) because the denylist can
+    # grow after a link was made; stored URLs are canonical, so this is a string test.
+    if denied_hosts and is_denied_host(hostname_of(link.url), denied_hosts):
+        raise LinkGone(short_id, "points to a blocked host")
+    return link
 
 
 def get_link(short_id: str, *, repository: LinkRepository) -> Link:
-    """Look a link up without counting a click. Raises LinkNotFound."""
+    """A link's details, counting nothing. Raises LinkNotFound, or LinkGone once deleted."""
     _refuse_impossible(short_id)
-    return repository.get(short_id)
+    link = repository.get(short_id)
+    if link.deleted_at is not None:
+        raise LinkGone(short_id, "was deleted")
+    return link
 
 
 def _refuse_impossible(short_id: str) -> None:

@@ -14,9 +14,28 @@ class LinkRepository(Protocol):
         ...
 
     def get(self, short_id: str) -> Link:
-        """The stored link, without counting a click. Raises LinkNotFound."""
+        """The stored link, tombstones included, without counting. Raises LinkNotFound."""
         ...
 
     def record_click(self, short_id: str, at: datetime) -> Link:
-        """Count one click atomically; return the link as stored after it. Raises LinkNotFound."""
+        """Count one click atomically if the link redirects at `at`; return it as stored.
+
+        Raises LinkNotFound, or LinkGone (nothing counted) for an expired or deleted link.
+        """
+        ...
+
+    def update(self, link: Link, *, expected_token_hash: str) -> Link:
+        """Store a managed link's new target and expiry, if its token is still the one
+        checked and it is not deleted. Raises LinkNotFound, LinkGone or NotAuthorized."""
+        ...
+
+    def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
+        """Turn a link into a tombstone that keeps its id forever and nothing else.
+        Raises LinkNotFound, LinkGone or NotAuthorized, as update does."""
+        ...
+
+
+class CreationCounter(Protocol):
+    def count_creation(self, client: str, window_start: datetime, window_end: datetime) -> int:
+        """Count one creation by `client` in this window; return the window's count so far."""
         ...

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.errors import ShortIdsExhausted, ShortIdTaken
+from domain.aliases import check_alias
+from domain.errors import AliasTaken, RateLimited, ShortIdsExhausted, ShortIdTaken
+from domain.expiry import expiry_from
 from domain.links import Link, utc_now
-from domain.ports import LinkRepository
+from domain.management_tokens import hash_management_token, new_management_token
+from domain.ports import CreationCounter, LinkRepository
+from domain.rate_limits import CreationRateLimit
 from domain.short_ids import new_short_id
 from domain.url_policy import canonical_target_url
 
@@ -16,21 +21,81 @@ from domain.url_policy import canonical_target_url
 MAX_ID_ATTEMPTS = 5
 
 
+@dataclass(frozen=True, slots=True)
+class LinkRequest:
+    """What a client asks for."""
+
+    url: str
+    alias: str | None = None
+    expires_at: datetime | None = None
+    expires_in: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRules:
+    """Which targets this deployment refuses beyond the URL policy itself."""
+
+    own_hosts: Collection[str] = ()
+    denied_hosts: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class ShortenedLink:
+    link: Link
+    # Handed to the creator once; the link keeps only its hash.
+    management_token: str
+
+
 def shorten_link(
-    url: str,
+    request: LinkRequest,
     *,
+    client: str,
     repository: LinkRepository,
-    own_hosts: Collection[str] = (),
+    counter: CreationCounter,
+    rate_limit: CreationRateLimit,
+    rules: TargetRules = TargetRules(),
     clock: Callable[[], datetime] = utc_now,
     generate_id: Callable[[], str] = new_short_id,
-) -> Link:
-    """Store `url` under a fresh short id. Raises InvalidUrl or ShortIdsExhausted."""
-    target = canonical_target_url(url, own_hosts=own_hosts)
-    for _ in range(MAX_ID_ATTEMPTS):
-        link = Link(short_id=generate_id(), url=target, created_at=clock())
+    generate_token: Callable[[], str] = new_management_token,
+) -> ShortenedLink:
+    """Store a new link. Raises InvalidInput, RateLimited, AliasTaken or ShortIdsExhausted."""
+    now = clock()
+    url = canonical_target_url(
+        request.url, own_hosts=rules.own_hosts, denied_hosts=rules.denied_hosts
+    )
+    alias = check_alias(request.alias) if request.alias is not None else None
+    expires_at = expiry_from(expires_at=request.expires_at, expires_in=request.expires_in, now=now)
+    _count_against_rate_limit(client, now, counter, rate_limit)
+
+    token = generate_token()
+
+    def new_link(short_id: str) -> Link:
+        return Link(
+            short_id=short_id,
+            url=url,
+            created_at=now,
+            expires_at=expires_at,
+            management_token_hash=hash_management_token(token),
+        )
+
+    if alias is not None:
         try:
-            repository.add(link)
+            repository.add(link := new_link(alias))
+        except ShortIdTaken as exc:
+            raise AliasTaken(alias) from exc
+        return ShortenedLink(link, token)
+    for _ in range(MAX_ID_ATTEMPTS):
+        try:
+            repository.add(link := new_link(generate_id()))
         except ShortIdTaken:
             continue
-        return link
+        return ShortenedLink(link, token)
     raise ShortIdsExhausted(MAX_ID_ATTEMPTS)
+
+
+def _count_against_rate_limit(
+    client: str, now: datetime, counter: CreationCounter, rate_limit: CreationRateLimit
+) -> None:
+    window_start, window_end = rate_limit.window_around(now)
+    if counter.count_creation(client, window_start, window_end) > rate_limit.max_creations:
+        raise RateLimited(retry_after_seconds=max(1, int((window_end - now).total_seconds())))

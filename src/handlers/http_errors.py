@@ -1,11 +1,18 @@
 """Domain and validation errors -> HTTP responses, in one place.
 
 Status codes, by what went wrong:
-  400  the request cannot be read: no body, not JSON, not UTF-8 (the last in request_body.py)
+  400  the request cannot be read (no body, not JSON, not UTF-8: the last in
+       request_body.py), or a value breaks a rule (URL policy, alias, expiry);
+       `errors` names each field and reason
+  401  managing a link without `Authorization: Bearer <token>`
+  403  a token that does not manage this link
   404  no such link
+  409  the alias is taken
+  410  the link expired, was deleted, or points to a blocked host
   413  the body is over the limit (request_body.py, before routing)
   415  the body is not JSON (request_body.py, before routing)
-  422  it was read, but a field breaks a rule; `errors` names each field and reason
+  422  a field is missing, of the wrong type, or unknown (request validation)
+  429  too many links created; `Retry-After` says when to try again
   503  no free short id right now; `Retry-After` says when to try again
 """
 
@@ -16,23 +23,66 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from domain.errors import InvalidInput, LinkNotFound, ShortIdsExhausted
-from handlers.http_responses import json_error, link_not_found
+from domain.errors import (
+    AliasTaken,
+    InvalidInput,
+    LinkGone,
+    LinkNotFound,
+    NotAuthenticated,
+    NotAuthorized,
+    RateLimited,
+    ShortIdsExhausted,
+)
+from handlers.http_responses import json_error, link_gone, link_not_found
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def _link_not_found(error: LinkNotFound) -> Response[str]:
         return link_not_found(app.current_event, error.short_id)
 
+    def _link_gone(error: LinkGone) -> Response[str]:
+        return link_gone(app.current_event, error.short_id, error.why)
+
     app.exception_handler(InvalidInput)(_invalid_input)
     app.exception_handler(LinkNotFound)(_link_not_found)
+    app.exception_handler(LinkGone)(_link_gone)
+    app.exception_handler(AliasTaken)(_alias_taken)
+    app.exception_handler(NotAuthenticated)(_not_authenticated)
+    app.exception_handler(NotAuthorized)(_not_authorized)
+    app.exception_handler(RateLimited)(_rate_limited)
     app.exception_handler(ShortIdsExhausted)(_short_ids_exhausted)
     app.exception_handler(RequestValidationError)(_request_invalid)
 
 
 def _invalid_input(error: InvalidInput) -> Response[str]:
     problems = [{"field": error.field, "reason": error.reason}]
-    return json_error(422, f"{error.field} {error.reason}", errors=problems)
+    return json_error(400, f"{error.field} {error.reason}", errors=problems)
+
+
+def _alias_taken(error: AliasTaken) -> Response[str]:
+    problems = [{"field": "alias", "reason": "is taken"}]
+    return json_error(409, f"The alias {error.alias!r} is taken", errors=problems)
+
+
+def _not_authenticated(error: NotAuthenticated) -> Response[str]:
+    return json_error(
+        401,
+        "Send the link's management token as `Authorization: Bearer <token>`",
+        headers={"WWW-Authenticate": 'Bearer realm="links"'},
+    )
+
+
+def _not_authorized(error: NotAuthorized) -> Response[str]:
+    return json_error(403, "This token does not manage this link")
+
+
+def _rate_limited(error: RateLimited) -> Response[str]:
+    seconds = error.retry_after_seconds
+    return json_error(
+        429,
+        f"Too many links created from this address; try again in {seconds} s",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def _short_ids_exhausted(error: ShortIdsExhausted) -> Response[str]:

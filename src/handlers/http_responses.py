@@ -15,6 +15,10 @@ from handlers.settings import Settings
 
 # Errors must never be cached: a 404 today may be a link tomorrow.
 NO_STORE = {"Cache-Control": "no-store"}
+# A redirect may be cached briefly by the browser alone ("private": never by
+# CloudFront or another shared cache), so an edit or delete takes effect within a
+# minute while a double click costs one request.
+REDIRECT_CACHE = {"Cache-Control": "private, max-age=60"}
 
 # A DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
 _HOST_AND_PORT = re.compile(
@@ -61,31 +65,61 @@ def accepts_html(event: APIGatewayProxyEventV2) -> bool:
 
 
 def link_not_found(event: APIGatewayProxyEventV2, short_id: str) -> Response[str]:
-    """404 for an unknown link: a small page for browsers, JSON for everyone else.
+    """404 for an unknown link: a small page for browsers, JSON for everyone else."""
+    return _link_unavailable(
+        event,
+        404,
+        message=f"No link with id {short_id!r}",
+        title="Link not found",
+        explanation=f"There is no short link <code>{html.escape(short_id)}</code>."
+        " Check the address for typos.",
+    )
 
-    A HEAD gets the same status and headers and no body.
-    """
+
+def link_gone(event: APIGatewayProxyEventV2, short_id: str, why: str) -> Response[str]:
+    """410 for a link that expired, was deleted or points to a blocked host."""
+    return _link_unavailable(
+        event,
+        410,
+        message=f"Link {short_id!r} {why}",
+        title="Link no longer available",
+        explanation=f"The short link <code>{html.escape(short_id)}</code> {html.escape(why)}.",
+    )
+
+
+def _link_unavailable(
+    event: APIGatewayProxyEventV2, status: int, *, message: str, title: str, explanation: str
+) -> Response[str]:
+    """A page for browsers, JSON for everyone else; a HEAD gets the headers, no body."""
     if accepts_html(event):
-        page = _not_found_page(short_id)
-        response = Response(404, content_types.TEXT_HTML + "; charset=utf-8", page, dict(NO_STORE))
+        page = _page(title, explanation)
+        response = Response(
+            status, content_types.TEXT_HTML + "; charset=utf-8", page, dict(NO_STORE)
+        )
     else:
-        response = json_error(404, f"No link with id {short_id!r}")
+        response = json_error(status, message)
     if event.http_method == "HEAD":
         response.body = ""
     return response
 
 
-def _not_found_page(short_id: str) -> str:
-    shown = html.escape(short_id)
+def _page(title: str, explanation: str) -> str:
     return (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>Link not found</title></head>\n"
-        "<body><main><h1>Link not found</h1>"
-        f"<p>There is no short link <code>{shown}</code>. Check the address for typos.</p>"
+        f"<title>{title}</title></head>\n"
+        f"<body><main><h1>{title}</h1><p>{explanation}</p>"
         '<p><a href="/">Shorten a link</a></p></main></body></html>\n'
     )
+
+
+def bearer_token(event: APIGatewayProxyEventV2) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, token = (event.headers.get("authorization") or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
 
 
 def base_url(event: APIGatewayProxyEventV2, settings: Settings) -> str:

@@ -1,31 +1,69 @@
-"""LinksFunction: GET /links/{shortId}, a link's details without counting a click."""
+"""LinksFunction: /links/{shortId}, a link's details, and its owner's changes and deletion."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from domain.links import Link
 from domain.lookup import get_link
+from domain.management import change_link, delete_link
+from domain.shortening import TargetRules
 from handlers import wiring
-from handlers.api_models import LinkInfo
+from handlers.api_models import LinkChangeRequest, LinkInfo
 from handlers.http_errors import register_error_handlers
-from handlers.http_responses import base_url
+from handlers.http_responses import NO_STORE, base_url, bearer_token, own_hosts
+from handlers.request_body import parse_json_body, refuse_unreadable_body
 
 logger = Logger()
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 register_error_handlers(app)
 
 
 @app.get("/links/<short_id>", summary="Show a link and its click count")
-def link_info(short_id: str) -> LinkInfo:
+def link_info(short_id: str) -> Response[LinkInfo]:
     link = get_link(short_id, repository=wiring.link_repository())
-    return LinkInfo.from_link(link, base_url(app.current_event, wiring.settings()))
+    return _info(link)
+
+
+@app.patch("/links/<short_id>", summary="Change a link's target or expiry (owner only)")
+def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
+    event, settings = app.current_event, wiring.settings()
+    link = change_link(
+        short_id,
+        changes.to_domain(),
+        token=bearer_token(event),
+        repository=wiring.link_repository(),
+        rules=TargetRules(own_hosts=own_hosts(event, settings), denied_hosts=settings.denied_hosts),
+    )
+    return _info(link)
+
+
+@app.delete("/links/<short_id>", summary="Delete a link for good (owner only)")
+def delete(short_id: str) -> Response[str]:
+    delete_link(
+        short_id, token=bearer_token(app.current_event), repository=wiring.link_repository()
+    )
+    return Response(status_code=204, headers=dict(NO_STORE), body="")
+
+
+def _info(link: Link) -> Response[LinkInfo]:
+    info = LinkInfo.from_link(link, base_url(app.current_event, wiring.settings()))
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=info,
+        headers=dict(NO_STORE),
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    refusal = refuse_unreadable_body(event)
+    if refusal is not None:
+        return refusal
     return app.resolve(event, context)

@@ -1,8 +1,9 @@
 """RedirectFunction: GET and HEAD /{shortId}.
 
 The hot path. No request validation layer and no pydantic here (both cost cold-start
-time for nothing: the only input is a path segment), and a GET is one DynamoDB round
-trip that counts the click and returns the target.
+time for nothing: the only input is a path segment), and every request is one
+DynamoDB round trip: a real click counts itself and returns the target in one update;
+a HEAD, a prefetch or a bot reads without counting.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from domain.links import Link
-from domain.lookup import follow_link, get_link
+from domain.clicks import is_countable_click
+from domain.lookup import follow_link
 from handlers import wiring
 from handlers.http_errors import register_error_handlers
-from handlers.http_responses import NO_STORE
+from handlers.http_responses import REDIRECT_CACHE
 
 logger = Logger()
 app = APIGatewayHttpResolver()
@@ -27,18 +28,36 @@ register_error_handlers(app)
 
 @app.get("/<short_id>")
 def follow(short_id: str) -> Response[str]:
-    return _redirect_to(follow_link(short_id, repository=wiring.link_repository()))
+    return _redirect(short_id)
 
 
 @app.head("/<short_id>")
 def peek(short_id: str) -> Response[str]:
-    # Same status and headers as GET, but a HEAD is not a click: read, don't count.
-    return _redirect_to(get_link(short_id, repository=wiring.link_repository()))
+    return _redirect(short_id)
 
 
-def _redirect_to(link: Link) -> Response[str]:
-    # no-store: every click must reach us to be counted.
-    return Response(status_code=302, headers={"Location": link.url, **NO_STORE}, body="")
+def _redirect(short_id: str) -> Response[str]:
+    event = app.current_event
+    settings = wiring.settings()
+    headers = event.headers
+    link = follow_link(
+        short_id,
+        count_click=is_countable_click(
+            method=event.http_method,
+            user_agent=headers.get("user-agent"),
+            purpose=headers.get("purpose"),
+            sec_purpose=headers.get("sec-purpose"),
+            x_purpose=headers.get("x-purpose"),
+            x_moz=headers.get("x-moz"),
+        ),
+        repository=wiring.link_repository(),
+        denied_hosts=settings.denied_hosts,
+    )
+    return Response(
+        status_code=settings.redirect_status,
+        headers={"Location": link.url, **REDIRECT_CACHE},
+        body="",
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

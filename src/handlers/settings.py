@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
+
+from domain.host_rules import parse_denied_hosts
+from domain.rate_limits import CreationRateLimit
+
+REDIRECT_STATUSES = frozenset({301, 302, 307, 308})
 
 
 class MisconfiguredError(RuntimeError):
@@ -21,16 +27,44 @@ class Settings:
     links_table_name: str
     # Where short links live, e.g. "https://sho.rt". None: derive it from each request.
     public_base_url: str | None
+    redirect_status: int
+    # Hosts (and their subdomains) no link may point to, now or later.
+    denied_hosts: frozenset[str]
+    creation_rate_limit: CreationRateLimit
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        table = environ.get("LINKS_TABLE_NAME", "").strip()
-        if not table:
-            raise MisconfiguredError("LINKS_TABLE_NAME is not set: the function has no table")
+        redirect_status = _positive_int(environ, "REDIRECT_STATUS")
+        if redirect_status not in REDIRECT_STATUSES:
+            raise MisconfiguredError(f"REDIRECT_STATUS must be one of {sorted(REDIRECT_STATUSES)}")
+        try:
+            denied_hosts = parse_denied_hosts(environ.get("DENIED_HOSTS", ""))
+        except ValueError as exc:
+            raise MisconfiguredError(f"DENIED_HOSTS: {exc}") from exc
         return cls(
-            links_table_name=table,
+            links_table_name=_required(environ, "LINKS_TABLE_NAME"),
             public_base_url=_base_url(environ.get("PUBLIC_BASE_URL", "")),
+            redirect_status=redirect_status,
+            denied_hosts=denied_hosts,
+            creation_rate_limit=CreationRateLimit(
+                max_creations=_positive_int(environ, "CREATION_RATE_LIMIT"),
+                window=timedelta(seconds=_positive_int(environ, "CREATION_RATE_WINDOW_SECONDS")),
+            ),
         )
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip()
+    if not value:
+        raise MisconfiguredError(f"{name} is not set (template.yaml sets it for every function)")
+    return value
+
+
+def _positive_int(environ: Mapping[str, str], name: str) -> int:
+    text = _required(environ, name)
+    if not text.isdigit() or int(text) < 1:
+        raise MisconfiguredError(f"{name} must be a positive whole number, got {text!r}")
+    return int(text)
 
 
 def _base_url(raw: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Builds settings, client and repository once per Lambda container, on first use.
+"""Builds settings, client and repositories once per Lambda container, on first use.
 
 Nothing here runs at import time, so importing a handler module never needs AWS
 settings, and tests reset the wiring with `reset()` between cases.
@@ -6,11 +6,18 @@ settings, and tests reset the wiring with `reset()` between cases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from handlers.settings import Settings
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
+from repository.dynamodb_rate_counter import DynamoDBCreationCounter
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @cache
@@ -19,11 +26,38 @@ def settings() -> Settings:
 
 
 @cache
+def dynamodb_client() -> DynamoDBClient:
+    return create_dynamodb_client()
+
+
+@cache
 def link_repository() -> DynamoDBLinkRepository:
-    return DynamoDBLinkRepository(create_dynamodb_client(), settings().links_table_name)
+    return DynamoDBLinkRepository(dynamodb_client(), settings().links_table_name)
+
+
+@cache
+def creation_counter() -> DynamoDBCreationCounter:
+    return DynamoDBCreationCounter(dynamodb_client(), settings().links_table_name)
+
+
+@cache
+def idempotent(
+    function: Callable[..., dict[str, Any]], config: IdempotencyConfig
+) -> Callable[..., dict[str, Any]]:
+    """`function` made idempotent on its `payload` argument, records in the links table."""
+    # Imported here: it loads boto3, which only the shorten function needs.
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+    from repository.idempotency_store import idempotency_store
+
+    store = idempotency_store(dynamodb_client(), settings().links_table_name)
+    decorated: Callable[..., dict[str, Any]] = idempotent_function(
+        data_keyword_argument="payload", persistence_store=store, config=config
+    )(function)
+    return decorated
 
 
 def reset() -> None:
     """Forget everything built so far (tests change the environment between cases)."""
-    settings.cache_clear()
-    link_repository.cache_clear()
+    for factory in (settings, dynamodb_client, link_repository, creation_counter, idempotent):
+        factory.cache_clear()

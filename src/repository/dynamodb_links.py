@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
+from domain.links import Link, rfc3339
+from repository.keys import link_key
+from repository.link_items import link_from_item, link_to_item, ttl_for
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb import DynamoDBClient
 
-from domain.errors import LinkNotFound, ShortIdTaken
-from domain.links import Link, rfc3339
-from repository.keys import link_key
-from repository.link_items import link_from_item, link_to_item
+# Both `url` and `ttl` are DynamoDB reserved words: expressions name them indirectly.
+_NAMES = {"#url": "url", "#ttl": "ttl"}
+_REDIRECTS = (
+    "attribute_not_exists(deletedAt) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)"
+)
+_MANAGEABLE = "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND tokenHash = :hash"
 
 
 class DynamoDBLinkRepository:
@@ -24,7 +31,8 @@ class DynamoDBLinkRepository:
             self._client.put_item(
                 TableName=self._table,
                 Item=link_to_item(link),
-                # The only guard against overwriting: an id that exists is never reused.
+                # The only guard against overwriting: an id that exists (a tombstone
+                # included) is never reused.
                 ConditionExpression="attribute_not_exists(PK)",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
@@ -41,16 +49,74 @@ class DynamoDBLinkRepository:
 
     def record_click(self, short_id: str, at: datetime) -> Link:
         # One round trip counts the click and returns the target. The condition keeps
-        # an unknown id from creating a stray item with nothing but a click count.
+        # an unknown id from creating a stray item, and expired or deleted links from
+        # counting; on failure DynamoDB returns the item as it was, which tells a 404
+        # from a 410 without a second request.
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=link_key(short_id),
-                UpdateExpression="ADD clicks :one SET lastClickedAt = :at",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":at": {"S": rfc3339(at)}},
+                UpdateExpression="ADD clicks :one SET lastClickedAt = :now",
+                ConditionExpression=f"attribute_exists(PK) AND {_REDIRECTS}",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"S": rfc3339(at)}},
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            raise LinkNotFound(short_id) from exc
+            old: Any = exc.response.get("Item")
+            if not old:
+                raise LinkNotFound(short_id) from exc
+            why = link_from_item(old).why_gone(at) or "is not available"
+            raise LinkGone(short_id, why) from exc
         return link_from_item(response["Attributes"])
+
+    def update(self, link: Link, *, expected_token_hash: str) -> Link:
+        values: dict[str, Any] = {":url": {"S": link.url}, ":hash": {"S": expected_token_hash}}
+        if link.expires_at is None:
+            expression = "SET #url = :url REMOVE expiresAt, #ttl"
+        else:
+            expression = "SET #url = :url, expiresAt = :expires, #ttl = :ttl"
+            values[":expires"] = {"S": rfc3339(link.expires_at)}
+            values[":ttl"] = {"N": str(ttl_for(link.expires_at))}
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=link_key(link.short_id),
+                UpdateExpression=expression,
+                ConditionExpression=_MANAGEABLE,
+                ExpressionAttributeNames=_NAMES,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            _refuse_management(link.short_id, exc.response.get("Item"), exc)
+        return link_from_item(response["Attributes"])
+
+    def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
+        # A tombstone keeps the key (so the id is never handed out again) and when it
+        # was deleted; the target, the token and the TTL go, so it stays forever.
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=link_key(short_id),
+                UpdateExpression="SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash",
+                ConditionExpression=_MANAGEABLE,
+                ExpressionAttributeNames=_NAMES,
+                ExpressionAttributeValues={
+                    ":now": {"S": rfc3339(at)},
+                    ":hash": {"S": expected_token_hash},
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            _refuse_management(short_id, exc.response.get("Item"), exc)
+
+
+def _refuse_management(short_id: str, old: Any, cause: Exception) -> NoReturn:
+    """Why a conditional management write failed, from the item as it was."""
+    if not old:
+        raise LinkNotFound(short_id) from cause
+    if "deletedAt" in old:
+        raise LinkGone(short_id, "was deleted") from cause
+    raise NotAuthorized("this token does not manage this link") from cause

@@ -1,20 +1,26 @@
 """Link entity <-> DynamoDB item, explicitly, so no raw item leaves this package.
 
-Attribute names are part of the stored data's contract: `url`, `createdAt`,
-`clicks`, `lastClickedAt` (timestamps as RFC 3339 strings in UTC).
+Attribute names are part of the stored data's contract: `url`, `createdAt`, `clicks`,
+`lastClickedAt`, `expiresAt`, `deletedAt` (timestamps as RFC 3339 strings in UTC, so
+they compare as strings in condition expressions), `tokenHash`, and `ttl`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from domain.links import Link, rfc3339
+from repository.keys import LINK_PREFIX, link_key
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-from domain.links import Link, rfc3339
-from repository.keys import LINK_PREFIX, link_key
+# An expired link stays (answering 410, revivable by its owner) this long before
+# DynamoDB's TTL removes it; after that its id is free again.
+EXPIRED_LINK_RETENTION = timedelta(days=30)
 
 
 def link_to_item(link: Link) -> dict[str, AttributeValueTypeDef]:
@@ -26,15 +32,30 @@ def link_to_item(link: Link) -> dict[str, AttributeValueTypeDef]:
     }
     if link.last_clicked_at is not None:
         item["lastClickedAt"] = {"S": rfc3339(link.last_clicked_at)}
+    if link.expires_at is not None:
+        item["expiresAt"] = {"S": rfc3339(link.expires_at)}
+        item["ttl"] = {"N": str(ttl_for(link.expires_at))}
+    if link.management_token_hash is not None:
+        item["tokenHash"] = {"S": link.management_token_hash}
     return item
 
 
 def link_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Link:
-    last_clicked = item.get("lastClickedAt")
     return Link(
         short_id=item["PK"]["S"].removeprefix(LINK_PREFIX),
-        url=item["url"]["S"],
+        url=item["url"]["S"] if "url" in item else "",
         created_at=datetime.fromisoformat(item["createdAt"]["S"]),
-        clicks=int(item["clicks"]["N"]),
-        last_clicked_at=datetime.fromisoformat(last_clicked["S"]) if last_clicked else None,
+        clicks=int(item["clicks"]["N"]) if "clicks" in item else 0,
+        last_clicked_at=_moment(item, "lastClickedAt"),
+        expires_at=_moment(item, "expiresAt"),
+        deleted_at=_moment(item, "deletedAt"),
+        management_token_hash=item["tokenHash"]["S"] if "tokenHash" in item else None,
     )
+
+
+def ttl_for(expires_at: datetime) -> int:
+    return math.ceil((expires_at + EXPIRED_LINK_RETENTION).timestamp())
+
+
+def _moment(item: Mapping[str, AttributeValueTypeDef], name: str) -> datetime | None:
+    return datetime.fromisoformat(item[name]["S"]) if name in item else None

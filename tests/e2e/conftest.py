@@ -26,6 +26,14 @@ from tests.conftest import REPO_ROOT
 
 STARTUP_SECONDS = 60
 _LISTENING = re.compile(r"Listening on (http://127\.0\.0\.1:\d+)")
+_DYNAMODB = re.compile(r"DynamoDB: .* at (http://127\.0\.0\.1:\d+)")
+# Clicks count only for real browsers (domain/clicks.py); tests click as one.
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/142.0.0.0 Safari/537.36"
+)
+# The main stacks serve many tests from one address: no rate limit in their way.
+UNLIMITED = {"CREATION_RATE_LIMIT": "1000000"}
 
 
 @dataclass
@@ -43,6 +51,13 @@ class LocalStack:
     base_url: str
     output: list[str]
 
+    @property
+    def dynamodb_endpoint(self) -> str:
+        for line in self.output:
+            if match := _DYNAMODB.search(line):
+                return match.group(1)
+        raise LookupError("the stack did not say where its DynamoDB listens")
+
     def request(
         self,
         method: str,
@@ -55,7 +70,9 @@ class LocalStack:
         connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
         try:
             payload = body.encode() if isinstance(body, str) else body
-            connection.request(method, path, body=payload, headers=headers or {})
+            connection.request(
+                method, path, body=payload, headers={"User-Agent": BROWSER, **(headers or {})}
+            )
             response = connection.getresponse()
             return Answer(response.status, response.headers, response.read())
         finally:
@@ -70,9 +87,12 @@ class LocalStack:
         )
 
 
-def start_local_stack(backend: str, data_dir: Path) -> tuple[subprocess.Popen[str], LocalStack]:
+def start_local_stack(
+    backend: str, data_dir: Path, environment: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], LocalStack]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("DYNAMODB_ENDPOINT", None)
+    env.update(environment or {})
     process = subprocess.Popen(
         [
             sys.executable,
@@ -116,8 +136,34 @@ def local_stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Lo
             if os.environ.get("CI"):
                 pytest.fail(f"CI must run against DynamoDB Local: {why_not}")
             pytest.skip(f"no DynamoDB Local here ({why_not}); `make dev` falls back to moto")
-    process, stack = start_local_stack(backend, tmp_path_factory.mktemp(f"data-{backend}"))
+    process, stack = start_local_stack(
+        backend, tmp_path_factory.mktemp(f"data-{backend}"), UNLIMITED
+    )
     yield stack
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def strict_stack(local_stack: LocalStack, tmp_path_factory) -> Iterator[LocalStack]:
+    """A second deployment over the same table with strict settings: a tiny creation
+    limit, permanent (308) redirects and a denylist. Links made on `local_stack` to a
+    denied host show what happens to links made before a host was denied."""
+    process, stack = start_local_stack(
+        "auto",
+        tmp_path_factory.mktemp("data-strict"),
+        {
+            "DYNAMODB_ENDPOINT": local_stack.dynamodb_endpoint,
+            "CREATION_RATE_LIMIT": "3",
+            "CREATION_RATE_WINDOW_SECONDS": "3600",
+            "REDIRECT_STATUS": "308",
+            "DENIED_HOSTS": "denied-later.example",
+        },
+    )
+    yield stack
+    stop(process)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
     process.terminate()
     try:
         process.wait(timeout=15)

@@ -28,7 +28,7 @@ def test_shorten_answers_201_with_an_absolute_short_url_on_this_origin(local_sta
 
     assert answer.status == 201
     link = answer.json()
-    assert set(link) == {"shortId", "shortUrl", "url", "createdAt"}
+    assert {"shortId", "shortUrl", "url", "createdAt", "managementToken"} <= set(link)
     assert link["shortUrl"] == f"{local_stack.base_url}/{link['shortId']}"
     assert answer.headers["Location"] == link["shortUrl"]
     assert link["url"] == "https://example.com/some/long/path?q=1"
@@ -65,7 +65,13 @@ def test_link_info_reports_the_link(local_stack):
 
     assert info.status == 200
     body = info.json()
-    assert {key: body[key] for key in link} == link
+    assert {
+        key: body[key] for key in link if key not in ("managementToken", "clicks", "lastClickedAt")
+    } == {
+        key: value
+        for key, value in link.items()
+        if key not in ("managementToken", "clicks", "lastClickedAt")
+    }
     assert body["clicks"] == 1
     assert body["lastClickedAt"] >= body["createdAt"]
 
@@ -125,14 +131,14 @@ LONG_URL = "https://example.com/" + "a" * 2100
         ('{"url": 42}', "application/json", 422, "url"),
         ('{"url": ["https://example.com"]}', "application/json", 422, "url"),
         ('["https://example.com"]', "application/json", 422, "body"),
-        ('{"url": "javascript:alert(1)"}', "application/json", 422, "url"),
-        ('{"url": "ftp://example.com/"}', "application/json", 422, "url"),
-        ('{"url": "example.com"}', "application/json", 422, "url"),
-        ('{"url": "https://"}', "application/json", 422, "url"),
-        ('{"url": "https://a@example.com/"}', "application/json", 422, "url"),
-        ('{"url": "https://exa\\tmple.com/"}', "application/json", 422, "url"),
-        ('{"url": "https://example.com/\\u0000"}', "application/json", 422, "url"),
-        (json.dumps({"url": LONG_URL}), "application/json", 422, "url"),
+        ('{"url": "javascript:alert(1)"}', "application/json", 400, "url"),
+        ('{"url": "ftp://example.com/"}', "application/json", 400, "url"),
+        ('{"url": "example.com"}', "application/json", 400, "url"),
+        ('{"url": "https://"}', "application/json", 400, "url"),
+        ('{"url": "https://a@example.com/"}', "application/json", 400, "url"),
+        ('{"url": "https://exa\\tmple.com/"}', "application/json", 400, "url"),
+        ('{"url": "https://example.com/\\u0000"}', "application/json", 400, "url"),
+        (json.dumps({"url": LONG_URL}), "application/json", 400, "url"),
         ('{"url": "https://example.com/", "extra": 1}', "application/json", 422, "extra"),
     ],
     ids=[
@@ -168,7 +174,7 @@ def test_bad_input_is_refused_with_a_clear_json_error(
 def test_a_link_to_the_shortener_itself_is_refused(local_stack):
     answer = local_stack.shorten({"url": f"{local_stack.base_url}/abc"})
 
-    assert answer.status == 422
+    assert answer.status == 400
     assert "shortener" in answer.json()["errors"][0]["reason"]
 
 

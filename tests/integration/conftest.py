@@ -20,13 +20,16 @@ from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
 
+_PROJECT = load_project(TEMPLATE_PATH, "us-east-1")
 # The same definition `make dev` creates its table from: the template's LinksTable.
-LINKS_TABLE = next(
-    table
-    for table in load_project(TEMPLATE_PATH, "us-east-1").tables
-    if table.logical_id == "LinksTable"
-)
+LINKS_TABLE = next(table for table in _PROJECT.tables if table.logical_id == "LinksTable")
 TABLE_NAME = LINKS_TABLE.table_name
+# What the template sets for the functions, with its parameters' defaults.
+FUNCTION_ENVIRONMENT = next(
+    function.environment
+    for function in _PROJECT.functions
+    if function.logical_id == "ShortenFunction"
+)
 
 
 @pytest.fixture
@@ -63,8 +66,11 @@ class CallCounter:
 @pytest.fixture
 def dynamodb_calls(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallCounter]:
     """Points the handlers' real wiring at moto and records every DynamoDB call they make."""
+    for name, value in FUNCTION_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("LINKS_TABLE_NAME", TABLE_NAME)
-    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    # Tests create many links from one address; the rate-limit tests set their own limit.
+    monkeypatch.setenv("CREATION_RATE_LIMIT", "100000")
     counter = CallCounter()
 
     def counted_client() -> Any:

@@ -21,18 +21,29 @@ HANDLERS = {
     "RedirectFunction": "handlers.redirect.handler",
     "LinksFunction": "handlers.links.handler",
 }
-# Least privilege: exactly these DynamoDB actions, on the links table only.
-ALLOWED_ACTIONS = {
-    "ShortenFunction": {"dynamodb:PutItem"},
-    # GET counts the click with one UpdateItem; HEAD reads with GetItem (it is no click).
-    "RedirectFunction": {"dynamodb:UpdateItem", "dynamodb:GetItem"},
-    "LinksFunction": {"dynamodb:GetItem"},
+# Least privilege: exactly these DynamoDB actions, on the links table only, each on
+# the partition-key prefixes it needs (repository/keys.py) and no others.
+GRANTS = {
+    # Creates links and idempotency records, keeps the latter, counts creations; it can
+    # never change or delete a link.
+    "ShortenFunction": {
+        "dynamodb:PutItem": {"LINK#*", "IDEMPOTENCY#shorten"},
+        "dynamodb:GetItem": {"IDEMPOTENCY#shorten"},
+        "dynamodb:UpdateItem": {"IDEMPOTENCY#shorten", "RATE#*"},
+        "dynamodb:DeleteItem": {"IDEMPOTENCY#shorten"},
+    },
+    # A click: one UpdateItem counts it; HEAD, bots and prefetches read with GetItem.
+    "RedirectFunction": {"dynamodb:UpdateItem": {"LINK#*"}, "dynamodb:GetItem": {"LINK#*"}},
+    # Reads links; owners' changes and deletes (tombstones) are UpdateItems.
+    "LinksFunction": {"dynamodb:GetItem": {"LINK#*"}, "dynamodb:UpdateItem": {"LINK#*"}},
 }
 ROUTES = {
     ("POST", "/shorten", "ShortenFunction"),
     ("GET", "/{shortId}", "RedirectFunction"),
     ("HEAD", "/{shortId}", "RedirectFunction"),
     ("GET", "/links/{shortId}", "LinksFunction"),
+    ("PATCH", "/links/{shortId}", "LinksFunction"),
+    ("DELETE", "/links/{shortId}", "LinksFunction"),
 }
 # The values CloudWatch Logs accepts for RetentionInDays.
 LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096}
@@ -163,9 +174,23 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def leading_keys(statement: dict[str, Any]) -> set[str]:
+    """The partition keys a statement is limited to; every statement must be limited."""
+    condition = statement["Condition"]
+    assert set(condition) <= {"ForAllValues:StringLike", "ForAllValues:StringEquals"}, condition
+    keys: set[str] = set()
+    for operator, test in condition.items():
+        assert set(test) == {"dynamodb:LeadingKeys"}, test
+        patterns = as_list(test["dynamodb:LeadingKeys"])
+        if operator.endswith("StringEquals"):
+            assert not any("*" in pattern for pattern in patterns)
+        keys |= set(patterns)
+    return keys
+
+
 @pytest.mark.parametrize("logical_id", sorted(HANDLERS))
-def test_each_function_may_do_exactly_its_dynamodb_actions_on_the_table(template, logical_id):
-    actions: set[str] = set()
+def test_each_function_may_do_exactly_its_dynamodb_actions_on_its_keys(template, logical_id):
+    grants: dict[str, set[str]] = {}
     for statement in policy_statements(template, logical_id):
         assert statement["Effect"] == "Allow"
         assert "NotAction" not in statement
@@ -173,8 +198,8 @@ def test_each_function_may_do_exactly_its_dynamodb_actions_on_the_table(template
         assert as_list(statement["Resource"]) == [GET_TABLE_ARN]
         for action in as_list(statement["Action"]):
             assert not set(action) & {"*", "?"}, action
-            actions.add(action)
-    assert actions == ALLOWED_ACTIONS[logical_id]
+            grants.setdefault(action, set()).update(leading_keys(statement))
+    assert grants == GRANTS[logical_id]
 
 
 def test_the_redirect_function_cannot_create_links(template):
@@ -222,8 +247,13 @@ def test_the_http_api_serves_from_its_root_with_cors_throttling_and_access_logs(
     assert properties["StageName"] == "$default"
     cors = properties["CorsConfiguration"]
     assert cors["AllowOrigins"] == [{"Ref": "CorsAllowOrigin"}]
-    assert set(cors["AllowMethods"]) == {"GET", "HEAD", "POST", "OPTIONS"}
-    assert {h.lower() for h in cors["AllowHeaders"]} == {"content-type"}
+    assert set(cors["AllowMethods"]) == {"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"}
+    assert {h.lower() for h in cors["AllowHeaders"]} == {
+        "content-type",
+        "authorization",
+        "idempotency-key",
+    }
+    assert {h.lower() for h in cors["ExposeHeaders"]} == {"location", "retry-after"}
     assert cors["MaxAge"] > 0
     assert properties["DefaultRouteSettings"] == {
         "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
@@ -329,3 +359,42 @@ def test_every_checkov_suppression_gives_a_reason(template):
     for logical_id, skip in suppressions:
         assert re.fullmatch(r"CKV_AWS_\d+", skip["id"]), (logical_id, skip)
         assert len(skip.get("comment", "").split()) >= 5, (logical_id, skip)
+
+
+def test_lifecycle_parameters_reach_every_function(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["REDIRECT_STATUS"] == {"Ref": "RedirectStatusCode"}
+    assert variables["DENIED_HOSTS"] == {"Ref": "DeniedHosts"}
+    assert variables["CREATION_RATE_LIMIT"] == {"Ref": "CreationRateLimit"}
+    assert variables["CREATION_RATE_WINDOW_SECONDS"] == {"Ref": "CreationRateWindowSeconds"}
+
+
+def test_the_redirect_status_is_a_redirect_and_temporary_by_default(template):
+    parameter = template["Parameters"]["RedirectStatusCode"]
+    assert parameter["Default"] == 302
+    assert set(parameter["AllowedValues"]) == {301, 302, 307, 308}
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        ("", True),
+        ("evil.example", True),
+        ("evil.example,xn--bcher-kva.example", True),
+        ("evil.example, phish.test", True),
+        ("https://evil.example", False),
+        ("evil.example/", False),
+        ("bücher.example", False),
+    ],
+)
+def test_denied_hosts_take_comma_separated_ascii_names(template, value, allowed):
+    pattern = template["Parameters"]["DeniedHosts"]["AllowedPattern"]
+    assert (re.fullmatch(pattern, value) is not None) is allowed
+
+
+def test_the_creation_rate_limit_defaults_are_sensible(template):
+    limit = template["Parameters"]["CreationRateLimit"]
+    window = template["Parameters"]["CreationRateWindowSeconds"]
+    assert limit["MinValue"] == window["MinValue"] == 1
+    # Generous for a person, tight for a script: at most one creation every few seconds.
+    assert 1 <= window["Default"] / limit["Default"] <= 60

@@ -1,11 +1,16 @@
-"""An in-memory LinkRepository that keeps the real one's promises (no overwrite, atomic click)."""
+"""In-memory stand-ins that keep the real repository's promises.
+
+No overwrite on add; a click counts only while the link redirects; changes and
+deletes only with the right token hash; a deleted link leaves a tombstone.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
-from domain.errors import LinkNotFound, ShortIdTaken
+from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
 from domain.links import Link
 
 
@@ -28,5 +33,39 @@ class FakeLinkRepository:
 
     def record_click(self, short_id: str, at: datetime) -> Link:
         link = self.get(short_id)
+        if why := link.why_gone(at):
+            raise LinkGone(short_id, why)
+        self.writes += 1
         self.links[short_id] = replace(link, clicks=link.clicks + 1, last_clicked_at=at)
         return self.links[short_id]
+
+    def update(self, link: Link, *, expected_token_hash: str) -> Link:
+        self._check_manageable(link.short_id, expected_token_hash)
+        self.writes += 1
+        stored = self.links[link.short_id]
+        self.links[link.short_id] = replace(stored, url=link.url, expires_at=link.expires_at)
+        return self.links[link.short_id]
+
+    def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
+        self._check_manageable(short_id, expected_token_hash)
+        self.writes += 1
+        stored = self.links[short_id]
+        self.links[short_id] = Link(
+            short_id, "", stored.created_at, clicks=stored.clicks, deleted_at=at
+        )
+
+    def _check_manageable(self, short_id: str, expected_token_hash: str) -> None:
+        link = self.get(short_id)
+        if link.deleted_at is not None:
+            raise LinkGone(short_id, "was deleted")
+        if link.management_token_hash != expected_token_hash:
+            raise NotAuthorized("wrong token")
+
+
+class FakeCreationCounter:
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, datetime]] = Counter()
+
+    def count_creation(self, client: str, window_start: datetime, window_end: datetime) -> int:
+        self.counts[client, window_start] += 1
+        return self.counts[client, window_start]

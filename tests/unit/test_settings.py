@@ -1,29 +1,70 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from handlers.settings import MisconfiguredError, Settings
 
+# What template.yaml sets for every function (Globals.Function.Environment).
+TEMPLATE_ENVIRONMENT = {
+    "LINKS_TABLE_NAME": "links",
+    "PUBLIC_BASE_URL": "",
+    "REDIRECT_STATUS": "302",
+    "DENIED_HOSTS": "",
+    "CREATION_RATE_LIMIT": "30",
+    "CREATION_RATE_WINDOW_SECONDS": "300",
+}
 
-def test_settings_read_the_table_and_an_optional_base_url():
-    settings = Settings.from_environment(
-        {"LINKS_TABLE_NAME": "links", "PUBLIC_BASE_URL": "https://sho.rt/"}
+
+def settings_with(**changes: str) -> Settings:
+    return Settings.from_environment({**TEMPLATE_ENVIRONMENT, **changes})
+
+
+def test_settings_read_what_the_template_sets():
+    settings = settings_with(
+        PUBLIC_BASE_URL="https://sho.rt/",
+        REDIRECT_STATUS="308",
+        DENIED_HOSTS="Evil.example, x.test",
     )
 
     assert settings.links_table_name == "links"
     assert settings.public_base_url == "https://sho.rt"
+    assert settings.redirect_status == 308
+    assert settings.denied_hosts == frozenset({"evil.example", "x.test"})
+    assert settings.creation_rate_limit.max_creations == 30
+    assert settings.creation_rate_limit.window == timedelta(seconds=300)
 
 
 def test_an_empty_base_url_means_derive_it_from_each_request():
-    settings = Settings.from_environment({"LINKS_TABLE_NAME": "links", "PUBLIC_BASE_URL": ""})
-
-    assert settings.public_base_url is None
+    assert settings_with(PUBLIC_BASE_URL="").public_base_url is None
 
 
-@pytest.mark.parametrize("environment", [{}, {"LINKS_TABLE_NAME": "  "}])
-def test_a_missing_table_name_is_a_broken_deployment(environment):
-    with pytest.raises(MisconfiguredError, match="LINKS_TABLE_NAME"):
+@pytest.mark.parametrize(
+    "missing",
+    ["LINKS_TABLE_NAME", "REDIRECT_STATUS", "CREATION_RATE_LIMIT", "CREATION_RATE_WINDOW_SECONDS"],
+)
+def test_a_missing_required_setting_is_a_broken_deployment(missing):
+    environment = {k: v for k, v in TEMPLATE_ENVIRONMENT.items() if k != missing}
+
+    with pytest.raises(MisconfiguredError, match=missing):
         Settings.from_environment(environment)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REDIRECT_STATUS", "200"),
+        ("REDIRECT_STATUS", "abc"),
+        ("CREATION_RATE_LIMIT", "0"),
+        ("CREATION_RATE_LIMIT", "-1"),
+        ("CREATION_RATE_WINDOW_SECONDS", "1.5"),
+        ("DENIED_HOSTS", "bad host,"),
+    ],
+)
+def test_malformed_settings_are_refused(name, value):
+    with pytest.raises(MisconfiguredError, match=name):
+        settings_with(**{name: value})
 
 
 @pytest.mark.parametrize(
@@ -40,4 +81,4 @@ def test_a_missing_table_name_is_a_broken_deployment(environment):
 )
 def test_a_base_url_that_short_links_cannot_be_built_on_is_refused(base_url):
     with pytest.raises(MisconfiguredError, match="PUBLIC_BASE_URL"):
-        Settings.from_environment({"LINKS_TABLE_NAME": "links", "PUBLIC_BASE_URL": base_url})
+        settings_with(PUBLIC_BASE_URL=base_url)
