@@ -81,6 +81,10 @@ format: $(VENV)/.installed ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+.PHONY: openapi
+openapi: $(VENV)/.installed ## Regenerate web/openapi.json from the handlers' routes and models
+	$(PY) -m devserver.openapi > web/openapi.json
+
 .PHONY: build
 build: $(SAM_VENV)/.installed ## sam build for arm64 (needs python3.13 to compile bytecode)
 	$(SAM) build --parallel

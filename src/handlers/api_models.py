@@ -133,15 +133,3 @@ def _link_fields(link: Link, base_url: str) -> dict[str, Any]:
         "clicks": link.clicks,
         "last_clicked_at": link.last_clicked_at,
     }
-
-
-class FieldProblem(BaseModel):
-    field: str = Field(examples=["url"])
-    reason: str = Field(examples=["must be an absolute http or https URL"])
-
-
-class ErrorBody(BaseModel):
-    """Every refusal's body."""
-
-    message: str
-    errors: list[FieldProblem] | None = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -18,21 +19,31 @@ from handlers.api_models import LinkChangeRequest, LinkInfo
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import NO_STORE, base_url, bearer_token, own_hosts
 from handlers.request_body import parse_json_body, refuse_unreadable_body
+from handlers.response_docs import documented, error_responses, with_body
 
 logger = Logger()
-app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
-register_error_handlers(app)
+# The routes, on a router so one OpenAPI document can describe every function's.
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
 
-@app.get("/links/<short_id>", summary="Show a link and its click count")
+@router.get(
+    "/links/<short_id>",
+    summary="Show a link and its click count",
+    responses=with_body(200, "The link and its click count.", LinkInfo) | error_responses(404, 410),
+)
 def link_info(short_id: str) -> Response[LinkInfo]:
     link = get_link(short_id, repository=wiring.link_repository())
     return _info(link)
 
 
-@app.patch("/links/<short_id>", summary="Change a link's target or expiry (owner only)")
+@router.patch(
+    "/links/<short_id>",
+    summary="Change a link's target or expiry (owner only)",
+    responses=with_body(200, "The link as changed.", LinkInfo)
+    | error_responses(400, 401, 403, 404, 410, 413, 415, 422),
+)
 def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
-    event, settings = app.current_event, wiring.settings()
+    event, settings = router.current_event, wiring.settings()
     link = change_link(
         short_id,
         changes.to_domain(),
@@ -43,22 +54,32 @@ def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
     return _info(link)
 
 
-@app.delete("/links/<short_id>", summary="Delete a link for good (owner only)")
+@router.delete(
+    "/links/<short_id>",
+    summary="Delete a link for good (owner only)",
+    responses=documented(204, "Deleted; the short link answers 410 from now on.")
+    | error_responses(401, 403, 404, 410),
+)
 def delete(short_id: str) -> Response[str]:
     delete_link(
-        short_id, token=bearer_token(app.current_event), repository=wiring.link_repository()
+        short_id, token=bearer_token(router.current_event), repository=wiring.link_repository()
     )
     return Response(status_code=204, headers=dict(NO_STORE), body="")
 
 
 def _info(link: Link) -> Response[LinkInfo]:
-    info = LinkInfo.from_link(link, base_url(app.current_event, wiring.settings()))
+    info = LinkInfo.from_link(link, base_url(router.current_event, wiring.settings()))
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
         body=info,
         headers=dict(NO_STORE),
     )
+
+
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
+app.include_router(router)
+register_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

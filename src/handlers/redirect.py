@@ -12,6 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -20,24 +21,38 @@ from domain.lookup import follow_link
 from handlers import wiring
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import REDIRECT_CACHE
+from handlers.response_docs import documented, error_responses
 
 logger = Logger()
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+# The routes, on a router so one OpenAPI document can describe every function's.
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
 
-@app.get("/<short_id>")
+_REDIRECT_RESPONSES = documented(
+    302, "To the link's URL (`Location`); 301, 307 or 308 where the deployment says so."
+) | error_responses(404, 410)
+
+
+@router.get(
+    "/<short_id>",
+    summary="Follow a short link (a real visit counts as a click)",
+    responses=_REDIRECT_RESPONSES,
+)
 def follow(short_id: str) -> Response[str]:
     return _redirect(short_id)
 
 
-@app.head("/<short_id>")
+@router.head(
+    "/<short_id>",
+    summary="Like GET, without a body and without counting",
+    responses=_REDIRECT_RESPONSES,
+)
 def peek(short_id: str) -> Response[str]:
     return _redirect(short_id)
 
 
 def _redirect(short_id: str) -> Response[str]:
-    event = app.current_event
+    event = router.current_event
     settings = wiring.settings()
     headers = event.headers
     link = follow_link(
@@ -58,6 +73,11 @@ def _redirect(short_id: str) -> Response[str]:
         headers={"Location": link.url, **REDIRECT_CACHE},
         body="",
     )
+
+
+app = APIGatewayHttpResolver()
+app.include_router(router)
+register_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -23,10 +24,11 @@ from handlers.api_models import CreatedLink, ShortenRequest
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import NO_STORE, base_url, json_error, own_hosts
 from handlers.request_body import parse_json_body, refuse_unreadable_body
+from handlers.response_docs import error_responses, with_body
 
 logger = Logger()
-app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
-register_error_handlers(app)
+# The routes, on a router so one OpenAPI document can describe every function's.
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
 # Repeating a creation with the same Idempotency-Key within an hour answers with the
 # same link; the same key with another body is refused. The key scopes the replay, so
@@ -41,9 +43,14 @@ CREATION_IDEMPOTENCY = IdempotencyConfig(
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,255}")
 
 
-@app.post("/shorten", summary="Shorten a URL")
+@router.post(
+    "/shorten",
+    summary="Shorten a URL",
+    responses=with_body(201, "Created; `Location` is the short link.", CreatedLink)
+    | error_responses(400, 409, 413, 415, 422, 429, 503),
+)
 def shorten(request: ShortenRequest) -> Response[CreatedLink]:
-    key = app.current_event.headers.get("idempotency-key")
+    key = router.current_event.headers.get("idempotency-key")
     if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
         raise InvalidInput("Idempotency-Key", "must be 16 to 255 visible ASCII characters")
     create = wiring.idempotent(_create_link, CREATION_IDEMPOTENCY) if key else _create_link
@@ -64,7 +71,7 @@ def shorten(request: ShortenRequest) -> Response[CreatedLink]:
 def _create_link(payload: dict[str, Any]) -> dict[str, Any]:
     """Creates the link; what it returns is what an idempotent replay answers with."""
     settings = wiring.settings()
-    event = app.current_event
+    event = router.current_event
     shortened = shorten_link(
         ShortenRequest.model_validate(payload["request"]).to_domain(),
         client=event.request_context.http.source_ip,
@@ -101,6 +108,9 @@ def _creation_in_progress(error: IdempotencyAlreadyInProgressError) -> Response[
     )
 
 
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
+app.include_router(router)
+register_error_handlers(app)
 app.exception_handler(IdempotencyValidationError)(_idempotency_key_reused)
 app.exception_handler(IdempotencyAlreadyInProgressError)(_creation_in_progress)
 

@@ -251,3 +251,11 @@ def test_concurrent_creations_give_distinct_links_that_all_resolve(local_stack):
     for link in links:
         answer = local_stack.request("GET", f"/{link['shortId']}")
         assert answer.headers["Location"] == link["url"]
+
+
+def test_the_openapi_document_is_served_beside_the_page(local_stack):
+    answer = local_stack.request("GET", "/openapi.json")
+
+    assert answer.status == 200
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert set(answer.json()["paths"]) == {"/shorten", "/{shortId}", "/links/{shortId}"}
