@@ -73,6 +73,9 @@ class NotAuthenticated(DomainError):
 class NotAuthorized(DomainError):
     """The management token given is not this link's."""
 
+    def __init__(self) -> None:
+        super().__init__("this token does not manage this link")
+
 
 class RateLimited(DomainError):
     """This client created too many links in the current window."""

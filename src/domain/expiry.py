@@ -19,7 +19,8 @@ def expiry_from(
     if expires_in is not None:
         if expires_in < 1:
             raise InvalidInput("expiresIn", "must be a positive number of seconds")
-        if timedelta(seconds=expires_in) > MAX_EXPIRY_AHEAD:
+        # Compared as numbers: timedelta() overflows on absurd values (a 500, not a 400).
+        if expires_in > MAX_EXPIRY_AHEAD.total_seconds():
             raise InvalidInput("expiresIn", f"must be at most {_max_ahead_text()} ahead")
         return now + timedelta(seconds=expires_in)
     if expires_at is not None:

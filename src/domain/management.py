@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from domain.errors import NotAuthenticated, NotAuthorized
+from domain.errors import InvalidInput, NotAuthenticated, NotAuthorized
 from domain.expiry import expiry_from
 from domain.links import Link, utc_now
 from domain.lookup import get_link
 from domain.management_tokens import token_matches
 from domain.ports import LinkRepository
-from domain.shortening import TargetRules
+from domain.target_rules import NO_TARGET_RULES, TargetRules
 from domain.url_policy import canonical_target_url
 
 
@@ -32,29 +32,32 @@ def change_link(
     *,
     token: str | None,
     repository: LinkRepository,
-    rules: TargetRules = TargetRules(),  # noqa: B008 (immutable)
+    rules: TargetRules = NO_TARGET_RULES,
     clock: Callable[[], datetime] = utc_now,
 ) -> Link:
     """Give a link a new target and/or expiry. An expired link can be revived this way.
 
     Raises NotAuthenticated, NotAuthorized, LinkNotFound, LinkGone or InvalidInput.
     """
-    link, token_hash = _owned_link(short_id, token, repository)
-    now = clock()
-    url = link.url
+    _, token_hash = _owned_link(short_id, token, repository)
+    if changes.remove_expiry and changes.expires_in is not None:
+        raise InvalidInput("expiresIn", 'cannot be sent with "expiresAt": null')
+    url = None
     if changes.url is not None:
         url = canonical_target_url(
             changes.url, own_hosts=rules.own_hosts, denied_hosts=rules.denied_hosts
         )
-    expires_at = link.expires_at
-    if changes.remove_expiry:
-        expires_at = None
-    elif changes.expires_at is not None or changes.expires_in is not None:
-        expires_at = expiry_from(
-            expires_at=changes.expires_at, expires_in=changes.expires_in, now=now
-        )
+    expires_at = expiry_from(
+        expires_at=changes.expires_at, expires_in=changes.expires_in, now=clock()
+    )
+    # Only what the request names is written, so two owners' concurrent changes to
+    # different parts (target, expiry) cannot undo each other.
     return repository.update(
-        replace(link, url=url, expires_at=expires_at), expected_token_hash=token_hash
+        short_id,
+        expected_token_hash=token_hash,
+        url=url,
+        expires_at=expires_at,
+        remove_expiry=changes.remove_expiry,
     )
 
 
@@ -76,5 +79,5 @@ def _owned_link(short_id: str, token: str | None, repository: LinkRepository) ->
         raise NotAuthenticated("a management token is required")
     link = get_link(short_id, repository=repository)  # LinkNotFound, LinkGone (deleted)
     if link.management_token_hash is None or not token_matches(token, link.management_token_hash):
-        raise NotAuthorized("this token does not manage this link")
+        raise NotAuthorized
     return link, link.management_token_hash

@@ -4,11 +4,11 @@ There are no accounts. Creation hands out a random token once (256 bits); only i
 SHA-256 is stored, so a copy of the table lets nobody manage links. A token is
 checked in constant time.
 
-An idempotent retry of a creation must answer with the same token, yet the
-idempotency record must not hold it in the clear either. So the record keeps the
-token sealed: XORed with a key derived (HMAC-SHA256) from the client's
-Idempotency-Key, which the record itself stores only as a hash. Only a client that
-knows the Idempotency-Key can unseal it.
+An idempotent retry of a creation must answer with the same token, yet the table
+must never give a token back. So the idempotency record keeps it sealed: XORed with
+a pad derived (HMAC-SHA256) from a server-side secret that is not in the table
+(template.yaml: TokenSealingSecret) and from what the record is about (the client's
+Idempotency-Key and the link's id), so no two seals share a pad.
 """
 
 from __future__ import annotations
@@ -36,18 +36,18 @@ def token_matches(token: str, stored_hash: str | None) -> bool:
     return hmac.compare_digest(hash_management_token(token), stored_hash)
 
 
-def seal_token(token: str, *, secret: str, short_id: str) -> str:
-    """The token sealed under `secret`; the short id makes every seal's pad its own."""
+def seal_token(token: str, *, secret: str, context: str) -> str:
+    """The token sealed under the server's `secret` for one `context`."""
     raw = _decode(token)
-    return _encode(_xor(raw, _keystream(secret, short_id, len(raw))))
+    return _encode(_xor(raw, _pad(secret, context, len(raw))))
 
 
-def unseal_token(sealed: str, *, secret: str, short_id: str) -> str:
-    return seal_token(sealed, secret=secret, short_id=short_id)  # XOR undoes itself
+def unseal_token(sealed: str, *, secret: str, context: str) -> str:
+    return seal_token(sealed, secret=secret, context=context)  # XOR undoes itself
 
 
-def _keystream(secret: str, short_id: str, length: int) -> bytes:
-    message = _SEALING_CONTEXT + b"\x00" + short_id.encode("utf-8")
+def _pad(secret: str, context: str, length: int) -> bytes:
+    message = _SEALING_CONTEXT + b"\x00" + context.encode("utf-8")
     digest = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
     if length > len(digest):
         raise ValueError("tokens longer than 32 bytes cannot be sealed")

@@ -24,9 +24,18 @@ class LinkRepository(Protocol):
         """
         ...
 
-    def update(self, link: Link, *, expected_token_hash: str) -> Link:
-        """Store a managed link's new target and expiry, if its token is still the one
-        checked and it is not deleted. Raises LinkNotFound, LinkGone or NotAuthorized."""
+    def update(
+        self,
+        short_id: str,
+        *,
+        expected_token_hash: str,
+        url: str | None = None,
+        expires_at: datetime | None = None,
+        remove_expiry: bool = False,
+    ) -> Link:
+        """Change only what is given (a new target, a new expiry, or no expiry), if the
+        link's token is still the one checked and it is not deleted; return the link.
+        Raises LinkNotFound, LinkGone or NotAuthorized."""
         ...
 
     def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:

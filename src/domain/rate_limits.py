@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,3 +17,18 @@ class CreationRateLimit:
         seconds = int(self.window.total_seconds())
         start = datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
         return start, start + self.window
+
+
+def client_of(source_ip: str) -> str:
+    """Who a creation counts against: the IPv4 address, or the IPv6 /64.
+
+    A single IPv6 host usually holds a whole /64 and can pick a new address for every
+    request, so per-address counting would not limit it at all.
+    """
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return source_ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)

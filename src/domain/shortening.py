@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from domain.aliases import check_alias
@@ -14,6 +14,7 @@ from domain.management_tokens import hash_management_token, new_management_token
 from domain.ports import CreationCounter, LinkRepository
 from domain.rate_limits import CreationRateLimit
 from domain.short_ids import new_short_id
+from domain.target_rules import NO_TARGET_RULES, TargetRules
 from domain.url_policy import canonical_target_url
 
 # A collision is a one-in-millions event while the table is far from full, so a few
@@ -32,14 +33,6 @@ class LinkRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class TargetRules:
-    """Which targets this deployment refuses beyond the URL policy itself."""
-
-    own_hosts: Collection[str] = ()
-    denied_hosts: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True, slots=True)
 class ShortenedLink:
     link: Link
     # Handed to the creator once; the link keeps only its hash.
@@ -53,7 +46,7 @@ def shorten_link(
     repository: LinkRepository,
     counter: CreationCounter,
     rate_limit: CreationRateLimit,
-    rules: TargetRules = TargetRules(),
+    rules: TargetRules = NO_TARGET_RULES,
     clock: Callable[[], datetime] = utc_now,
     generate_id: Callable[[], str] = new_short_id,
     generate_token: Callable[[], str] = new_management_token,

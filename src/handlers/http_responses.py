@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
+from domain.target_rules import TargetRules
 from handlers.settings import Settings
 
 # Errors must never be cached: a 404 today may be a link tomorrow.
@@ -137,6 +138,11 @@ def base_url(event: APIGatewayProxyEventV2, settings: Settings) -> str:
     stage = event.request_context.stage
     prefix = "" if stage in ("$default", "", None) else f"/{stage}"
     return f"{scheme}://{host}{prefix}"
+
+
+def target_rules(event: APIGatewayProxyEventV2, settings: Settings) -> TargetRules:
+    """What this deployment refuses as a target, for this request's own host names."""
+    return TargetRules(own_hosts=own_hosts(event, settings), denied_hosts=settings.denied_hosts)
 
 
 def own_hosts(event: APIGatewayProxyEventV2, settings: Settings) -> tuple[str, ...]:

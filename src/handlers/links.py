@@ -13,11 +13,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from domain.links import Link
 from domain.lookup import get_link
 from domain.management import change_link, delete_link
-from domain.shortening import TargetRules
 from handlers import wiring
 from handlers.api_models import LinkChangeRequest, LinkInfo
 from handlers.http_errors import register_error_handlers
-from handlers.http_responses import NO_STORE, base_url, bearer_token, own_hosts
+from handlers.http_responses import NO_STORE, base_url, bearer_token, target_rules
 from handlers.request_body import parse_json_body, refuse_unreadable_body
 from handlers.response_docs import documented, error_responses, with_body
 
@@ -49,7 +48,7 @@ def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
         changes.to_domain(),
         token=bearer_token(event),
         repository=wiring.link_repository(),
-        rules=TargetRules(own_hosts=own_hosts(event, settings), denied_hosts=settings.denied_hosts),
+        rules=target_rules(event, settings),
     )
     return _info(link)
 

@@ -31,6 +31,8 @@ class Settings:
     # Hosts (and their subdomains) no link may point to, now or later.
     denied_hosts: frozenset[str]
     creation_rate_limit: CreationRateLimit
+    # Seals management tokens in idempotency records; only ShortenFunction has it.
+    token_sealing_secret: str | None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -46,6 +48,7 @@ class Settings:
             public_base_url=_base_url(environ.get("PUBLIC_BASE_URL", "")),
             redirect_status=redirect_status,
             denied_hosts=denied_hosts,
+            token_sealing_secret=environ.get("TOKEN_SEALING_SECRET") or None,
             creation_rate_limit=CreationRateLimit(
                 max_creations=_positive_int(environ, "CREATION_RATE_LIMIT"),
                 window=timedelta(seconds=_positive_int(environ, "CREATION_RATE_WINDOW_SECONDS")),

@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
 
 # Both `url` and `ttl` are DynamoDB reserved words: expressions name them indirectly.
 _NAMES = {"#url": "url", "#ttl": "ttl"}
+# The same rule as Link.why_gone, written as a condition so the redirect's single
+# UpdateItem both checks and counts (keep the two in step).
 _REDIRECTS = (
     "attribute_not_exists(deletedAt) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)"
 )
@@ -70,27 +72,43 @@ class DynamoDBLinkRepository:
             raise LinkGone(short_id, why) from exc
         return link_from_item(response["Attributes"])
 
-    def update(self, link: Link, *, expected_token_hash: str) -> Link:
-        values: dict[str, Any] = {":url": {"S": link.url}, ":hash": {"S": expected_token_hash}}
-        if link.expires_at is None:
-            expression = "SET #url = :url REMOVE expiresAt, #ttl"
-        else:
-            expression = "SET #url = :url, expiresAt = :expires, #ttl = :ttl"
-            values[":expires"] = {"S": rfc3339(link.expires_at)}
-            values[":ttl"] = {"N": str(ttl_for(link.expires_at))}
+    def update(
+        self,
+        short_id: str,
+        *,
+        expected_token_hash: str,
+        url: str | None = None,
+        expires_at: datetime | None = None,
+        remove_expiry: bool = False,
+    ) -> Link:
+        sets = ["tokenHash = :hash"]  # a no-op that keeps the expression valid
+        removes = []
+        values: dict[str, Any] = {":hash": {"S": expected_token_hash}}
+        if url is not None:
+            sets.append("#url = :url")
+            values[":url"] = {"S": url}
+        if expires_at is not None:
+            sets += ["expiresAt = :expires", "#ttl = :ttl"]
+            values[":expires"] = {"S": rfc3339(expires_at)}
+            values[":ttl"] = {"N": str(ttl_for(expires_at))}
+        elif remove_expiry:
+            removes += ["expiresAt", "#ttl"]
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
             response = self._client.update_item(
                 TableName=self._table,
-                Key=link_key(link.short_id),
+                Key=link_key(short_id),
                 UpdateExpression=expression,
                 ConditionExpression=_MANAGEABLE,
-                ExpressionAttributeNames=_NAMES,
+                ExpressionAttributeNames={
+                    name: value for name, value in _NAMES.items() if name in expression
+                },
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            _refuse_management(link.short_id, exc.response.get("Item"), exc)
+            _refuse_management(short_id, exc.response.get("Item"), exc)
         return link_from_item(response["Attributes"])
 
     def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
@@ -119,4 +137,4 @@ def _refuse_management(short_id: str, old: Any, cause: Exception) -> NoReturn:
         raise LinkNotFound(short_id) from cause
     if "deletedAt" in old:
         raise LinkGone(short_id, "was deleted") from cause
-    raise NotAuthorized("this token does not manage this link") from cause
+    raise NotAuthorized from cause

@@ -271,3 +271,59 @@ def test_past_the_creation_limit_a_client_gets_429_with_retry_after(strict_stack
     assert 1 <= int(limited.headers["Retry-After"]) <= 3600
     assert "try again" in limited.json()["message"]
     assert statuses.count(201) <= 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://denied-later%2Eexample/",
+        "https://\uff24\uff25\uff2e\uff29\uff25\uff24-later.example/",  # fullwidth
+        "https://denied-later。example/",
+        "https://sub.denied-later.example../",
+        "  https://Denied-Later.Example/  ",
+    ],
+)
+def test_no_spelling_of_a_denied_host_gets_through(strict_stack, url):
+    answer = strict_stack.shorten({"url": url})
+
+    assert answer.status == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://%6c%6fcalhost/",
+        "http://169.254.169.254%2e/",
+        "http://\uff11\uff12\uff17.0.0.1/",
+        "http://127.1/",
+    ],
+)
+def test_no_spelling_of_a_private_address_gets_through(local_stack, url):
+    assert local_stack.shorten({"url": url}).status == 400
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_404_and_410_are_never_cached(local_stack, method, accept):
+    link = new_link(local_stack)
+    local_stack.request(
+        "DELETE", f"/links/{link['shortId']}", headers=bearer(link["managementToken"])
+    )
+
+    gone = local_stack.request(method, f"/{link['shortId']}", headers={"Accept": accept})
+    unknown = local_stack.request(method, "/Zz9Zz9Z", headers={"Accept": accept})
+
+    assert (gone.status, unknown.status) == (410, 404)
+    assert gone.headers["Cache-Control"] == unknown.headers["Cache-Control"] == "no-store"
+
+
+def test_a_deleted_link_cannot_be_changed(local_stack):
+    link = new_link(local_stack)
+    path = f"/links/{link['shortId']}"
+    local_stack.request("DELETE", path, headers=bearer(link["managementToken"]))
+
+    answer = local_stack.request(
+        "PATCH", path, json.dumps({"url": "https://evil.example/"}), bearer(link["managementToken"])
+    )
+
+    assert answer.status == 410

@@ -353,3 +353,85 @@ def test_past_the_creation_limit_a_client_gets_429_with_retry_after(
 
     assert [a["statusCode"] for a in answers] == [201, 201, 429]
     assert 1 <= int(answers[2]["headers"]["Retry-After"]) <= 300
+
+
+def test_the_same_key_from_another_client_gets_its_own_link(dynamodb_calls, lambda_context):
+    body = {"url": "https://example.com/shared-key"}
+    mine = create(lambda_context, body, **{"idempotency-key": KEY})
+    event = load_event("shorten.json")
+    event["body"] = json.dumps(body)
+    event["headers"]["idempotency-key"] = KEY
+    event["requestContext"]["http"]["sourceIp"] = "198.51.100.23"
+
+    theirs = shorten.handler(event, lambda_context)
+
+    assert theirs["statusCode"] == 201
+    assert body_of(theirs)["shortId"] != body_of(mine)["shortId"]
+    assert body_of(theirs)["managementToken"] != body_of(mine)["managementToken"]
+
+
+def test_a_repeat_while_the_first_is_still_running_is_409(
+    dynamodb_calls, lambda_context, monkeypatch
+):
+    from handlers import idempotent_creation
+
+    answers: list[dict[str, Any]] = []
+    real_shorten_link = getattr(idempotent_creation, "shorten_link")  # noqa: B009 (patched below)
+
+    def shorten_link_and_meanwhile_repeat(*args: Any, **kwargs: Any) -> Any:
+        # The same request arrives again while the first holds the in-progress record.
+        answers.append(
+            create(lambda_context, {"url": "https://example.com/slow"}, **{"idempotency-key": KEY})
+        )
+        return real_shorten_link(*args, **kwargs)
+
+    monkeypatch.setattr(idempotent_creation, "shorten_link", shorten_link_and_meanwhile_repeat)
+    first = create(lambda_context, {"url": "https://example.com/slow"}, **{"idempotency-key": KEY})
+
+    assert first["statusCode"] == 201
+    assert answers[0]["statusCode"] == 409
+    assert answers[0]["headers"]["Retry-After"] == "1"
+
+
+def test_absurd_expiry_values_are_400_not_500(dynamodb_calls, lambda_context):
+    response = create(lambda_context, {"url": "https://example.com/", "expiresIn": 10**15})
+
+    assert response["statusCode"] == 400
+
+
+def test_conflicting_expiry_changes_are_refused(dynamodb_calls, lambda_context):
+    link = created(lambda_context)
+
+    response = manage(
+        "PATCH",
+        lambda_context,
+        link["shortId"],
+        link["managementToken"],
+        {"expiresAt": None, "expiresIn": 5},
+    )
+
+    assert response["statusCode"] == 400
+
+
+def test_changing_only_the_expiry_leaves_the_target_alone(dynamodb_calls, lambda_context):
+    link = created(lambda_context)
+
+    response = manage(
+        "PATCH", lambda_context, link["shortId"], link["managementToken"], {"expiresIn": 3600}
+    )
+
+    assert response["statusCode"] == 200
+    assert body_of(response)["url"] == "https://example.com/landing"
+    assert body_of(response)["expiresAt"] is not None
+
+
+def test_ipv6_clients_are_limited_per_64(dynamodb_calls, lambda_context, monkeypatch):
+    monkeypatch.setenv("CREATION_RATE_LIMIT", "1")
+    wiring.reset()
+    statuses = []
+    for host in ("1", "2"):
+        event = load_event("shorten.json")
+        event["requestContext"]["http"]["sourceIp"] = f"2001:db8:1:2::{host}"
+        statuses.append(shorten.handler(event, lambda_context)["statusCode"])
+
+    assert statuses == [201, 429]

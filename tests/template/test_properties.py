@@ -398,3 +398,38 @@ def test_the_creation_rate_limit_defaults_are_sensible(template):
     assert limit["MinValue"] == window["MinValue"] == 1
     # Generous for a person, tight for a script: at most one creation every few seconds.
     assert 1 <= window["Default"] / limit["Default"] <= 60
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["evil.example", "EVIL.example.", "xn--bcher-kva.example", "a-b.c", "93.184.216.34",
+     "a..b", "1.2", "evil.123", "-", "", "bad_host.example", "evil.example/"],
+)  # fmt: skip
+def test_denied_hosts_pattern_and_the_code_agree_on_every_entry(template, entry):
+    from domain.host_rules import parse_denied_hosts
+
+    pattern = template["Parameters"]["DeniedHosts"]["AllowedPattern"]
+    try:
+        parse_denied_hosts(entry)
+        code_accepts = True
+    except ValueError:
+        code_accepts = False
+    # A value the template lets through but the code refuses would fail every request.
+    template_accepts = re.fullmatch(pattern, entry) is not None
+    assert not (template_accepts and not code_accepts), entry
+    if entry and code_accepts:
+        assert template_accepts, entry
+
+
+def test_the_token_sealing_secret_is_generated_and_reaches_only_the_shortener(template):
+    secret = template["Resources"]["TokenSealingSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    reference = {"Fn::Sub": "{{resolve:secretsmanager:${TokenSealingSecret}:SecretString}}"}
+    for logical_id, function in functions(template).items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        if logical_id == "ShortenFunction":
+            assert variables["TOKEN_SEALING_SECRET"] == reference
+        else:
+            assert "TOKEN_SEALING_SECRET" not in variables
+    assert "TOKEN_SEALING_SECRET" not in template["Globals"]["Function"]["Environment"]["Variables"]

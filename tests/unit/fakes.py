@@ -39,12 +39,24 @@ class FakeLinkRepository:
         self.links[short_id] = replace(link, clicks=link.clicks + 1, last_clicked_at=at)
         return self.links[short_id]
 
-    def update(self, link: Link, *, expected_token_hash: str) -> Link:
-        self._check_manageable(link.short_id, expected_token_hash)
+    def update(
+        self,
+        short_id: str,
+        *,
+        expected_token_hash: str,
+        url: str | None = None,
+        expires_at: datetime | None = None,
+        remove_expiry: bool = False,
+    ) -> Link:
+        self._check_manageable(short_id, expected_token_hash)
         self.writes += 1
-        stored = self.links[link.short_id]
-        self.links[link.short_id] = replace(stored, url=link.url, expires_at=link.expires_at)
-        return self.links[link.short_id]
+        stored = self.links[short_id]
+        if url is not None:
+            stored = replace(stored, url=url)
+        if expires_at is not None or remove_expiry:
+            stored = replace(stored, expires_at=expires_at)
+        self.links[short_id] = stored
+        return stored
 
     def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
         self._check_manageable(short_id, expected_token_hash)
@@ -59,7 +71,7 @@ class FakeLinkRepository:
         if link.deleted_at is not None:
             raise LinkGone(short_id, "was deleted")
         if link.management_token_hash != expected_token_hash:
-            raise NotAuthorized("wrong token")
+            raise NotAuthorized
 
 
 class FakeCreationCounter:

@@ -9,7 +9,7 @@ from domain.links import Link
 from domain.lookup import follow_link
 from domain.management import LinkChanges, change_link, delete_link
 from domain.management_tokens import hash_management_token
-from domain.shortening import TargetRules
+from domain.target_rules import TargetRules
 from tests.unit.fakes import FakeLinkRepository
 
 NOW = datetime(2026, 11, 21, 16, 0, tzinfo=UTC)

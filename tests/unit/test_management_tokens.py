@@ -29,21 +29,21 @@ def test_only_the_hash_is_needed_to_check_a_token():
     assert not token_matches(token, None)
 
 
-def test_a_sealed_token_opens_only_with_the_same_key_and_link():
+def test_a_sealed_token_opens_only_with_the_same_secret_and_context():
     token = new_management_token()
-    key = "0b7c8d3e-4f1a-4b2c-9d8e-7f6a5b4c3d2e"
+    secret, context = "server-secret-" + "x" * 50, "0b7c8d3e-4f1a-4b2c\x007cp2Xhz"
 
-    sealed = seal_token(token, secret=key, short_id="7cp2Xhz")
+    sealed = seal_token(token, secret=secret, context=context)
 
     assert sealed != token
-    assert unseal_token(sealed, secret=key, short_id="7cp2Xhz") == token
-    assert unseal_token(sealed, secret=key + "x", short_id="7cp2Xhz") != token
-    assert unseal_token(sealed, secret=key, short_id="other12") != token
+    assert unseal_token(sealed, secret=secret, context=context) == token
+    assert unseal_token(sealed, secret=secret + "x", context=context) != token
+    assert unseal_token(sealed, secret=secret, context=context + "x") != token
 
 
-def test_two_links_sealed_under_one_key_get_different_pads():
+def test_two_contexts_sealed_under_one_secret_get_different_pads():
     token = new_management_token()
 
-    assert seal_token(token, secret="k" * 16, short_id="a" * 7) != seal_token(
-        token, secret="k" * 16, short_id="b" * 7
+    assert seal_token(token, secret="s" * 64, context="key\x00aaaaaaa") != seal_token(
+        token, secret="s" * 64, context="key\x00bbbbbbb"
     )

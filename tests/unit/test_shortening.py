@@ -18,7 +18,8 @@ from domain.links import Link
 from domain.management_tokens import hash_management_token
 from domain.rate_limits import CreationRateLimit
 from domain.short_ids import SHORT_ID_LENGTH, new_short_id
-from domain.shortening import MAX_ID_ATTEMPTS, LinkRequest, TargetRules, shorten_link
+from domain.shortening import MAX_ID_ATTEMPTS, LinkRequest, shorten_link
+from domain.target_rules import TargetRules
 from tests.unit.fakes import FakeCreationCounter, FakeLinkRepository
 
 NOW = datetime(2026, 11, 21, 16, 42, 35, tzinfo=UTC)

@@ -1,0 +1,129 @@
+"""Creating links idempotently: Powertools' idempotency around shorten_link.
+
+A repeated POST /shorten with the same Idempotency-Key, from the same client, within
+an hour answers with the same link and the same management token; the same key with
+another body is refused. Records live in the links table (repository/keys.py) and
+keep the token only sealed under the server's secret (domain/management_tokens.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from domain.errors import InvalidInput
+from domain.management_tokens import seal_token, unseal_token
+from domain.shortening import ShortenedLink, shorten_link
+from domain.target_rules import TargetRules
+from handlers import wiring
+from handlers.api_models import CreatedLink, ShortenRequest
+from handlers.http_responses import json_error
+from handlers.settings import MisconfiguredError
+
+# Records are scoped by client and key, so someone else repeating a key (and body)
+# gets a link of their own, never another client's token.
+CREATION_IDEMPOTENCY = IdempotencyConfig(
+    event_key_jmespath="[client, idempotencyKey]",
+    payload_validation_jmespath="request",
+    expires_after_seconds=3600,
+    hash_function="sha256",
+)
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,255}")
+
+
+def create_link(
+    request: ShortenRequest,
+    *,
+    idempotency_key: str | None,
+    client: str,
+    rules: TargetRules,
+    base_url: str,
+) -> CreatedLink:
+    """The created link (or, for a repeated key, the one created the first time)."""
+    if idempotency_key is None:
+        shortened = _shorten(request.to_domain(), client, rules)
+        return _created(shortened, base_url)
+    if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise InvalidInput("Idempotency-Key", "must be 16 to 255 visible ASCII characters")
+    secret = wiring.settings().token_sealing_secret
+    if not secret:
+        raise MisconfiguredError("TOKEN_SEALING_SECRET is not set (template.yaml sets it)")
+    create = wiring.idempotent(_create_and_seal, CREATION_IDEMPOTENCY)
+    outcome = create(
+        # Powertools hashes this payload into the record's key and checks `request`
+        # against the record on a repeat, so it holds only JSON values.
+        payload={
+            "client": client,
+            "idempotencyKey": idempotency_key,
+            "request": request.model_dump(mode="json"),
+        },
+        rules=rules,
+        base_url=base_url,
+        secret=secret,
+    )
+    link = outcome["link"]
+    context = _seal_context(idempotency_key, link["shortId"])
+    token = unseal_token(outcome["sealedToken"], secret=secret, context=context)
+    return CreatedLink.model_validate({**link, "managementToken": token})
+
+
+def _create_and_seal(
+    payload: dict[str, Any], *, rules: TargetRules, base_url: str, secret: str
+) -> dict[str, Any]:
+    """What Powertools stores and replays: the link, and its token sealed."""
+    request = ShortenRequest.model_validate(payload["request"]).to_domain()
+    shortened = _shorten(request, payload["client"], rules)
+    created = _created(shortened, base_url)
+    context = _seal_context(payload["idempotencyKey"], created.short_id)
+    return {
+        "link": created.model_dump(mode="json", by_alias=True, exclude={"management_token"}),
+        "sealedToken": seal_token(created.management_token, secret=secret, context=context),
+    }
+
+
+def _shorten(request: Any, client: str, rules: TargetRules) -> ShortenedLink:
+    settings = wiring.settings()
+    return shorten_link(
+        request,
+        client=client,
+        repository=wiring.link_repository(),
+        counter=wiring.creation_counter(),
+        rate_limit=settings.creation_rate_limit,
+        rules=rules,
+    )
+
+
+def _created(shortened: ShortenedLink, base_url: str) -> CreatedLink:
+    return CreatedLink.from_created(shortened.link, base_url, shortened.management_token)
+
+
+def _seal_context(idempotency_key: str, short_id: str) -> str:
+    return f"{idempotency_key}\x00{short_id}"
+
+
+def register_idempotency_error_handlers(app: APIGatewayHttpResolver) -> None:
+    app.exception_handler(IdempotencyValidationError)(_key_reused)
+    app.exception_handler(IdempotencyAlreadyInProgressError)(_in_progress)
+
+
+def _key_reused(error: IdempotencyValidationError) -> Response[str]:
+    return json_error(
+        422,
+        "This Idempotency-Key was used with a different request; use a new key",
+        errors=[{"field": "Idempotency-Key", "reason": "was used with a different request"}],
+    )
+
+
+def _in_progress(error: IdempotencyAlreadyInProgressError) -> Response[str]:
+    return json_error(
+        409,
+        "A request with this Idempotency-Key is still being processed; retry shortly",
+        headers={"Retry-After": "1"},
+    )
