@@ -17,7 +17,7 @@ from handlers import wiring
 from handlers.api_models import LinkChangeRequest, LinkInfo
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import NO_STORE, base_url, bearer_token, target_rules
-from handlers.request_body import parse_json_body, refuse_unreadable_body
+from handlers.request_body import parse_json_body, resolve_readable
 from handlers.response_docs import documented, error_responses, with_body
 
 logger = Logger()
@@ -83,7 +83,4 @@ register_error_handlers(app)
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refusal = refuse_unreadable_body(event)
-    if refusal is not None:
-        return refusal
-    return app.resolve(event, context)
+    return resolve_readable(app, event, context)

@@ -11,12 +11,24 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.http_responses import json_error_event_response
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 MAX_BODY_BYTES = 8 * 1024
 JSON_MEDIA_TYPE = "application/json"
+
+
+def resolve_readable(
+    app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext
+) -> dict[str, Any]:
+    """Route the request, unless its body is refused first (see refuse_unreadable_body)."""
+    refusal = refuse_unreadable_body(event)
+    return refusal if refusal is not None else app.resolve(event, context)
 
 
 def refuse_unreadable_body(

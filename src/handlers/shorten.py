@@ -20,7 +20,7 @@ from handlers.idempotent_creation import (
     create_link,
     register_idempotency_error_handlers,
 )
-from handlers.request_body import parse_json_body, refuse_unreadable_body
+from handlers.request_body import parse_json_body, resolve_readable
 from handlers.response_docs import error_responses, with_body
 
 logger = Logger()
@@ -59,8 +59,5 @@ register_idempotency_error_handlers(app)
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refusal = refuse_unreadable_body(event)
-    if refusal is not None:
-        return refusal
     CREATION_IDEMPOTENCY.register_lambda_context(context)
-    return app.resolve(event, context)
+    return resolve_readable(app, event, context)
