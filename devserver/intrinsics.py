@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -31,6 +32,8 @@ class _NoValue:
 NO_VALUE: Final = _NoValue()
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# CloudFormation's dynamic references to secrets: resolved at deploy time, never by us.
+_SECRET_REFERENCE = re.compile(r"\{\{resolve:(?:secretsmanager|ssm-secure):[^}]*\}\}")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Resolver:
         self._template = template
         self._stack = stack
         self._conditions: dict[str, bool] = {}
+        self._stand_in_secrets: dict[str, str] = {}
 
     @property
     def stack(self) -> LocalStack:
@@ -74,6 +78,8 @@ class Resolver:
         if isinstance(value, list):
             items = [self.resolve(item) for item in value]
             return [item for item in items if item is not NO_VALUE]
+        if isinstance(value, str):
+            return self._with_stand_in_secrets(value)
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
@@ -213,7 +219,17 @@ class Resolver:
                 raise UnresolvableError(f"${{{name}}} in Fn::Sub is not a string")
             return value
 
-        return _SUB_VARIABLE.sub(substitute, text)
+        return self._with_stand_in_secrets(_SUB_VARIABLE.sub(substitute, text))
+
+    def _with_stand_in_secrets(self, text: str) -> str:
+        """Each secret dynamic reference as a random value, the same for the same
+        reference while this process runs: like the secrets CloudFormation generates,
+        and unlike the reference's own text, nobody can know it in advance."""
+
+        def stand_in(match: re.Match[str]) -> str:
+            return self._stand_in_secrets.setdefault(match.group(0), secrets.token_urlsafe(32))
+
+        return _SECRET_REFERENCE.sub(stand_in, text)
 
     def _join(self, argument: Any) -> str:
         delimiter, items = argument

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import html
+import ipaddress
 import json
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -123,21 +126,55 @@ def bearer_token(event: APIGatewayProxyEventV2) -> str | None:
     return token.strip()
 
 
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking, and which name and scheme they used to reach the shortener."""
+
+    address: str
+    host: str
+    scheme: str
+
+
+def viewer_of(event: APIGatewayProxyEventV2, settings: Settings) -> Viewer:
+    """The viewer as CloudFront saw them, if CloudFront vouches for the request; else
+    as API Gateway sees the caller.
+
+    Behind CloudFront, API Gateway sees an edge server's address and its own host
+    name. CloudFront passes the viewer's address (CloudFront-Viewer-Address) and host
+    (X-Forwarded-Host, set by a CloudFront Function) and proves the request is its own
+    with a secret header. Anyone can send those headers straight to API Gateway, so
+    without the secret they are ignored.
+    """
+    headers = event.headers
+    context = event.request_context
+    if _from_cloudfront(headers.get("x-origin-verify"), settings.origin_verify_secret):
+        address = _address_of(headers.get("cloudfront-viewer-address") or "")
+        host = headers.get("x-forwarded-host") or ""
+        if address and _HOST_AND_PORT.fullmatch(host):
+            return Viewer(address=address, host=host, scheme="https")
+    # API Gateway always serves HTTPS and says so in X-Forwarded-Proto; the local
+    # stack says http. The Host header carries the port locally, domainName never does;
+    # both are checked, since a client can send anything in a header.
+    proto = (headers.get("x-forwarded-proto") or "").lower()
+    host = headers.get("host") or ""
+    return Viewer(
+        address=context.http.source_ip,
+        host=host if _HOST_AND_PORT.fullmatch(host) else context.domain_name,
+        scheme=proto if proto in ("http", "https") else "https",
+    )
+
+
 def base_url(event: APIGatewayProxyEventV2, settings: Settings) -> str:
     """Where short links live: the configured public URL, else this request's own origin."""
     if settings.public_base_url:
         return settings.public_base_url
-    # API Gateway always serves HTTPS and says so in X-Forwarded-Proto; the local
-    # stack says http. The Host header carries the port locally, domainName never does;
-    # both are checked, since a client can send anything in a header.
-    proto = (event.headers.get("x-forwarded-proto") or "").lower()
-    scheme = proto if proto in ("http", "https") else "https"
-    host = event.headers.get("host") or ""
-    if not _HOST_AND_PORT.fullmatch(host):
-        host = event.request_context.domain_name
+    viewer = viewer_of(event, settings)
     stage = event.request_context.stage
-    prefix = "" if stage in ("$default", "", None) else f"/{stage}"
-    return f"{scheme}://{host}{prefix}"
+    # A named stage is part of the path on the API's own host only; CloudFront and
+    # custom domains map their root onto the API.
+    on_api_host = viewer.host == _api_host(event)
+    prefix = f"/{stage}" if on_api_host and stage not in ("$default", "", None) else ""
+    return f"{viewer.scheme}://{viewer.host}{prefix}"
 
 
 def target_rules(event: APIGatewayProxyEventV2, settings: Settings) -> TargetRules:
@@ -148,7 +185,7 @@ def target_rules(event: APIGatewayProxyEventV2, settings: Settings) -> TargetRul
 def own_hosts(event: APIGatewayProxyEventV2, settings: Settings) -> tuple[str, ...]:
     """Every name this shortener answers to: a link to any of them would loop."""
     context = event.request_context
-    names = [context.domain_name, event.headers.get("host") or ""]
+    names = [context.domain_name, event.headers.get("host") or "", viewer_of(event, settings).host]
     # Behind a custom domain the API still answers on its execute-api name.
     region = os.environ.get("AWS_REGION")
     if context.api_id and region:
@@ -156,3 +193,25 @@ def own_hosts(event: APIGatewayProxyEventV2, settings: Settings) -> tuple[str, .
     if settings.public_base_url:
         names.append(settings.public_base_url)
     return tuple(name for name in names if name)
+
+
+def _api_host(event: APIGatewayProxyEventV2) -> str:
+    host = event.headers.get("host") or ""
+    return host if _HOST_AND_PORT.fullmatch(host) else event.request_context.domain_name
+
+
+def _from_cloudfront(presented: str | None, secret: str | None) -> bool:
+    if not presented or not secret:
+        return False
+    return hmac.compare_digest(presented.encode(), secret.encode())
+
+
+def _address_of(viewer_address: str) -> str:
+    """The IP of CloudFront-Viewer-Address ("203.0.113.7:51234", "2001:db8::1:51234")."""
+    ip, _, port = viewer_address.rpartition(":")
+    if not port.isdigit():
+        return ""
+    try:
+        return str(ipaddress.ip_address(ip.strip("[]")))
+    except ValueError:
+        return ""

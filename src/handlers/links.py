@@ -1,8 +1,9 @@
-"""LinksFunction: /links/{shortId}, a link's details, and its owner's changes and deletion."""
+"""LinksFunction: /links/{shortId}, a link's details, its QR code, and its owner's changes
+and deletion."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -17,8 +18,12 @@ from handlers import wiring
 from handlers.api_models import LinkChangeRequest, LinkInfo
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import NO_STORE, base_url, bearer_token, target_rules
+from handlers.qr_codes import SVG_MEDIA_TYPE, qr_code_svg
 from handlers.request_body import parse_json_body, resolve_readable
 from handlers.response_docs import documented, error_responses, with_body
+
+if TYPE_CHECKING:  # the module imports pydantic; only its TypedDict is wanted here
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 logger = Logger()
 # The routes, on a router so one OpenAPI document can describe every function's.
@@ -33,6 +38,42 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
 def link_info(short_id: str) -> Response[LinkInfo]:
     link = get_link(short_id, repository=wiring.link_repository())
     return _info(link)
+
+
+# A link's QR code never changes while the link exists (it encodes only the short URL,
+# which is fixed), so browsers and shared caches may keep it. For a day, not forever
+# ("immutable"): once a link is deleted its code should stop being handed out within a
+# day. The body depends on nothing but the request's URL (Accept only chooses the shape
+# of the 404 and 410, which are no-store), so no Vary.
+QR_CODE_CACHE = {"Cache-Control": "public, max-age=86400"}
+_QR_CODE_IMAGE: dict[int, OpenAPIResponse] = {
+    200: cast(
+        "OpenAPIResponse",
+        {
+            "description": "An SVG image of a QR code that encodes the link's `shortUrl`,"
+            " titled with it. Cacheable for a day.",
+            "content": {SVG_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+    )
+}
+
+
+@router.get(
+    "/links/<short_id>/qr",
+    summary="A QR code of the short link, as SVG",
+    responses=_QR_CODE_IMAGE | error_responses(404, 410),
+)
+def qr_code(short_id: str) -> Response[str]:
+    # Like the details, an expired link still has its code: the owner may revive it, and
+    # the code encodes only the short link, never the target. Deleted is 410.
+    link = get_link(short_id, repository=wiring.link_repository())
+    short_url = _short_url(link)
+    return Response(
+        status_code=200,
+        content_type=SVG_MEDIA_TYPE,
+        body=qr_code_svg(short_url),
+        headers=dict(QR_CODE_CACHE),
+    )
 
 
 @router.patch(
@@ -67,13 +108,22 @@ def delete(short_id: str) -> Response[str]:
 
 
 def _info(link: Link) -> Response[LinkInfo]:
-    info = LinkInfo.from_link(link, base_url(router.current_event, wiring.settings()))
+    info = _link_info(link)
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
         body=info,
         headers=dict(NO_STORE),
     )
+
+
+def _link_info(link: Link) -> LinkInfo:
+    return LinkInfo.from_link(link, base_url(router.current_event, wiring.settings()))
+
+
+def _short_url(link: Link) -> str:
+    # Built as the details build it, so the code always matches `shortUrl`.
+    return _link_info(link).short_url
 
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)

@@ -33,6 +33,9 @@ class Settings:
     creation_rate_limit: CreationRateLimit
     # Seals management tokens in idempotency records; only ShortenFunction has it.
     token_sealing_secret: str | None
+    # CloudFront proves a request came through it with this (X-Origin-Verify); only
+    # then are its viewer headers (address, host) believed.
+    origin_verify_secret: str | None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -49,6 +52,7 @@ class Settings:
             redirect_status=redirect_status,
             denied_hosts=denied_hosts,
             token_sealing_secret=environ.get("TOKEN_SEALING_SECRET") or None,
+            origin_verify_secret=environ.get("ORIGIN_VERIFY_SECRET") or None,
             creation_rate_limit=CreationRateLimit(
                 max_creations=_positive_int(environ, "CREATION_RATE_LIMIT"),
                 window=timedelta(seconds=_positive_int(environ, "CREATION_RATE_WINDOW_SECONDS")),

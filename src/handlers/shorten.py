@@ -14,7 +14,7 @@ from domain.rate_limits import client_of
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
 from handlers.http_errors import register_error_handlers
-from handlers.http_responses import NO_STORE, base_url, target_rules
+from handlers.http_responses import NO_STORE, base_url, target_rules, viewer_of
 from handlers.idempotent_creation import (
     CREATION_IDEMPOTENCY,
     create_link,
@@ -39,7 +39,7 @@ def shorten(request: ShortenRequest) -> Response[CreatedLink]:
     created = create_link(
         request,
         idempotency_key=event.headers.get("idempotency-key"),
-        client=client_of(event.request_context.http.source_ip),
+        client=client_of(viewer_of(event, settings).address),
         rules=target_rules(event, settings),
         base_url=base_url(event, settings),
     )

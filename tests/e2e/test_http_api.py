@@ -258,4 +258,9 @@ def test_the_openapi_document_is_served_beside_the_page(local_stack):
 
     assert answer.status == 200
     assert answer.headers["Content-Type"].startswith("application/json")
-    assert set(answer.json()["paths"]) == {"/shorten", "/{shortId}", "/links/{shortId}"}
+    assert set(answer.json()["paths"]) == {
+        "/shorten",
+        "/{shortId}",
+        "/links/{shortId}",
+        "/links/{shortId}/qr",
+    }
