@@ -57,7 +57,19 @@ node_modules/.installed: package.json package-lock.json
 deps: $(VENV)/.installed node_modules/.installed ## Install what make dev needs
 
 .PHONY: test-deps
-test-deps: deps $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+test-deps: deps browser $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+
+# The browser tests drive Debian's Chromium: Playwright cannot download its own here.
+CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null)
+.PHONY: browser
+browser: ## Install Chromium for the browser tests (Debian/Ubuntu, as root) if it is missing
+	@if [ -n "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
+	else \
+	  echo "browser: no Chromium found; install it (e.g. 'sudo apt-get install chromium')" \
+	       "or set CHROMIUM=/path/to/chromium; browser tests are skipped until then" >&2; \
+	fi
 
 # --- the two commands -------------------------------------------------------
 .PHONY: dev
@@ -84,6 +96,10 @@ format: $(VENV)/.installed ## Apply ruff's fixes and formatting
 .PHONY: openapi
 openapi: $(VENV)/.installed ## Regenerate web/openapi.json from the handlers' routes and models
 	$(PY) -m devserver.openapi > web/openapi.json
+
+.PHONY: screenshot
+screenshot: $(VENV)/.installed browser ## Photograph the page for the README (docs/screenshot.png)
+	$(PY) scripts/screenshot.py
 
 .PHONY: build
 build: $(SAM_VENV)/.installed ## sam build for arm64 (needs python3.13 to compile bytecode)

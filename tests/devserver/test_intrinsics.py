@@ -125,3 +125,19 @@ def test_short_form_tags_from_yaml_resolve(tmp_path: Any) -> None:
     topic_name = resolver.resolve(template["Resources"]["Other"]["Properties"]["TopicName"])
 
     assert topic_name == "dev-links-arn:aws:dynamodb:us-east-1:123456789012:table/dev-links"
+
+
+def test_secret_dynamic_references_become_random_stand_ins_stable_per_process():
+    template = {
+        "Resources": {"Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}}},
+    }
+    resolver = Resolver(template, LocalStack(region="us-east-1"))
+    reference = {"Fn::Sub": "{{resolve:secretsmanager:${Secret}:SecretString}}"}
+
+    first, again = resolver.resolve(reference), resolver.resolve(reference)
+    other = Resolver(template, LocalStack(region="us-east-1")).resolve(reference)
+
+    assert first == again
+    assert first != other
+    assert "resolve" not in first
+    assert len(first) >= 32

@@ -1,0 +1,55 @@
+"""axe-core's automated accessibility rules on each view, in the states people see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PageUnderTest
+from tests.browser.shortener_page import field_error, fill_form, shorten
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def check_with_axe(page: Page) -> list[dict[str, Any]]:
+    """Runs axe on the page; returns the serious and critical violations, prints the rest."""
+    results = Axe().run(page)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    for violation in violations:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            print(f"axe ({violation['impact']}): {violation['id']}: {violation['help']}")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in violations
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def test_main_view_with_a_result_and_an_error_has_no_serious_violations(
+    ui: PageUnderTest,
+) -> None:
+    page = ui.open()
+    assert check_with_axe(page) == []
+
+    created = shorten(page, "https://example.com/accessible", expires="In 7 days")
+    page.locator(f'li[data-short-id="{created["shortId"]}"]').get_by_role(
+        "button", name=f"Delete {created['shortId']}"
+    ).click()
+    fill_form(page, "not a url")
+    page.get_by_role("button", name="Shorten", exact=True).click()
+    expect(field_error(page, "Long URL")).to_be_visible()
+
+    assert check_with_axe(page) == []
+    assert page.locator("h1").count() == 1
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_link_info_view_has_no_serious_violations(ui: PageUnderTest) -> None:
+    created = ui.stack.shorten({"url": "https://example.com/details"}).json()
+    page = ui.open(f"/#/links/{created['shortId']}")
+    expect(page.locator("#details-url")).to_have_text("https://example.com/details")
+
+    assert check_with_axe(page) == []
+    assert page.locator("h1").count() == 1

@@ -1,0 +1,66 @@
+// The page's entry point: reads config.json, then wires the views to the API and to
+// the address bar. Each view lives in its own module; this one only connects them.
+
+import { createApi } from "./api.js";
+import { clearAlert } from "./alert.js";
+import { loadConfig } from "./config.js";
+import { createLinkInfo } from "./link-info.js";
+import { addLink } from "./link-store.js";
+import { createMyLinks } from "./my-links.js";
+import { onRouteChange } from "./router.js";
+import { initShortenForm } from "./shorten-form.js";
+
+const VIEWS = {
+  home: { element: "home-view", heading: "Shorten a link", title: "Shorten a link · URL shortener" },
+  "link-info": { element: "link-info-view", heading: "Link details", title: "Link details · URL shortener" },
+};
+
+const { apiBaseUrl } = await loadConfig();
+const api = createApi(apiBaseUrl);
+const myLinks = createMyLinks({ api });
+const linkInfo = createLinkInfo({ api });
+initShortenForm({
+  api,
+  onCreated(created) {
+    addLink(created);
+    myLinks.render();
+  },
+});
+
+myLinks.render();
+
+let currentView = null;
+onRouteChange((route, { initial }) => {
+  const view = VIEWS[route.view];
+  for (const [name, { element }] of Object.entries(VIEWS)) {
+    document.getElementById(element).hidden = name !== route.view;
+  }
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    if (link.dataset.nav === route.view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const heading = document.getElementById("page-title");
+  heading.textContent = view.heading;
+  document.title = view.title;
+  if (!initial) {
+    clearAlert();
+    // A new view is like a new page: start reading (and tabbing) from its heading.
+    heading.focus();
+  }
+  if (route.view === "link-info") linkInfo.show(route.shortId);
+  else if (currentView !== "home") myLinks.refresh();
+  currentView = route.view;
+});
+
+// Clicks happen elsewhere (another tab, a phone): count them again when the page comes
+// back into view, including when it is restored from the back/forward cache.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && currentView === "home") myLinks.refresh();
+});
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && currentView === "home") myLinks.refresh();
+});
+
+// Everything is wired: forms submitted before this point would have reloaded the page.
+// Tests (and curious people) can wait for this mark.
+document.documentElement.dataset.ready = "true";

@@ -1,0 +1,38 @@
+// The page's settings, read once at start from /config.json.
+//
+// The publish step writes the deployed API's base URL there; the checked-in file says
+// "" (same origin), which is what the local stack and a CloudFront distribution that
+// routes the API's paths next to the page both need.
+
+/** @returns {Promise<{apiBaseUrl: string}>} */
+export async function loadConfig() {
+  let config = {};
+  try {
+    const response = await fetch("/config.json", { cache: "no-cache" });
+    if (response.ok) {
+      config = await response.json();
+    } else {
+      console.warn(`config.json answered ${response.status}; using this page's origin for the API`);
+    }
+  } catch (error) {
+    // Offline or a broken file: same origin is the only sensible guess, and the first
+    // API call will say clearly if the shortener cannot be reached.
+    console.warn("config.json could not be read; using this page's origin for the API", error);
+  }
+  return { apiBaseUrl: normaliseBaseUrl(config.apiBaseUrl) };
+}
+
+// "" stays "" (same origin); anything else must be an absolute http(s) URL, kept
+// without a trailing slash so that `${apiBaseUrl}/links/x` never has a double slash.
+function normaliseBaseUrl(value) {
+  if (typeof value !== "string" || value.trim() === "") return "";
+  let parsed;
+  try {
+    parsed = new URL(value.trim());
+  } catch {
+    console.warn(`config.json apiBaseUrl ${JSON.stringify(value)} is not a URL; using same origin`);
+    return "";
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return "";
+  return parsed.href.replace(/\/+$/, "");
+}

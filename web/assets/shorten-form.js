@@ -1,0 +1,138 @@
+// The shorten form and the result it shows: the short link, a copy button, a QR code.
+
+import { ApiError } from "./api.js";
+import { clearAlert, showAlert } from "./alert.js";
+import { copyText } from "./clipboard.js";
+import {
+  clearFieldErrors,
+  focusFirstInvalid,
+  sentenceFor,
+  showFieldError,
+} from "./field-errors.js";
+import { formatExpiry } from "./format.js";
+import { describeFailure } from "./messages.js";
+import { showQrCode } from "./qr-code.js";
+import { aliasProblem, urlProblem } from "./validation.js";
+
+// Which control shows the API's error for each field it names, and how a sentence
+// about that field starts ("This alias" + "is taken").
+const FIELDS = {
+  url: { inputId: "url", subject: "The URL" },
+  alias: { inputId: "alias", subject: "This alias" },
+  expiresIn: { inputId: "expires-in", subject: "The expiry" },
+  expiresAt: { inputId: "expires-in", subject: "The expiry" },
+};
+
+export function initShortenForm({ api, onCreated }) {
+  const form = document.getElementById("shorten-form");
+  const urlInput = document.getElementById("url");
+  const aliasInput = document.getElementById("alias");
+  const expirySelect = document.getElementById("expires-in");
+  const result = createResultView(api);
+
+  // One Idempotency-Key per submission of the same form content: a double submit or a
+  // retry after a lost answer gets the same link back instead of a second one. Any edit
+  // starts a new submission.
+  let attempt = null;
+  let inFlight = false;
+  form.addEventListener("input", () => {
+    attempt = null;
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (inFlight) return; // the same request is already on its way
+    clearAlert();
+    clearFieldErrors(form);
+
+    const urlMessage = urlProblem(urlInput.value);
+    if (urlMessage) showFieldError(urlInput, urlMessage);
+    const aliasMessage = aliasProblem(aliasInput.value);
+    if (aliasMessage) showFieldError(aliasInput, aliasMessage);
+    if (focusFirstInvalid(form)) return;
+
+    const fields = { url: urlInput.value.trim() };
+    if (aliasInput.value.trim()) fields.alias = aliasInput.value.trim();
+    if (expirySelect.value) fields.expiresIn = Number(expirySelect.value);
+    const body = JSON.stringify(fields);
+    if (attempt === null || attempt.body !== body) attempt = { body, key: newIdempotencyKey() };
+
+    inFlight = true;
+    form.setAttribute("aria-busy", "true");
+    try {
+      const created = await api.shorten(fields, attempt.key);
+      attempt = null;
+      form.reset();
+      onCreated(created);
+      result.show(created);
+    } catch (error) {
+      showFailure(form, error);
+    } finally {
+      inFlight = false;
+      form.removeAttribute("aria-busy");
+    }
+  });
+}
+
+function showFailure(form, error) {
+  const unplaced = [];
+  if (error instanceof ApiError) {
+    for (const { field, reason } of error.errors) {
+      const target = FIELDS[field];
+      if (target) showFieldError(document.getElementById(target.inputId), sentenceFor(target.subject, reason));
+      else unplaced.push(`${field} ${reason}`);
+    }
+  }
+  const placedAny = error instanceof ApiError && error.errors.length > unplaced.length;
+  showAlert(
+    placedAny || unplaced.length === 0
+      ? describeFailure(error)
+      : `The shortener refused the request: ${unplaced.join("; ")}.`,
+  );
+  focusFirstInvalid(form);
+}
+
+function createResultView(api) {
+  const section = document.getElementById("result");
+  const heading = document.getElementById("result-title");
+  const link = document.getElementById("result-link");
+  const destination = document.getElementById("result-destination");
+  const expiry = document.getElementById("result-expiry");
+  const details = document.getElementById("result-details");
+  const qr = document.getElementById("result-qr");
+  const copyButton = document.getElementById("copy-button");
+  const copyStatus = document.getElementById("copy-status");
+
+  let shortUrl = "";
+  copyButton.addEventListener("click", async () => {
+    const outcome = await copyText(shortUrl, link);
+    copyStatus.textContent =
+      outcome === "copied"
+        ? "Copied"
+        : "Copying is not available here: the link is selected, press Ctrl+C (⌘C on a Mac).";
+  });
+
+  return {
+    show(created) {
+      shortUrl = created.shortUrl;
+      link.href = created.shortUrl;
+      link.textContent = created.shortUrl;
+      destination.textContent = created.url;
+      expiry.textContent = formatExpiry(created.expiresAt);
+      details.href = `#/links/${encodeURIComponent(created.shortId)}`;
+      copyStatus.textContent = "";
+      showQrCode(qr, api.qrCodeUrl(created.shortId), created.shortUrl);
+      section.hidden = false;
+      // Focus the new result so keyboard and screen-reader users land on it: next Tab
+      // is the link, then the copy button.
+      heading.focus();
+    },
+  };
+}
+
+// crypto.randomUUID exists only in secure contexts; getRandomValues everywhere.
+function newIdempotencyKey() {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
