@@ -12,11 +12,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,6 +26,7 @@ from devserver.dynamodb_backends import find_dynamodb_local
 from tests.conftest import REPO_ROOT
 
 STARTUP_SECONDS = 60
+_KEPT_OUTPUT_LINES = 2000
 _LISTENING = re.compile(r"Listening on (http://127\.0\.0\.1:\d+)")
 _DYNAMODB = re.compile(r"DynamoDB: .* at (http://127\.0\.0\.1:\d+)")
 # Clicks count only for real browsers (domain/clicks.py); tests click as one.
@@ -120,9 +122,23 @@ def start_local_stack(
             break
         output.append(line.rstrip())
         if match := _LISTENING.search(line):
+            _keep_draining(process.stdout, output)
             return process, LocalStack(match.group(1), output)
     process.kill()
     raise RuntimeError("local stack did not start:\n" + "\n".join(output))
+
+
+def _keep_draining(stream: IO[str], output: list[str]) -> None:
+    """Read the server's output for as long as it runs. Unread, the pipe fills up (every
+    request logs a line and emits its metrics) and the server blocks on its next print,
+    inside a request, holding that function's lock: every later request then hangs."""
+
+    def drain() -> None:
+        for line in stream:
+            if len(output) < _KEPT_OUTPUT_LINES:
+                output.append(line.rstrip())
+
+    threading.Thread(target=drain, name="local-stack-output", daemon=True).start()
 
 
 @pytest.fixture(scope="session", params=["local", "moto"], ids=["dynamodb-local", "moto"])
