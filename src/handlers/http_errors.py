@@ -34,13 +34,16 @@ from domain.errors import (
     ShortIdsExhausted,
 )
 from handlers.http_responses import json_error, link_gone, link_not_found
+from handlers.observability import record_refusal, record_unavailable
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def _link_not_found(error: LinkNotFound) -> Response[str]:
+        record_unavailable(404, app.current_event.route_key)
         return link_not_found(app.current_event, error.short_id)
 
     def _link_gone(error: LinkGone) -> Response[str]:
+        record_unavailable(410, app.current_event.route_key)
         return link_gone(app.current_event, error.short_id, error.why)
 
     app.exception_handler(InvalidInput)(_invalid_input)
@@ -55,16 +58,20 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
 
 def _invalid_input(error: InvalidInput) -> Response[str]:
+    # The field names come from the code (url, alias, expiresAt): a bounded set.
+    record_refusal(400, f"invalid_{error.field}")
     problems = [{"field": error.field, "reason": error.reason}]
     return json_error(400, f"{error.field} {error.reason}", errors=problems)
 
 
 def _alias_taken(error: AliasTaken) -> Response[str]:
+    record_refusal(409, "alias_taken")
     problems = [{"field": "alias", "reason": "is taken"}]
     return json_error(409, f"The alias {error.alias!r} is taken", errors=problems)
 
 
 def _not_authenticated(error: NotAuthenticated) -> Response[str]:
+    record_refusal(401, "unauthenticated")
     return json_error(
         401,
         "Send the link's management token as `Authorization: Bearer <token>`",
@@ -73,10 +80,12 @@ def _not_authenticated(error: NotAuthenticated) -> Response[str]:
 
 
 def _not_authorized(error: NotAuthorized) -> Response[str]:
+    record_refusal(403, "unauthorized")
     return json_error(403, "This token does not manage this link")
 
 
 def _rate_limited(error: RateLimited) -> Response[str]:
+    record_refusal(429, "rate_limited")
     seconds = error.retry_after_seconds
     return json_error(
         429,
@@ -86,19 +95,23 @@ def _rate_limited(error: RateLimited) -> Response[str]:
 
 
 def _short_ids_exhausted(error: ShortIdsExhausted) -> Response[str]:
+    record_refusal(503, "short_ids_exhausted")
     return json_error(503, "Could not allocate a short id; try again", headers={"Retry-After": "1"})
 
 
 def _request_invalid(error: RequestValidationError) -> Response[str]:
     problems = [_field_problem(detail) for detail in error.errors()]
     if any(detail.get("type") == "json_invalid" for detail in error.errors()):
+        record_refusal(400, "invalid_json")
         return json_error(400, "Request body is not valid JSON", errors=problems)
     if any(_is_missing_body(detail) for detail in error.errors()):
+        record_refusal(400, "missing_body")
         return json_error(
             400,
             'Request body is missing: send a JSON object like {"url": "..."}',
             errors=[{"field": "body", "reason": "is required"}],
         )
+    record_refusal(422, "invalid_request")
     summary = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
     return json_error(422, f"Invalid request: {summary}", errors=problems)
 

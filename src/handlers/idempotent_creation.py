@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -19,13 +20,17 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from domain.errors import InvalidInput
+from domain.host_rules import hostname_of
 from domain.management_tokens import seal_token, unseal_token
 from domain.shortening import ShortenedLink, shorten_link
 from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
 from handlers.http_responses import json_error
+from handlers.observability import LINKS_CREATED, count
 from handlers.settings import MisconfiguredError
+
+logger = Logger(child=True)
 
 # Records are scoped by client and key, so someone else repeating a key (and body)
 # gets a link of their own, never another client's token.
@@ -89,8 +94,10 @@ def _create_and_seal(
 
 
 def _shorten(request: Any, client: str, rules: TargetRules) -> ShortenedLink:
+    """Create the link; counted and logged here, where it really happens (a replay of an
+    idempotent request never gets this far)."""
     settings = wiring.settings()
-    return shorten_link(
+    shortened = shorten_link(
         request,
         client=client,
         repository=wiring.link_repository(),
@@ -98,6 +105,10 @@ def _shorten(request: Any, client: str, rules: TargetRules) -> ShortenedLink:
         rate_limit=settings.creation_rate_limit,
         rules=rules,
     )
+    count(LINKS_CREATED)
+    # The target's host only: paths and queries can carry personal data or secrets.
+    logger.info("Link created", extra={"target_host": hostname_of(shortened.link.url)})
+    return shortened
 
 
 def _created(shortened: ShortenedLink, base_url: str) -> CreatedLink:

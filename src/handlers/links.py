@@ -18,6 +18,14 @@ from handlers import wiring
 from handlers.api_models import LinkChangeRequest, LinkInfo
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import NO_STORE, base_url, bearer_token, target_rules
+from handlers.observability import (
+    LINK_LOOKUPS,
+    LINKS_CHANGED,
+    LINKS_DELETED,
+    count,
+    log_metrics,
+    record_unlabelled_refusal,
+)
 from handlers.qr_codes import SVG_MEDIA_TYPE, qr_code_svg
 from handlers.request_body import parse_json_body, resolve_readable
 from handlers.response_docs import documented, error_responses, with_body
@@ -37,6 +45,7 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
 )
 def link_info(short_id: str) -> Response[LinkInfo]:
     link = get_link(short_id, repository=wiring.link_repository())
+    count(LINK_LOOKUPS)
     return _info(link)
 
 
@@ -68,6 +77,7 @@ def qr_code(short_id: str) -> Response[str]:
     # the code encodes only the short link, never the target. Deleted is 410.
     link = get_link(short_id, repository=wiring.link_repository())
     short_url = _short_url(link)
+    count(LINK_LOOKUPS)
     return Response(
         status_code=200,
         content_type=SVG_MEDIA_TYPE,
@@ -91,6 +101,7 @@ def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
         repository=wiring.link_repository(),
         rules=target_rules(event, settings),
     )
+    count(LINKS_CHANGED)
     return _info(link)
 
 
@@ -104,6 +115,7 @@ def delete(short_id: str) -> Response[str]:
     delete_link(
         short_id, token=bearer_token(router.current_event), repository=wiring.link_repository()
     )
+    count(LINKS_DELETED)
     return Response(status_code=204, headers=dict(NO_STORE), body="")
 
 
@@ -132,5 +144,8 @@ register_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve_readable(app, event, context)
+    response = resolve_readable(app, event, context)
+    record_unlabelled_refusal(response)
+    return response

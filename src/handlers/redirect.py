@@ -21,6 +21,7 @@ from domain.lookup import follow_link
 from handlers import wiring
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import REDIRECT_CACHE
+from handlers.observability import log_metrics, record_redirect
 from handlers.response_docs import documented, error_responses
 
 logger = Logger()
@@ -55,19 +56,21 @@ def _redirect(short_id: str) -> Response[str]:
     event = router.current_event
     settings = wiring.settings()
     headers = event.headers
+    counted = is_countable_click(
+        method=event.http_method,
+        user_agent=headers.get("user-agent"),
+        purpose=headers.get("purpose"),
+        sec_purpose=headers.get("sec-purpose"),
+        x_purpose=headers.get("x-purpose"),
+        x_moz=headers.get("x-moz"),
+    )
     link = follow_link(
         short_id,
-        count_click=is_countable_click(
-            method=event.http_method,
-            user_agent=headers.get("user-agent"),
-            purpose=headers.get("purpose"),
-            sec_purpose=headers.get("sec-purpose"),
-            x_purpose=headers.get("x-purpose"),
-            x_moz=headers.get("x-moz"),
-        ),
+        count_click=counted,
         repository=wiring.link_repository(),
         denied_hosts=settings.denied_hosts,
     )
+    record_redirect(counted=counted)
     return Response(
         status_code=settings.redirect_status,
         headers={"Location": link.url, **REDIRECT_CACHE},
@@ -81,5 +84,6 @@ register_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -20,6 +20,7 @@ from handlers.idempotent_creation import (
     create_link,
     register_idempotency_error_handlers,
 )
+from handlers.observability import log_metrics, record_unlabelled_refusal
 from handlers.request_body import parse_json_body, resolve_readable
 from handlers.response_docs import error_responses, with_body
 
@@ -58,6 +59,9 @@ register_idempotency_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     CREATION_IDEMPOTENCY.register_lambda_context(context)
-    return resolve_readable(app, event, context)
+    response = resolve_readable(app, event, context)
+    record_unlabelled_refusal(response)
+    return response

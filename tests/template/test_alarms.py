@@ -1,0 +1,124 @@
+"""The alarms: what they watch, that they all reach the topic, and the optional e-mail.
+
+Fast: these read the template (as CloudFormation's JSON form) and run no tool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devserver.template import resources_of_type
+
+FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
+TOPIC = {"Ref": "AlarmTopic"}
+
+
+def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource["Properties"]
+        for logical_id, resource in resources_of_type(template, "AWS::CloudWatch::Alarm").items()
+    }
+
+
+def watched(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(namespace, metric name, dimensions) of every metric the alarm reads."""
+    if "MetricName" in alarm:
+        metrics = [alarm]
+    else:
+        metrics = [
+            query["MetricStat"]["Metric"] for query in alarm["Metrics"] if "MetricStat" in query
+        ]
+    return [
+        (
+            metric["Namespace"],
+            metric["MetricName"],
+            {dimension["Name"]: dimension["Value"] for dimension in metric.get("Dimensions", [])},
+        )
+        for metric in metrics
+    ]
+
+
+def alarms_on(template: dict[str, Any], namespace: str, metric_name: str) -> list[dict[str, Any]]:
+    return [
+        alarm
+        for alarm in alarms(template).values()
+        if any(watched_metric[:2] == (namespace, metric_name) for watched_metric in watched(alarm))
+    ]
+
+
+@pytest.mark.parametrize("metric_name", ["Errors", "Throttles"])
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_function_has_an_errors_and_a_throttles_alarm(template, function, metric_name):
+    on_function = [
+        alarm
+        for alarm in alarms_on(template, "AWS/Lambda", metric_name)
+        if watched(alarm)[0][2] == {"FunctionName": {"Ref": function}}
+    ]
+
+    assert len(on_function) == 1
+    alarm = on_function[0]
+    assert alarm["Statistic"] == "Sum"
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_the_api_5xx_alarm_is_a_rate_over_five_minutes(template):
+    (alarm,) = alarms_on(template, "AWS/ApiGateway", "5xx")
+
+    assert {metric[1] for metric in watched(alarm)} == {"5xx", "Count"}
+    assert all(metric[2] == {"ApiId": {"Ref": "HttpApi"}} for metric in watched(alarm))
+    assert all(q["MetricStat"]["Period"] == 300 for q in alarm["Metrics"] if "MetricStat" in q)
+    (result,) = [query for query in alarm["Metrics"] if query.get("ReturnData", True)]
+    assert "errors / requests" in result["Expression"]
+
+
+def test_the_redirect_p99_alarm_reads_its_threshold_from_a_parameter(template):
+    (alarm,) = alarms_on(template, "AWS/Lambda", "Duration")
+
+    assert watched(alarm)[0][2] == {"FunctionName": {"Ref": "RedirectFunction"}}
+    assert alarm["ExtendedStatistic"] == "p99"
+    assert alarm["Threshold"] == {"Ref": "RedirectLatencyP99Milliseconds"}
+    assert template["Parameters"]["RedirectLatencyP99Milliseconds"]["Type"] == "Number"
+
+
+def test_the_table_throttling_alarm_watches_the_links_table(template):
+    (alarm,) = alarms_on(template, "AWS/DynamoDB", "ReadThrottleEvents")
+
+    assert {metric[1] for metric in watched(alarm)} == {"ReadThrottleEvents", "WriteThrottleEvents"}
+    assert all(metric[2] == {"TableName": {"Ref": "LinksTable"}} for metric in watched(alarm))
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_every_alarm_notifies_the_topic_and_quiet_periods_are_fine(template):
+    for logical_id, alarm in alarms(template).items():
+        assert alarm["AlarmActions"] == [TOPIC], logical_id
+        assert alarm["OKActions"] == [TOPIC], logical_id
+        assert alarm["TreatMissingData"] == "notBreaching", logical_id
+
+
+def test_the_topic_always_exists_and_the_email_subscription_only_with_an_address(template):
+    topic = template["Resources"]["AlarmTopic"]
+    (subscription,) = resources_of_type(template, "AWS::SNS::Subscription").values()
+
+    assert topic["Type"] == "AWS::SNS::Topic"
+    assert "Condition" not in topic
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert subscription["Properties"]["TopicArn"] == TOPIC
+    assert template["Conditions"]["HasAlarmEmail"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
+    }
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+
+
+def test_the_functions_name_their_metrics_namespace_and_no_tracing(template):
+    function_globals = template["Globals"]["Function"]
+
+    assert function_globals["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+    # X-Ray's SDK costs every cold start ~355 ms (handlers/observability.py).
+    assert function_globals.get("Tracing", "PassThrough") == "PassThrough"
+    for logical_id in FUNCTIONS:
+        properties = template["Resources"][logical_id]["Properties"]
+        assert properties.get("Tracing", "PassThrough") == "PassThrough"
