@@ -33,7 +33,7 @@ help: ## List the targets
 
 # --- environments -----------------------------------------------------------
 # A stamp file per venv: it is rebuilt when its requirements change.
-$(VENV)/.installed: requirements-dev.txt layers/requirements.txt
+$(VENV)/.installed: requirements-dev.txt requirements-ci-lint.txt layers/requirements.txt
 	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -61,6 +61,7 @@ test-deps: deps browser $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 
 # The browser tests drive Debian's Chromium: Playwright cannot download its own here.
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null)
+export CHROMIUM
 .PHONY: browser
 browser: ## Install Chromium for the browser tests (Debian/Ubuntu, as root) if it is missing
 	@if [ -n "$(CHROMIUM)" ]; then exit 0; fi; \
@@ -102,8 +103,34 @@ screenshot: $(VENV)/.installed browser ## Photograph the page for the README (do
 	$(PY) scripts/screenshot.py
 
 .PHONY: build
-build: $(SAM_VENV)/.installed ## sam build for arm64 (needs python3.13 to compile bytecode)
+build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build for arm64, refusing a layer Lambda could not load
 	$(SAM) build --parallel
+	$(PY) -m deploy check-build .aws-sam/build
+
+# --- AWS (needs credentials; nothing here runs in `make test`) -----------------
+ENV ?= dev
+STACK = $(shell $(PY) -m deploy stack-name $(ENV))
+
+.PHONY: deploy
+deploy: build ## Build, deploy ENV (dev|prod), publish the page, smoke-test it
+	$(SAM) deploy --config-env $(ENV)
+	$(MAKE) --no-print-directory publish-web smoke ENV=$(ENV)
+
+.PHONY: publish-web
+publish-web: $(VENV)/.installed ## Upload web/ to ENV's bucket and invalidate what changed
+	$(PY) -m deploy publish-web --stack $(STACK)
+
+.PHONY: smoke
+smoke: $(VENV)/.installed ## Create, follow, read and delete a link (BASE_URL=..., default: ENV's site)
+	$(PY) -m deploy smoke $(if $(BASE_URL),--base-url $(BASE_URL),--stack $(STACK))
+
+.PHONY: cost
+cost: $(VENV)/.installed ## Monthly cost estimate (PROFILE=small-team|100m-redirects)
+	$(PY) -m deploy cost $(if $(PROFILE),--profile $(PROFILE),)
+
+.PHONY: destroy
+destroy: $(VENV)/.installed ## Delete ENV's stack (the table is kept; DELETE_DATA=1 asks to delete it too)
+	$(PY) -m deploy destroy --stack $(STACK) $(if $(DELETE_DATA),--delete-data,)
 
 .PHONY: validate
 validate: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## sam validate, cfn-lint and checkov on template.yaml

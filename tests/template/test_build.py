@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.build_check import EM_AARCH64, elf_machine, layer_problems
 from tests.template.conftest import REPO_ROOT, find_python313, find_tool, tool_env
 
 pytestmark = pytest.mark.slow
@@ -25,7 +26,6 @@ FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
 FUNCTION_PACKAGES = {"handlers", "domain", "repository"}
 # What the python3.13 Lambda runtime provides: a copy in the layer would shadow it.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six")
-EM_AARCH64 = 183  # ELF e_machine for AArch64
 UNCHECKED_HASH_PYC = 0b01  # PEP 552 flags: hash-based, do not check the source
 
 
@@ -98,15 +98,6 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return Build(directory=root / "build", pyc_magic=bytes.fromhex(magic), **result)
 
 
-def elf_machine(path: Path) -> int:
-    header = path.read_bytes()[:20]
-    assert header[:4] == b"\x7fELF", f"{path} is not ELF"
-    assert header[4] == 2, f"{path} is not 64-bit"
-    byte_order = "<" if header[5] == 1 else ">"
-    (machine,) = struct.unpack(f"{byte_order}H", header[18:20])
-    return int(machine)
-
-
 def pyc_for(source: Path) -> Path:
     return source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
 
@@ -160,6 +151,10 @@ def test_every_native_library_in_the_layer_is_aarch64(layer_site):
     assert libraries
     wrong = [p.name for p in libraries if elf_machine(p) != EM_AARCH64]
     assert wrong == []
+
+
+def test_the_build_check_make_build_runs_passes_on_the_real_layer(layer_site):
+    assert layer_problems(layer_site) == []
 
 
 def test_the_layer_ships_python313_bytecode(build, layer_site):

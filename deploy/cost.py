@@ -1,0 +1,463 @@
+"""`python -m deploy cost`: what the stack costs a month for a traffic profile.
+
+Pure arithmetic over deploy/prices.json (one file with region, sources and date) and the
+design's requests per operation (README, "How it is built"):
+
+- creating a link: 1 HTTP API request, 1 Lambda invocation, 2 DynamoDB writes (the client's
+  rate counter `UpdateItem` and the conditional `PutItem`);
+- a redirect: 1 HTTP API request, 1 Lambda invocation, 1 `UpdateItem` (~1 WRU: a link item
+  is well under 1 KB, and `ReturnValues` costs nothing more);
+- a page view: CloudFront requests for index.html, config.json and the assets (S3 only on a
+  cache miss), plus the API calls the page makes (`GET /links/{id}`: 1 strongly consistent
+  `GetItem`, 1 RRU).
+
+Every API call passes CloudFront first (one domain), so it also pays a CloudFront request
+and the viewer-request function. Money is `Decimal` throughout, rounded half-up only when
+shown. Nothing here reads the clock: the output changes only with the prices file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+PRICES_PATH = Path(__file__).with_name("prices.json")
+GIB = Decimal(1024**3)  # AWS bills storage and transfer in binary gigabytes
+MILLION = Decimal(1_000_000)
+CENTS = Decimal("0.01")
+UNIT_PLACES = Decimal("0.0001")  # per-million unit values
+TERM_ALWAYS = "always"
+
+
+@dataclass(frozen=True)
+class Price:
+    key: str
+    item: str
+    service: str
+    description: str
+    price: Decimal
+    per: Decimal
+    unit: str
+    source: str
+    first_tier_limit: Decimal | None = None
+
+    def cost(self, quantity: Decimal) -> Decimal:
+        return quantity * self.price / self.per
+
+    def label(self) -> str:
+        if self.per == 1:
+            return f"${self.price} per {self.unit.removesuffix('s')}"
+        return f"${self.price} per {_count(self.per)} {self.unit}"
+
+
+@dataclass(frozen=True)
+class FreeAllowance:
+    key: str
+    amount: Decimal
+    term: str
+    applies_to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    region: str
+    currency: str
+    checked: str
+    basis: str
+    prices: Mapping[str, Price]
+    free_tier: Mapping[str, FreeAllowance]
+
+
+def load_prices(path: Path = PRICES_PATH) -> PriceBook:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    prices = {
+        key: Price(
+            key=key,
+            item=item["item"],
+            service=item["service"],
+            description=item["description"],
+            price=Decimal(item["price"]),
+            per=Decimal(item["per"]),
+            unit=item["unit"],
+            source=item["source"],
+            first_tier_limit=(
+                Decimal(item["first_tier_limit"]) if "first_tier_limit" in item else None
+            ),
+        )
+        for key, item in data["prices"].items()
+    }
+    free_tier = {
+        key: FreeAllowance(
+            key=key,
+            amount=Decimal(item["amount"]),
+            term=item["term"],
+            applies_to=tuple(item.get("applies_to", [key])),
+        )
+        for key, item in data["free_tier"].items()
+    }
+    for allowance in free_tier.values():
+        unknown = set(allowance.applies_to) - prices.keys()
+        if unknown:
+            raise ValueError(f"free tier {allowance.key!r} names unknown prices {sorted(unknown)}")
+    return PriceBook(
+        region=data["region"],
+        currency=data["currency"],
+        checked=data["checked"],
+        basis=data["basis"],
+        prices=prices,
+        free_tier=free_tier,
+    )
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """What happens in a month."""
+
+    links_created: int
+    redirects: int
+    page_views: int
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What the estimate cannot know; each becomes a `--flag` of the command."""
+
+    shorten_ms: int = 60  # POST /shorten: validation, two writes
+    redirect_ms: int = 20  # GET /{shortId}: one UpdateItem
+    lookup_ms: int = 20  # GET /links/{shortId}: one GetItem
+    memory_mb: int = 512  # template.yaml Globals
+    log_bytes_per_request: int = 1200  # START/END/REPORT + one JSON line + API access log
+    log_retention_days: int = 30  # template.yaml LogRetentionInDays default
+    page_requests: int = 20  # index.html, config.json and web/assets on a first visit
+    page_weight_kb: int = 30  # compressed bytes of those, as transferred
+    api_calls_per_page_view: int = 1  # the page's GET /links/{id} for "my links"
+    redirect_response_bytes: int = 600  # a 30x with security headers and no body
+    api_response_bytes: int = 1000  # a JSON answer of /shorten or /links
+    link_item_bytes: int = 300  # ~200 bytes of attributes + DynamoDB's 100 per item
+    months_retained: int = 12  # links kept in the table: a year of creations
+    cache_miss_percent: int = 5  # page requests that reach S3
+    site_bytes: int = 150_000  # web/ in the bucket
+    custom_metrics: int = 8  # EMF metrics x dimension values
+    alarms: int = 6  # errors, throttles, 5xx, p99 latency, DynamoDB throttling
+    secrets: int = 2  # token sealing, origin verify
+
+
+PROFILES: dict[str, Traffic] = {
+    "small-team": Traffic(links_created=1_000, redirects=50_000, page_views=5_000),
+    "100m-redirects": Traffic(links_created=100_000, redirects=100_000_000, page_views=1_000_000),
+}
+
+# Lines whose usage does not grow with traffic: left out of the cost per redirect.
+FIXED = frozenset(
+    {
+        "dynamodb_storage_gb_month",
+        "dynamodb_pitr_gb_month",
+        "s3_standard_storage_gb_month",
+        "cloudwatch_custom_metric_month",
+        "cloudwatch_alarm_month",
+        "secrets_manager_secret_month",
+    }
+)
+
+
+def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
+    """Monthly quantity of every priced item, in the unit of its price."""
+    a = assumptions
+    creations = Decimal(traffic.links_created)
+    redirects = Decimal(traffic.redirects)
+    page_views = Decimal(traffic.page_views)
+    lookups = page_views * a.api_calls_per_page_view
+    api_calls = creations + redirects + lookups
+    milliseconds = creations * a.shorten_ms + redirects * a.redirect_ms + lookups * a.lookup_ms
+    page_requests = page_views * a.page_requests
+    bytes_out = (
+        page_views * a.page_weight_kb * 1024
+        + redirects * a.redirect_response_bytes
+        + (creations + lookups) * a.api_response_bytes
+    )
+    table_gb = creations * a.months_retained * a.link_item_bytes / GIB
+    log_gb = api_calls * a.log_bytes_per_request / GIB
+    return {
+        "http_api_requests": api_calls,
+        "lambda_requests": api_calls,
+        "lambda_arm64_gb_seconds": Decimal(a.memory_mb) / 1024 * milliseconds / 1000,
+        "dynamodb_write_request_units": 2 * creations + redirects,
+        "dynamodb_read_request_units": lookups,
+        "dynamodb_storage_gb_month": table_gb,
+        "dynamodb_pitr_gb_month": table_gb,
+        "s3_standard_storage_gb_month": Decimal(a.site_bytes) / GIB,
+        "s3_get_requests": page_requests * a.cache_miss_percent / 100,
+        "cloudfront_data_out_gb": bytes_out / GIB,
+        "cloudfront_https_requests": page_requests + api_calls,
+        "cloudfront_function_invocations": api_calls,
+        "cloudwatch_logs_ingestion_gb": log_gb,
+        "cloudwatch_logs_storage_gb_month": log_gb * a.log_retention_days / 30,
+        "cloudwatch_custom_metric_month": Decimal(a.custom_metrics),
+        "cloudwatch_alarm_month": Decimal(a.alarms),
+        "secrets_manager_secret_month": Decimal(a.secrets),
+    }
+
+
+@dataclass(frozen=True)
+class Line:
+    price: Price
+    quantity: Decimal
+    free_quantity: Decimal
+
+    @property
+    def list_cost(self) -> Decimal:
+        return self.price.cost(self.quantity)
+
+    @property
+    def cost_with_free_tier(self) -> Decimal:
+        return self.price.cost(self.quantity - self.free_quantity)
+
+    @property
+    def beyond_first_tier(self) -> bool:
+        limit = self.price.first_tier_limit
+        return limit is not None and self.quantity > limit
+
+
+@dataclass(frozen=True)
+class Estimate:
+    traffic: Traffic
+    assumptions: Assumptions
+    lines: tuple[Line, ...]
+    first_year: bool
+
+    @property
+    def list_total(self) -> Decimal:
+        return sum((line.list_cost for line in self.lines), Decimal(0))
+
+    @property
+    def total_with_free_tier(self) -> Decimal:
+        return sum((line.cost_with_free_tier for line in self.lines), Decimal(0))
+
+
+def free_quantities(
+    quantities: Mapping[str, Decimal], book: PriceBook, *, first_year: bool
+) -> dict[str, Decimal]:
+    """How much of each item the free tier covers; a shared allowance is spent in order."""
+    free = dict.fromkeys(quantities, Decimal(0))
+    for allowance in book.free_tier.values():
+        if allowance.term != TERM_ALWAYS and not first_year:
+            continue
+        left = allowance.amount
+        for key in allowance.applies_to:
+            covered = min(left, quantities.get(key, Decimal(0)) - free.get(key, Decimal(0)))
+            free[key] = free.get(key, Decimal(0)) + covered
+            left -= covered
+    return free
+
+
+def estimate(
+    traffic: Traffic,
+    book: PriceBook,
+    assumptions: Assumptions | None = None,
+    *,
+    first_year: bool = False,
+) -> Estimate:
+    chosen = assumptions or Assumptions()
+    quantities = usage(traffic, chosen)
+    free = free_quantities(quantities, book, first_year=first_year)
+    lines = tuple(Line(book.prices[key], quantities[key], free[key]) for key in quantities)
+    return Estimate(traffic, chosen, lines, first_year)
+
+
+def redirect_cost_lines(book: PriceBook, assumptions: Assumptions | None = None) -> list[Line]:
+    """What one million redirects add to the bill: list prices, only what grows with clicks."""
+    one_million = estimate(Traffic(0, 1_000_000, 0), book, assumptions)
+    return [line for line in one_million.lines if line.price.key not in FIXED and line.quantity]
+
+
+def cost_per_million_redirects(book: PriceBook, assumptions: Assumptions | None = None) -> Decimal:
+    return sum((line.list_cost for line in redirect_cost_lines(book, assumptions)), Decimal(0))
+
+
+# Rendering
+
+
+def money(amount: Decimal, places: Decimal = CENTS) -> str:
+    return f"${amount.quantize(places, rounding=ROUND_HALF_UP):,}"
+
+
+def _count(number: Decimal) -> str:
+    if number >= MILLION and number % MILLION == 0:
+        return f"{number / MILLION:,.0f}M"
+    return f"{number:,.0f}"
+
+
+def quantity_text(quantity: Decimal, unit: str) -> str:
+    if quantity == quantity.to_integral_value():
+        return f"{quantity:,.0f} {unit}"
+    return f"{quantity:,.4f} {unit}"
+
+
+def _title(name: str, traffic: Traffic) -> str:
+    return (
+        f"{name}: {traffic.links_created:,} links created, {traffic.redirects:,} redirects, "
+        f"{traffic.page_views:,} page views a month"
+    )
+
+
+def _rows(result: Estimate) -> list[list[str]]:
+    rows = []
+    for line in result.lines:
+        mark = " (past first tier: upper bound)" if line.beyond_first_tier else ""
+        rows.append(
+            [
+                line.price.service,
+                line.price.item + mark,
+                quantity_text(line.quantity, line.price.unit),
+                line.price.label(),
+                money(line.list_cost),
+                money(line.cost_with_free_tier),
+            ]
+        )
+    return rows
+
+
+HEADERS = ["service", "item", "usage a month", "unit price", "list price", "with free tier"]
+RIGHT_ALIGNED = {2, 3, 4, 5}
+
+
+def _notes(result: Estimate, book: PriceBook) -> list[str]:
+    per_million = redirect_cost_lines(book, result.assumptions)
+    parts = " + ".join(
+        f"{line.price.service} {line.price.item} {money(line.list_cost, UNIT_PLACES)}"
+        for line in per_million
+    )
+    total = sum((line.list_cost for line in per_million), Decimal(0))
+    free_tier = (
+        "always-free and 12-month offers (--first-year)"
+        if result.first_year
+        else "always-free offers only (add --first-year for the 12-month ones)"
+    )
+    defaults = Assumptions()
+    changed = [
+        f"{f.name}={getattr(result.assumptions, f.name)}"
+        for f in dataclasses.fields(Assumptions)
+        if getattr(result.assumptions, f.name) != getattr(defaults, f.name)
+    ]
+    return [
+        f"Cost per million redirects (marginal, list prices): {money(total)} = {parts}.",
+        f"Free tier: {free_tier}.",
+        f"Prices: {book.region}, {book.currency}, {book.basis} (deploy/prices.json).",
+        "Assumptions: "
+        + (", ".join(changed) if changed else "the defaults")
+        + " (python -m deploy cost --help lists them).",
+    ]
+
+
+def render_markdown(name: str, result: Estimate, book: PriceBook) -> str:
+    rows = _rows(result)
+    align = ["---:" if i in RIGHT_ALIGNED else "---" for i in range(len(HEADERS))]
+    lines = [f"#### {_title(name, result.traffic)}", ""]
+    lines.append("| " + " | ".join(HEADERS) + " |")
+    lines.append("| " + " | ".join(align) + " |")
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    lines.append(
+        f"| **total** | | | | **{money(result.list_total)}** "
+        f"| **{money(result.total_with_free_tier)}** |"
+    )
+    lines.append("")
+    lines.extend(_notes(result, book))
+    return "\n".join(lines) + "\n"
+
+
+def render_text(name: str, result: Estimate, book: PriceBook) -> str:
+    rows = [HEADERS, *_rows(result)]
+    rows.append(["total", "", "", "", money(result.list_total), money(result.total_with_free_tier)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+
+    def fmt(row: list[str]) -> str:
+        cells = (
+            cell.rjust(widths[i]) if i in RIGHT_ALIGNED else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        )
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    body = [fmt(rows[0]), rule, *(fmt(row) for row in rows[1:-1]), rule, fmt(rows[-1])]
+    return "\n".join([_title(name, result.traffic), "", *body, "", *_notes(result, book)]) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown}
+
+
+# Command line
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def parse_args(argv: Iterable[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy cost",
+        description="Monthly cost estimate of the stack for a traffic profile (list prices "
+        "from deploy/prices.json).",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=[*PROFILES, "all"],
+        default="all",
+        help="built-in traffic profile; 'all' (default) prints every one",
+    )
+    parser.add_argument("--links", type=int, help="links created a month (a custom profile)")
+    parser.add_argument("--redirects", type=int, help="redirects a month (a custom profile)")
+    parser.add_argument("--page-views", type=int, help="page views a month (a custom profile)")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    parser.add_argument(
+        "--first-year",
+        action="store_true",
+        help="count the 12-month free tier offers too (accounts made before 2025-07-15)",
+    )
+    parser.add_argument("--prices", type=Path, default=PRICES_PATH, help=argparse.SUPPRESS)
+    group = parser.add_argument_group("assumptions")
+    for spec in dataclasses.fields(Assumptions):
+        group.add_argument(_flag(spec.name), type=int, default=spec.default, metavar="N")
+    arguments = parser.parse_args(list(argv))
+    for count in ("links", "redirects", "page_views"):
+        value = getattr(arguments, count)
+        if value is not None and value < 0:
+            parser.error(f"{_flag(count)} must not be negative")
+    for spec in dataclasses.fields(Assumptions):
+        if getattr(arguments, spec.name) < 0:
+            parser.error(f"{_flag(spec.name)} must not be negative")
+    return arguments
+
+
+def profiles_to_show(arguments: argparse.Namespace) -> list[tuple[str, Traffic]]:
+    custom = (arguments.links, arguments.redirects, arguments.page_views)
+    if any(value is not None for value in custom):
+        return [("custom", Traffic(*(value or 0 for value in custom)))]
+    if arguments.profile == "all":
+        return list(PROFILES.items())
+    return [(arguments.profile, PROFILES[arguments.profile])]
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    arguments = parse_args(sys.argv[1:] if argv is None else argv)
+    book = load_prices(arguments.prices)
+    assumptions = Assumptions(
+        **{spec.name: getattr(arguments, spec.name) for spec in dataclasses.fields(Assumptions)}
+    )
+    render = RENDERERS[arguments.format]
+    outputs = [
+        render(name, estimate(traffic, book, assumptions, first_year=arguments.first_year), book)
+        for name, traffic in profiles_to_show(arguments)
+    ]
+    print("\n".join(outputs), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""The cost estimate: hand-computed figures, free tier, both profiles, the prices file."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from deploy import cost
+from deploy.cost import Assumptions, Traffic
+
+ONE_MILLION_REDIRECTS = Traffic(links_created=0, redirects=1_000_000, page_views=0)
+
+
+@pytest.fixture(scope="module")
+def book() -> cost.PriceBook:
+    return cost.load_prices()
+
+
+def by_key(result: cost.Estimate) -> dict[str, cost.Line]:
+    return {line.price.key: line for line in result.lines}
+
+
+def test_one_million_redirects_at_list_prices(book):
+    lines = by_key(cost.estimate(ONE_MILLION_REDIRECTS, book))
+
+    assert lines["http_api_requests"].list_cost == Decimal("1.00")
+    assert lines["lambda_requests"].list_cost == Decimal("0.20")
+    # 1M x 20 ms x 0.5 GB = 10,000 GB-s at $0.0000133334
+    assert lines["lambda_arm64_gb_seconds"].quantity == Decimal(10_000)
+    assert lines["lambda_arm64_gb_seconds"].list_cost == Decimal("0.133334")
+    assert lines["dynamodb_write_request_units"].list_cost == Decimal("0.625")
+    assert lines["dynamodb_read_request_units"].quantity == 0
+    assert lines["cloudfront_https_requests"].list_cost == Decimal("1.00")
+    assert lines["cloudfront_function_invocations"].list_cost == Decimal("0.10")
+    # 1M x 1,200 bytes of logs
+    assert lines["cloudwatch_logs_ingestion_gb"].quantity == Decimal(1_200_000_000) / cost.GIB
+
+
+def test_creation_costs_two_writes_and_one_api_call(book):
+    lines = by_key(cost.estimate(Traffic(1_000_000, 0, 0), book))
+
+    assert lines["dynamodb_write_request_units"].quantity == 2_000_000
+    assert lines["http_api_requests"].quantity == 1_000_000
+    assert lines["lambda_requests"].quantity == 1_000_000
+
+
+def test_page_view_pays_cloudfront_for_every_object_and_the_api_for_its_calls(book):
+    assumptions = Assumptions(page_requests=10, api_calls_per_page_view=2)
+    lines = by_key(cost.estimate(Traffic(0, 0, 1_000), book, assumptions))
+
+    assert lines["cloudfront_https_requests"].quantity == 1_000 * 10 + 2_000
+    assert lines["http_api_requests"].quantity == 2_000
+    assert lines["dynamodb_read_request_units"].quantity == 2_000
+    assert lines["dynamodb_write_request_units"].quantity == 0
+
+
+def test_money_rounds_half_up_to_cents():
+    assert cost.money(Decimal("0.625")) == "$0.63"
+    assert cost.money(Decimal("1234.5")) == "$1,234.50"
+    assert cost.money(Decimal("0.133334"), cost.UNIT_PLACES) == "$0.1333"
+
+
+def test_always_free_tier_is_subtracted(book):
+    lines = by_key(cost.estimate(ONE_MILLION_REDIRECTS, book))
+
+    assert lines["lambda_requests"].cost_with_free_tier == 0  # 1M free requests
+    assert lines["lambda_arm64_gb_seconds"].cost_with_free_tier == 0  # 400,000 GB-s free
+    assert lines["cloudfront_https_requests"].cost_with_free_tier == 0  # 10M free
+    # the HTTP API's free million is a 12-month offer: not counted by default
+    assert lines["http_api_requests"].cost_with_free_tier == Decimal("1.00")
+    assert lines["dynamodb_write_request_units"].cost_with_free_tier == Decimal("0.625")
+
+
+def test_free_tier_covers_only_its_amount(book):
+    lines = by_key(cost.estimate(Traffic(0, 3_000_000, 0), book))
+
+    assert lines["lambda_requests"].free_quantity == 1_000_000
+    assert lines["lambda_requests"].cost_with_free_tier == Decimal("0.40")
+
+
+def test_first_year_adds_the_twelve_month_offers(book):
+    lines = by_key(cost.estimate(ONE_MILLION_REDIRECTS, book, first_year=True))
+
+    assert lines["http_api_requests"].cost_with_free_tier == 0
+
+
+def test_shared_logs_allowance_is_spent_once(book):
+    # 10 GB ingested, 10 GB stored: 5 free GB in all, all of it on ingestion
+    quantities = {
+        "cloudwatch_logs_ingestion_gb": Decimal(10),
+        "cloudwatch_logs_storage_gb_month": Decimal(10),
+    }
+    free = cost.free_quantities(quantities, book, first_year=False)
+
+    assert free["cloudwatch_logs_ingestion_gb"] == 5
+    assert free["cloudwatch_logs_storage_gb_month"] == 0
+
+
+def test_totals_add_up_and_free_tier_never_costs_more(book):
+    for traffic in cost.PROFILES.values():
+        result = cost.estimate(traffic, book)
+        assert result.list_total == sum(line.list_cost for line in result.lines)
+        assert 0 <= result.total_with_free_tier <= result.list_total
+        assert all(line.cost_with_free_tier >= 0 for line in result.lines)
+
+
+def test_fixed_monthly_costs_without_traffic(book):
+    result = cost.estimate(Traffic(0, 0, 0), book)
+
+    # 8 metrics x $0.30 + 6 alarms x $0.10 + 2 secrets x $0.40 + a page in S3
+    assert result.list_total.quantize(cost.CENTS) == Decimal("3.80")
+    # the metric and alarm allowances cover them; the secrets never are
+    assert result.total_with_free_tier.quantize(cost.CENTS) == Decimal("0.80")
+
+
+def test_cost_per_million_redirects_is_in_a_sane_band(book):
+    per_million = cost.cost_per_million_redirects(book)
+
+    # API $1 + Lambda ~$0.33 + one write $0.625 at least; CloudFront and logs on top
+    assert Decimal("2.00") < per_million < Decimal("5.00")
+    keys = {line.price.key for line in cost.redirect_cost_lines(book)}
+    assert "secrets_manager_secret_month" not in keys
+    assert "dynamodb_read_request_units" not in keys
+
+
+def test_longer_redirects_cost_more(book):
+    slow = cost.cost_per_million_redirects(book, Assumptions(redirect_ms=200))
+
+    assert slow - cost.cost_per_million_redirects(book) == Decimal("1.200006")
+
+
+def test_usage_past_the_first_tier_is_flagged(book):
+    lines = by_key(cost.estimate(Traffic(0, 400_000_000, 0), book))
+
+    assert lines["http_api_requests"].beyond_first_tier
+    assert not lines["lambda_requests"].beyond_first_tier
+
+
+@pytest.mark.parametrize("profile", sorted(cost.PROFILES))
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_each_profile_renders(profile, output_format, capsys):
+    assert cost.main(["--profile", profile, "--format", output_format]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith(("#### " if output_format == "markdown" else "") + profile)
+    for service in ("API Gateway", "Lambda", "DynamoDB", "S3", "CloudFront", "CloudWatch"):
+        assert service in out
+    assert "Secrets Manager" in out
+    assert "Cost per million redirects" in out
+    assert "checked 2026-11" in out
+
+
+def test_markdown_table_is_well_formed(capsys):
+    cost.main(["--profile", "small-team", "--format", "markdown"])
+
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + len(cost.load_prices().prices) + 1  # header, rule, lines, total
+    assert {row.count("|") for row in rows} == {7}
+
+
+def test_output_is_deterministic(capsys):
+    cost.main(["--format", "text"])
+    first = capsys.readouterr().out
+    cost.main(["--format", "text"])
+
+    assert capsys.readouterr().out == first
+    assert "small-team" in first
+    assert "100m-redirects" in first
+
+
+def test_small_team_totals(capsys):
+    cost.main(["--profile", "small-team", "--format", "markdown"])
+
+    assert "| **total** | | | | **$4.12** | **$0.89** |" in capsys.readouterr().out
+
+
+def test_custom_traffic_and_assumption_flags(capsys):
+    cost.main(["--redirects", "1000000", "--redirect-ms", "40", "--format", "markdown"])
+
+    out = capsys.readouterr().out
+    assert out.startswith("#### custom: 0 links created, 1,000,000 redirects")
+    assert "| 20,000 GB-seconds |" in out
+    assert "redirect_ms=40" in out
+
+
+def test_negative_counts_are_refused(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cost.main(["--redirects", "-1"])
+
+    assert exit_info.value.code == 2
+    assert "must not be negative" in capsys.readouterr().err
+
+
+def test_every_price_has_source_region_and_date():
+    data = json.loads(cost.PRICES_PATH.read_text(encoding="utf-8"))
+
+    assert data["region"] == "us-east-1"
+    assert data["currency"] == "USD"
+    assert data["checked"] == "2026-11"
+    for key, item in [*data["prices"].items(), *data["free_tier"].items()]:
+        assert item["source"].startswith("https://aws.amazon.com/"), key
+    for key, item in data["prices"].items():
+        assert Decimal(item["price"]) > 0, key
+        assert item["per"] in (1, 1000, 10_000, 1_000_000), key
+
+
+def test_every_usage_line_has_a_price_and_every_free_allowance_a_price(book):
+    assert set(cost.usage(ONE_MILLION_REDIRECTS, Assumptions())) == set(book.prices)
+    for allowance in book.free_tier.values():
+        assert set(allowance.applies_to) <= set(book.prices)
+
+
+def test_a_free_allowance_for_an_unknown_price_is_refused(tmp_path: Path):
+    data = json.loads(cost.PRICES_PATH.read_text(encoding="utf-8"))
+    data["free_tier"]["nothing"] = {"amount": 1, "term": "always", "source": "https://x"}
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(ValueError, match="unknown prices"):
+        cost.load_prices(path)
