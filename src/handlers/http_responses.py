@@ -140,15 +140,19 @@ def viewer_of(event: APIGatewayProxyEventV2, settings: Settings) -> Viewer:
     as API Gateway sees the caller.
 
     Behind CloudFront, API Gateway sees an edge server's address and its own host
-    name. CloudFront passes the viewer's address (CloudFront-Viewer-Address) and host
-    (X-Forwarded-Host, set by a CloudFront Function) and proves the request is its own
-    with a secret header. Anyone can send those headers straight to API Gateway, so
+    name. A CloudFront Function passes the viewer's address (X-Viewer-Address) and host
+    (X-Forwarded-Host), and CloudFront proves the request is its own with a secret
+    header. Anyone can send those headers straight to API Gateway, so
     without the secret they are ignored.
     """
     headers = event.headers
     context = event.request_context
     if _from_cloudfront(headers.get("x-origin-verify"), settings.origin_verify_secret):
-        address = _address_of(headers.get("cloudfront-viewer-address") or "")
+        # Our CloudFront Function's X-Viewer-Address (a plain IP); CloudFront's own
+        # CloudFront-Viewer-Address (IP:port) where an origin request policy passes it.
+        address = _ip_or_empty(headers.get("x-viewer-address") or "") or _address_of(
+            headers.get("cloudfront-viewer-address") or ""
+        )
         host = headers.get("x-forwarded-host") or ""
         if address and _HOST_AND_PORT.fullmatch(host):
             return Viewer(address=address, host=host, scheme="https")
@@ -211,7 +215,11 @@ def _address_of(viewer_address: str) -> str:
     ip, _, port = viewer_address.rpartition(":")
     if not port.isdigit():
         return ""
+    return _ip_or_empty(ip.strip("[]"))
+
+
+def _ip_or_empty(text: str) -> str:
     try:
-        return str(ipaddress.ip_address(ip.strip("[]")))
+        return str(ipaddress.ip_address(text.strip()))
     except ValueError:
         return ""

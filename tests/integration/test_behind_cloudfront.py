@@ -26,11 +26,17 @@ def behind_cloudfront(dynamodb_calls: Any, monkeypatch: pytest.MonkeyPatch) -> N
     wiring.reset()
 
 
-def via_cloudfront(context: Any, verify: str | None, address: str, url: str) -> dict[str, Any]:
+def via_cloudfront(
+    context: Any,
+    verify: str | None,
+    address: str,
+    url: str,
+    header: str = "cloudfront-viewer-address",
+) -> dict[str, Any]:
     event = load_event("shorten.json")
     event["body"] = json.dumps({"url": url})
     event["requestContext"]["http"]["sourceIp"] = "130.176.1.10"  # a CloudFront edge
-    event["headers"].update({"cloudfront-viewer-address": address, "x-forwarded-host": "sho.rt"})
+    event["headers"].update({header: address, "x-forwarded-host": "sho.rt"})
     if verify is not None:
         event["headers"]["x-origin-verify"] = verify
     return shorten.handler(event, context)
@@ -68,3 +74,19 @@ def test_without_the_secret_the_forwarded_headers_change_nothing(
     created = json.loads(first["body"])
     assert created["shortUrl"].startswith("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/")
     assert second["statusCode"] == 429
+
+
+def test_the_address_our_cloudfront_function_passes_is_used_first(
+    behind_cloudfront, lambda_context
+):
+    first = via_cloudfront(
+        lambda_context, SECRET, "203.0.113.7", "https://e.com/1", "x-viewer-address"
+    )
+    other = via_cloudfront(
+        lambda_context, SECRET, "203.0.113.8", "https://e.com/2", "x-viewer-address"
+    )
+    again = via_cloudfront(
+        lambda_context, SECRET, "203.0.113.7", "https://e.com/3", "x-viewer-address"
+    )
+
+    assert [first["statusCode"], other["statusCode"], again["statusCode"]] == [201, 201, 429]
