@@ -1,4 +1,4 @@
-"""Response shapes every function shares: JSON errors, the 404 page, short URLs."""
+"""What every function shares about HTTP: JSON errors, the 404/410 pages, who the viewer is, short URLs."""
 
 from __future__ import annotations
 

@@ -59,3 +59,21 @@ def find_python313() -> Path | None:
         check=False,
     )
     return python if version.stdout.split() == ["cpython", "3", "13"] else None
+
+
+def run_tool(*command: Any, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run a validator or linter from the repository root, offline, capturing its output."""
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=REPO_ROOT,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def as_list(value: Any) -> list[Any]:
+    """A CloudFormation value that may be one item or a list, as a list."""
+    return value if isinstance(value, list) else [value]

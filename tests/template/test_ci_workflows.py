@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.template.conftest import REPO_ROOT, tool_env
+from tests.template.conftest import REPO_ROOT, run_tool
 
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS_DIR.glob("*.yml")) + sorted(WORKFLOWS_DIR.glob("*.yaml"))
@@ -67,22 +66,10 @@ def find_linter(name: str) -> Path:
     return Path(found)
 
 
-def run(*command: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(part) for part in command],
-        cwd=REPO_ROOT,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.mark.slow
 def test_actionlint_passes():
     actionlint = find_linter("actionlint")
-    result = run(actionlint, "-no-color", *WORKFLOW_FILES)
+    result = run_tool(actionlint, "-no-color", *WORKFLOW_FILES, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -90,7 +77,7 @@ def test_actionlint_passes():
 def test_zizmor_passes():
     zizmor = find_linter("zizmor")
     # --offline: no GitHub API calls (the online audits need a token and the network).
-    result = run(zizmor, "--offline", "--no-progress", *WORKFLOW_FILES)
+    result = run_tool(zizmor, "--offline", "--no-progress", *WORKFLOW_FILES, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -9,14 +9,13 @@ allows it.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from devserver.template import load_template
-from tests.template.conftest import REPO_ROOT, find_tool, tool_env
+from tests.template.conftest import REPO_ROOT, as_list, find_tool, run_tool
 
 TEMPLATE = REPO_ROOT / "deploy" / "bootstrap-oidc.yaml"
 GITHUB = "token.actions.githubusercontent.com"
@@ -38,22 +37,6 @@ def bootstrap() -> dict[str, Any]:
 def statements(bootstrap) -> dict[str, dict[str, Any]]:
     [policy] = bootstrap["Resources"]["DeployRole"]["Properties"]["Policies"]
     return {statement["Sid"]: statement for statement in policy["PolicyDocument"]["Statement"]}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def run(*command: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(part) for part in command],
-        cwd=REPO_ROOT,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_creates_githubs_oidc_provider_for_sts_or_reuses_one(bootstrap):
@@ -130,14 +113,14 @@ def test_pass_role_only_to_lambda(statements):
 def test_cfn_lint_passes():
     sam = find_tool("SAM", ".venv-sam/bin/sam")
     cfn_lint = Path(sam).parent / "cfn-lint"
-    result = run(cfn_lint, TEMPLATE)
+    result = run_tool(cfn_lint, TEMPLATE)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.slow
 def test_checkov_passes_and_every_skip_has_a_reason(bootstrap):
     checkov = find_tool("CHECKOV", ".venv-checkov/bin/checkov")
-    result = run(
+    result = run_tool(
         checkov,
         "--skip-download",
         "--framework",

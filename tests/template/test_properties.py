@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from devserver.template import resources_of_type
-from tests.template.conftest import REPO_ROOT
+from tests.template.conftest import REPO_ROOT, as_list
 
 GET_TABLE_ARN = {"Fn::GetAtt": ["LinksTable", "Arn"]}
 
@@ -169,10 +169,6 @@ def policy_statements(template: dict[str, Any], logical_id: str) -> list[dict[st
         assert set(policy) == {"Statement"}, policy
         statements.extend(policy["Statement"])
     return statements
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def leading_keys(statement: dict[str, Any]) -> set[str]:

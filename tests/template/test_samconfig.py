@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 import tomllib
 from typing import Any
 
 import pytest
 
-from tests.template.conftest import REPO_ROOT, find_tool, tool_env
+from tests.template.conftest import REPO_ROOT, find_tool, run_tool
 
 APP = "url-shortener"
 ENVIRONMENTS = {"default": "dev", "dev": "dev", "prod": "prod"}
@@ -106,14 +105,6 @@ def test_validate_settings_the_makefile_relies_on(samconfig):
 @pytest.mark.parametrize("environment", ["dev", "prod"])
 def test_sam_validate_passes_for_each_environment(environment):
     sam = find_tool("SAM", ".venv-sam/bin/sam")
-    result = subprocess.run(
-        [str(sam), "validate", "--config-env", environment],
-        cwd=REPO_ROOT,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_tool(sam, "validate", "--config-env", environment)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout, result.stdout

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from devserver.template import resources_of_type
+from tests.template.conftest import as_list
 
 # AWS's managed policy ids (Developer Guide, "Use managed cache policies" and "Use
 # managed origin request policies").
@@ -167,10 +168,6 @@ def forwards(template: dict[str, Any], policy_id: Any, header: str) -> bool:
     if excluded is not None:
         return header not in excluded
     return header in listed
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def bucket_policy_statements(template: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,46 +7,32 @@ Method, which SAM's translation rejects).
 from __future__ import annotations
 
 import json
-import subprocess
-from typing import Any
 
 import pytest
 
-from tests.template.conftest import REPO_ROOT, find_tool, tool_env
+from tests.template.conftest import find_tool, run_tool
 
 pytestmark = pytest.mark.slow
-
-
-def run(*command: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(part) for part in command],
-        cwd=REPO_ROOT,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_sam_translates_the_template():
     sam = find_tool("SAM", ".venv-sam/bin/sam")
     # samconfig.toml makes a bare `sam validate` lint only; its no-lint env runs SAM's check.
-    result = run(sam, "validate", "--config-env", "no-lint", "--region", "us-east-1")
+    result = run_tool(sam, "validate", "--config-env", "no-lint", "--region", "us-east-1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "according to basic SAM Validation" in result.stdout, result.stdout
 
 
 def test_cfn_lint_passes():
     sam = find_tool("SAM", ".venv-sam/bin/sam")
-    result = run(sam, "validate", "--lint", "--region", "us-east-1")
+    result = run_tool(sam, "validate", "--lint", "--region", "us-east-1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout, result.stdout
 
 
 def test_checkov_passes_and_every_skip_has_a_reason():
     checkov = find_tool("CHECKOV", ".venv-checkov/bin/checkov")
-    result = run(
+    result = run_tool(
         checkov,
         "--skip-download",
         "--framework",
