@@ -1,4 +1,7 @@
-"""What every function shares about HTTP: JSON errors, the 404/410 pages, who the viewer is, short URLs."""
+"""What every function shares about HTTP.
+
+JSON errors, the 404 and 410 pages, who the viewer is, and where short links live.
+"""
 
 from __future__ import annotations
 
