@@ -161,19 +161,31 @@ def local_stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Lo
 
 @pytest.fixture(scope="session")
 def strict_stack(local_stack: LocalStack, tmp_path_factory) -> Iterator[LocalStack]:
-    """A second deployment over the same table with strict settings: a tiny creation
-    limit, permanent (308) redirects and a denylist. Links made on `local_stack` to a
-    denied host show what happens to links made before a host was denied."""
+    """A second deployment over the same table with other settings: permanent (308)
+    redirects and a denylist. Links made on `local_stack` to a denied host show what
+    happens to links made before a host was denied."""
     process, stack = start_local_stack(
         "auto",
         tmp_path_factory.mktemp("data-strict"),
         {
+            **UNLIMITED,  # the table's rate counters are shared with local_stack's
             "DYNAMODB_ENDPOINT": local_stack.dynamodb_endpoint,
-            "CREATION_RATE_LIMIT": "3",
-            "CREATION_RATE_WINDOW_SECONDS": "3600",
             "REDIRECT_STATUS": "308",
             "DENIED_HOSTS": "denied-later.example",
         },
+    )
+    yield stack
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def rate_limited_stack(tmp_path_factory) -> Iterator[LocalStack]:
+    """A deployment allowing 3 links an hour, on a table of its own: no other test's
+    creations can count against its limit."""
+    process, stack = start_local_stack(
+        "moto",
+        tmp_path_factory.mktemp("data-rate-limited"),
+        {"CREATION_RATE_LIMIT": "3", "CREATION_RATE_WINDOW_SECONDS": "3600"},
     )
     yield stack
     stop(process)

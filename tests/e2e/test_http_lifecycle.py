@@ -262,8 +262,8 @@ def test_private_loopback_and_metadata_addresses_are_refused(local_stack, url):
     assert answer.json()["errors"][0]["field"] == "url"
 
 
-def test_past_the_creation_limit_a_client_gets_429_with_retry_after(strict_stack):
-    answers = [strict_stack.shorten({"url": f"https://example.com/{n}"}) for n in range(5)]
+def test_past_the_creation_limit_a_client_gets_429_with_retry_after(rate_limited_stack):
+    answers = [rate_limited_stack.shorten({"url": f"https://example.com/{n}"}) for n in range(5)]
 
     statuses = [answer.status for answer in answers]
     assert 429 in statuses
