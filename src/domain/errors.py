@@ -49,6 +49,16 @@ class ShortIdsExhausted(DomainError):
         self.attempts = attempts
 
 
+class StorageUnavailable(DomainError):
+    """The link store stayed throttled, failing or unreachable through the client's
+    bounded retries. Nothing is known to have changed: every write is conditional or
+    atomic, so a retry by the client cannot half-write or overwrite a link."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"the link store did not complete {operation}")
+        self.operation = operation
+
+
 class AliasTaken(DomainError):
     """Someone already has this alias (or had it: deleted aliases are never handed out again)."""
 

@@ -13,13 +13,15 @@ Status codes, by what went wrong:
   415  the body is not JSON (request_body.py, before routing)
   422  a field is missing, of the wrong type, or unknown (request validation)
   429  too many links created; `Retry-After` says when to try again
-  503  no free short id right now; `Retry-After` says when to try again
+  503  no free short id right now, or DynamoDB stayed throttled, failing or out of
+       reach through the client's retries; `Retry-After` says when to try again
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
@@ -32,9 +34,15 @@ from domain.errors import (
     NotAuthorized,
     RateLimited,
     ShortIdsExhausted,
+    StorageUnavailable,
 )
 from handlers.http_responses import json_error, link_gone, link_not_found
 from handlers.observability import record_refusal, record_unavailable
+
+logger = Logger(child=True)
+# Long enough for DynamoDB's adaptive capacity to absorb a burst, short enough that a
+# person clicking a link would still wait for it.
+STORAGE_RETRY_AFTER_SECONDS = "2"
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
@@ -54,6 +62,7 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     app.exception_handler(NotAuthorized)(_not_authorized)
     app.exception_handler(RateLimited)(_rate_limited)
     app.exception_handler(ShortIdsExhausted)(_short_ids_exhausted)
+    app.exception_handler(StorageUnavailable)(storage_unavailable)
     app.exception_handler(RequestValidationError)(_request_invalid)
 
 
@@ -97,6 +106,18 @@ def _rate_limited(error: RateLimited) -> Response[str]:
 def _short_ids_exhausted(error: ShortIdsExhausted) -> Response[str]:
     record_refusal(503, "short_ids_exhausted")
     return json_error(503, "Could not allocate a short id; try again", headers={"Retry-After": "1"})
+
+
+def storage_unavailable(error: Exception) -> Response[str]:
+    # Logged with its cause (throttling? timeouts?) for whoever is on call; the client
+    # learns only that it may retry. The alarm on 5xx counts these too.
+    logger.warning("DynamoDB unavailable", exc_info=error)
+    record_refusal(503, "storage_unavailable")
+    return json_error(
+        503,
+        "Storage is briefly unavailable; try again shortly",
+        headers={"Retry-After": STORAGE_RETRY_AFTER_SECONDS},
+    )
 
 
 def _request_invalid(error: RequestValidationError) -> Response[str]:

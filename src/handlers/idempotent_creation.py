@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 
@@ -26,9 +27,11 @@ from domain.shortening import ShortenedLink, shorten_link
 from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
+from handlers.http_errors import storage_unavailable
 from handlers.http_responses import json_error
 from handlers.observability import LINKS_CREATED, count
 from handlers.settings import MisconfiguredError
+from repository.store_failures import is_unavailable
 
 logger = Logger(child=True)
 
@@ -122,6 +125,7 @@ def _seal_context(idempotency_key: str, short_id: str) -> str:
 def register_idempotency_error_handlers(app: APIGatewayHttpResolver) -> None:
     app.exception_handler(IdempotencyValidationError)(_key_reused)
     app.exception_handler(IdempotencyAlreadyInProgressError)(_in_progress)
+    app.exception_handler(IdempotencyPersistenceLayerError)(_records_unavailable)
 
 
 def _key_reused(error: IdempotencyValidationError) -> Response[str]:
@@ -138,3 +142,11 @@ def _in_progress(error: IdempotencyAlreadyInProgressError) -> Response[str]:
         "A request with this Idempotency-Key is still being processed; retry shortly",
         headers={"Retry-After": "1"},
     )
+
+
+def _records_unavailable(error: IdempotencyPersistenceLayerError) -> Response[str]:
+    # Powertools wraps every failure of its record store in this one error; only an
+    # unavailable DynamoDB is a 503. Anything else is a bug and stays a 500.
+    if not is_unavailable(error.__cause__):
+        raise error
+    return storage_unavailable(error)

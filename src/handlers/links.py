@@ -41,7 +41,8 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
 @router.get(
     "/links/<short_id>",
     summary="Show a link and its click count",
-    responses=with_body(200, "The link and its click count.", LinkInfo) | error_responses(404, 410),
+    responses=with_body(200, "The link and its click count.", LinkInfo)
+    | error_responses(404, 410, 503),
 )
 def link_info(short_id: str) -> Response[LinkInfo]:
     link = get_link(short_id, repository=wiring.link_repository())
@@ -70,7 +71,7 @@ _QR_CODE_IMAGE: dict[int, OpenAPIResponse] = {
 @router.get(
     "/links/<short_id>/qr",
     summary="A QR code of the short link, as SVG",
-    responses=_QR_CODE_IMAGE | error_responses(404, 410),
+    responses=_QR_CODE_IMAGE | error_responses(404, 410, 503),
 )
 def qr_code(short_id: str) -> Response[str]:
     # Like the details, an expired link still has its code: the owner may revive it, and
@@ -90,7 +91,7 @@ def qr_code(short_id: str) -> Response[str]:
     "/links/<short_id>",
     summary="Change a link's target or expiry (owner only)",
     responses=with_body(200, "The link as changed.", LinkInfo)
-    | error_responses(400, 401, 403, 404, 410, 413, 415, 422),
+    | error_responses(400, 401, 403, 404, 410, 413, 415, 422, 503),
 )
 def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
     event, settings = router.current_event, wiring.settings()
@@ -109,7 +110,7 @@ def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
     "/links/<short_id>",
     summary="Delete a link for good (owner only)",
     responses=documented(204, "Deleted; the short link answers 410 from now on.")
-    | error_responses(401, 403, 404, 410),
+    | error_responses(401, 403, 404, 410, 503),
 )
 def delete(short_id: str) -> Response[str]:
     delete_link(

@@ -31,7 +31,7 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
 
 _REDIRECT_RESPONSES = documented(
     302, "To the link's URL (`Location`); 301, 307 or 308 where the deployment says so."
-) | error_responses(404, 410)
+) | error_responses(404, 410, 503)
 
 
 @router.get(

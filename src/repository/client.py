@@ -16,13 +16,17 @@ from botocore.config import Config
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb import DynamoDBClient
 
-# Timeouts far below the function's own (template.yaml: Globals.Function.Timeout) so
-# a stuck call is retried, and a failing one becomes a clear error instead of a
-# Lambda timeout. DynamoDB answers in single-digit milliseconds when healthy.
+# A healthy DynamoDB answers in single-digit milliseconds, so these bounds only ever
+# cut off a stuck call. The client tries twice (standard mode: the retry waits up to
+# 1 s of jittered backoff and draws on a retry quota, so an outage cannot turn into a
+# retry storm), then the API answers 503 with Retry-After and the caller, who can
+# afford to wait, decides. Worst case per call: 2 x (0.5 + 1) s + 1 s = 4 s, inside
+# every function's Timeout (template.yaml), so a failing DynamoDB is our clear 503,
+# never a Lambda timeout (tests/template/test_timeouts.py holds the two together).
 CLIENT_CONFIG = Config(
-    connect_timeout=1,
+    connect_timeout=0.5,
     read_timeout=1,
-    retries={"mode": "standard", "total_max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": 2},
     tcp_keepalive=True,
 )
 

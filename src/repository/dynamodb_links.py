@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -9,6 +10,7 @@ from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
 from domain.links import Link, rfc3339
 from repository.keys import link_key
 from repository.link_items import link_from_item, link_to_item, ttl_for
+from repository.store_failures import raises_storage_unavailable
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -28,18 +30,26 @@ class DynamoDBLinkRepository:
         self._client = client
         self._table = table_name
 
+    @raises_storage_unavailable("creating a link")
     def add(self, link: Link) -> None:
+        item = link_to_item(link)
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=link_to_item(link),
+                Item=item,
                 # The only guard against overwriting: an id that exists (a tombstone
                 # included) is never reused.
                 ConditionExpression="attribute_not_exists(PK)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            raise ShortIdTaken(link.short_id) from exc
+            old: Any = exc.response.get("Item")
+            if not _is_this_write(item, old):
+                raise ShortIdTaken(link.short_id) from exc
+            # Our own write: it landed, its answer was lost (a timeout, a dropped
+            # connection) and the client sent it again. The link is stored as asked.
 
+    @raises_storage_unavailable("reading a link")
     def get(self, short_id: str) -> Link:
         # Strongly consistent: "GET /links/<id>" right after creating it must find it.
         response = self._client.get_item(
@@ -49,11 +59,14 @@ class DynamoDBLinkRepository:
             raise LinkNotFound(short_id)
         return link_from_item(response["Item"])
 
+    @raises_storage_unavailable("counting a click")
     def record_click(self, short_id: str, at: datetime) -> Link:
         # One round trip counts the click and returns the target. The condition keeps
         # an unknown id from creating a stray item, and expired or deleted links from
         # counting; on failure DynamoDB returns the item as it was, which tells a 404
-        # from a 410 without a second request.
+        # from a 410 without a second request. (An ADD cannot tell a retry from a new
+        # click: if DynamoDB applied a click whose answer was lost, the retry counts it
+        # again. Rare, and only ever one click too many.)
         try:
             response = self._client.update_item(
                 TableName=self._table,
@@ -72,6 +85,7 @@ class DynamoDBLinkRepository:
             raise LinkGone(short_id, why) from exc
         return link_from_item(response["Attributes"])
 
+    @raises_storage_unavailable("changing a link")
     def update(
         self,
         short_id: str,
@@ -111,6 +125,7 @@ class DynamoDBLinkRepository:
             _refuse_management(short_id, exc.response.get("Item"), exc)
         return link_from_item(response["Attributes"])
 
+    @raises_storage_unavailable("deleting a link")
     def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
         # A tombstone keeps the key (so the id is never handed out again) and when it
         # was deleted; the target, the token and the TTL go, so it stays forever.
@@ -128,7 +143,19 @@ class DynamoDBLinkRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            _refuse_management(short_id, exc.response.get("Item"), exc)
+            old: Any = exc.response.get("Item")
+            if old and old.get("deletedAt") == {"S": rfc3339(at)}:
+                return  # our own tombstone: the answer was lost and the client retried
+            _refuse_management(short_id, old, exc)
+
+
+def _is_this_write(item: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
+    """Whether the item already stored is the one being written, from an earlier attempt.
+
+    The management token's hash is unique to one creation (the token is 256 random
+    bits), so a stored item with the same hash can only be this very write.
+    """
+    return old is not None and "tokenHash" in item and old.get("tokenHash") == item["tokenHash"]
 
 
 def _refuse_management(short_id: str, old: Any, cause: Exception) -> NoReturn:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from repository.keys import rate_key
+from repository.store_failures import raises_storage_unavailable
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -20,6 +21,9 @@ class DynamoDBCreationCounter:
         self._client = client
         self._table = table_name
 
+    # Not idempotent: a retry after a lost answer counts twice. That errs towards
+    # refusing early, the safe side for a rate limit, and only in a failure.
+    @raises_storage_unavailable("counting a creation")
     def count_creation(self, client: str, window_start: datetime, window_end: datetime) -> int:
         # One atomic write: ADD creates the counter on a window's first creation, and
         # the TTL lets DynamoDB delete it afterwards, so counters cost nothing to clean.

@@ -128,7 +128,7 @@ def test_the_dependencies_layer_targets_python313_on_arm64(template):
 def test_function_settings_and_environment(template):
     globals_ = template["Globals"]["Function"]
     assert 128 <= globals_["MemorySize"] <= 1769  # up to one full vCPU
-    assert 1 <= globals_["Timeout"] <= 10  # short: a request is one DynamoDB call
+    assert 1 <= globals_["Timeout"] <= 10  # the redirect: one DynamoDB call; others set theirs
     variables = globals_["Environment"]["Variables"]
     assert variables["LINKS_TABLE_NAME"] == {"Ref": "LinksTable"}
     assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}

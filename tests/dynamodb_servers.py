@@ -1,0 +1,89 @@
+"""Real DynamoDB implementations over real HTTP, for tests below the local stack.
+
+Two of them, because each emulator is lenient somewhere (toolchain.md): moto's server,
+and Amazon's own DynamoDB Local. Both listen on 127.0.0.1 and are started at most once
+per test session (and xdist worker); every test gets a fresh table of its own on them,
+built from template.yaml's definition, so tests never see each other's items.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+
+from devserver.dynamodb_backends import DynamoDBLocal, MotoDynamoDB, find_dynamodb_local
+from devserver.dynamodb_tables import TableDefinition, ensure_table
+from devserver.project import load_project
+from devserver.template import TEMPLATE_PATH
+
+REGION = "us-east-1"
+LINKS_TABLE = next(
+    table
+    for table in load_project(TEMPLATE_PATH, REGION).tables
+    if table.logical_id == "LinksTable"
+)
+# What Lambda's environment gives every function, with dummy credentials (a local
+# DynamoDB takes any) and no way to fall back to a real account.
+SDK_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def moto_server() -> Iterator[str]:
+    """moto's server in a thread, yielding its endpoint URL."""
+    server = MotoDynamoDB(reason="")
+    try:
+        yield server.endpoint_url
+    finally:
+        server.stop()
+
+
+def dynamodb_local_server(data_dir: Path) -> Iterator[str]:
+    """Amazon's DynamoDB Local (Java), yielding its endpoint URL; skipped where it cannot run,
+    except in CI, which installs Java (.ci/run) and must exercise it."""
+    install, why_not = find_dynamodb_local()
+    if install is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run against DynamoDB Local: {why_not}")
+        pytest.skip(f"no DynamoDB Local here ({why_not})")
+    server = DynamoDBLocal(install, data_dir)
+    try:
+        yield server.endpoint_url
+    finally:
+        server.stop()
+
+
+def fresh_links_table(endpoint_url: str) -> TableDefinition:
+    """A new, empty links table on the server at `endpoint_url`, shaped as the template says."""
+    name = f"{LINKS_TABLE.table_name}-{uuid.uuid4().hex[:12]}"
+    table = replace(
+        LINKS_TABLE,
+        create_table_arguments={**LINKS_TABLE.create_table_arguments, "TableName": name},
+    )
+    ensure_table(admin_client(endpoint_url), table)
+    return table
+
+
+@cache
+def admin_client(endpoint_url: str) -> Any:
+    """One plain client per server, for setting up tables and looking at what was stored
+    (building a client costs ~100 ms; tests make hundreds of tables)."""
+    return botocore.session.get_session().create_client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )

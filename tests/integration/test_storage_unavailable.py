@@ -1,0 +1,251 @@
+"""Every route, with DynamoDB failing at each call site it makes: a 503 the client can act on.
+
+The real handlers run against moto's server over HTTP, with faults injected into the
+functions' own client (tests/dynamodb_faults.py) for the whole of its retries. Powertools'
+idempotency records are call sites too: they live in the same table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from devserver.template import load_template
+from handlers import links, redirect, shorten, wiring
+from handlers.http_errors import STORAGE_RETRY_AFTER_SECONDS
+from repository.client import CLIENT_CONFIG, create_dynamodb_client
+from tests.conftest import load_event
+from tests.dynamodb_faults import FAULTS, CallSite, FaultInjector, record_backoffs_without_sleeping
+from tests.dynamodb_servers import admin_client, fresh_links_table
+from tests.integration.conftest import FUNCTION_ENVIRONMENT
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/142.0 Safari/537.36"
+IDEMPOTENCY_KEY = "retry-safe-key-0001"
+
+
+@dataclass
+class Stack:
+    faults: FaultInjector
+    table_name: str
+    endpoint: str
+
+    def items(self) -> list[dict[str, Any]]:
+        items = admin_client(self.endpoint).scan(TableName=self.table_name, ConsistentRead=True)
+        return sorted(items["Items"], key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
+
+
+@pytest.fixture
+def stack(moto_endpoint, sdk_environment, monkeypatch, lambda_context) -> Any:
+    table = fresh_links_table(moto_endpoint)
+    for name, value in FUNCTION_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LINKS_TABLE_NAME", table.table_name)
+    monkeypatch.setenv("CREATION_RATE_LIMIT", "100000")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
+    faults = FaultInjector()
+    record_backoffs_without_sleeping(faults, monkeypatch)
+    create_client = create_dynamodb_client
+    monkeypatch.setattr(wiring, "create_dynamodb_client", lambda: faults.install(create_client()))
+    wiring.reset()
+    yield Stack(faults, table.table_name, moto_endpoint)
+    wiring.reset()
+
+
+def event(name: str, **headers: str | None) -> dict[str, Any]:
+    loaded = load_event(name)
+    loaded["headers"].update({"user-agent": BROWSER, **headers})
+    for header in [header for header, value in headers.items() if value is None]:
+        del loaded["headers"][header]
+    return loaded
+
+
+def on_link(loaded: dict[str, Any], short_id: str) -> dict[str, Any]:
+    prefix = "/links/" if loaded["routeKey"].startswith(("GET /links", "PATCH", "DELETE")) else "/"
+    loaded["rawPath"] = loaded["requestContext"]["http"]["path"] = f"{prefix}{short_id}"
+    loaded["pathParameters"] = {"shortId": short_id}
+    return loaded
+
+
+def create_link(context: Any) -> dict[str, Any]:
+    response = shorten.handler(event("shorten.json"), context)
+    assert response["statusCode"] == 201, response["body"]
+    return dict(json.loads(response["body"]))
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    function: str  # the template's logical id of the function that serves it
+    call_sites: tuple[CallSite, ...]  # every DynamoDB call the route makes, in order
+    send: Callable[[Any, dict[str, Any]], dict[str, Any]]  # (context, existing link) -> response
+
+
+def qr_event(short_id: str) -> dict[str, Any]:
+    loaded = on_link(event("link-info.json"), short_id)
+    loaded["rawPath"] = loaded["requestContext"]["http"]["path"] = f"/links/{short_id}/qr"
+    loaded["routeKey"] = loaded["requestContext"]["routeKey"] = "GET /links/{shortId}/qr"
+    return loaded
+
+
+def managed(name: str, link: dict[str, Any]) -> dict[str, Any]:
+    return on_link(event(name, authorization=f"Bearer {link['managementToken']}"), link["shortId"])
+
+
+ROUTES = [
+    Route(
+        "POST /shorten",
+        "ShortenFunction",
+        (("UpdateItem", "RATE#"), ("PutItem", "LINK#")),
+        lambda context, _: shorten.handler(event("shorten.json"), context),
+    ),
+    Route(
+        "POST /shorten with an Idempotency-Key",
+        "ShortenFunction",
+        (
+            ("PutItem", "IDEMPOTENCY#"),
+            ("UpdateItem", "RATE#"),
+            ("PutItem", "LINK#"),
+            ("UpdateItem", "IDEMPOTENCY#"),
+        ),
+        lambda context, _: shorten.handler(
+            event("shorten.json", **{"idempotency-key": IDEMPOTENCY_KEY}), context
+        ),
+    ),
+    Route(
+        "GET /{shortId}",
+        "RedirectFunction",
+        (("UpdateItem", "LINK#"),),
+        lambda context, link: redirect.handler(
+            on_link(event("redirect.json"), link["shortId"]), context
+        ),
+    ),
+    Route(
+        "HEAD /{shortId}",
+        "RedirectFunction",
+        (("GetItem", "LINK#"),),
+        lambda context, link: redirect.handler(
+            on_link(event("redirect-head.json"), link["shortId"]), context
+        ),
+    ),
+    Route(
+        "GET /links/{shortId}",
+        "LinksFunction",
+        (("GetItem", "LINK#"),),
+        lambda context, link: links.handler(
+            on_link(event("link-info.json"), link["shortId"]), context
+        ),
+    ),
+    Route(
+        "GET /links/{shortId}/qr",
+        "LinksFunction",
+        (("GetItem", "LINK#"),),
+        lambda context, link: links.handler(qr_event(link["shortId"]), context),
+    ),
+    Route(
+        "PATCH /links/{shortId}",
+        "LinksFunction",
+        (("GetItem", "LINK#"), ("UpdateItem", "LINK#")),
+        lambda context, link: links.handler(managed("link-change.json", link), context),
+    ),
+    Route(
+        "DELETE /links/{shortId}",
+        "LinksFunction",
+        (("GetItem", "LINK#"), ("UpdateItem", "LINK#")),
+        lambda context, link: links.handler(managed("link-delete.json", link), context),
+    ),
+]
+ROUTE_CALL_SITES = [(route, site) for route in ROUTES for site in route.call_sites]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_each_route_makes_exactly_the_calls_listed_here(route, stack, lambda_context):
+    # What makes "every call site" below true: the list is what the code really does.
+    link = create_link(lambda_context)
+    stack.faults.attempts.clear()  # count from here
+
+    response = route.send(lambda_context, link)
+
+    assert response["statusCode"] < 400, response.get("body")
+    assert tuple(stack.faults.attempts) == route.call_sites
+
+
+@pytest.mark.parametrize("fault", ["throttled", "internal-server-error", "read-timeout"])
+@pytest.mark.parametrize(
+    ("route", "call_site"),
+    ROUTE_CALL_SITES,
+    ids=[f"{r.name}:{s[0]} {s[1]}" for r, s in ROUTE_CALL_SITES],
+)
+def test_an_unavailable_dynamodb_is_a_503_with_retry_after(
+    route, call_site, fault, stack, lambda_context
+):
+    link = create_link(lambda_context)
+    stack.faults.fail(call_site, FAULTS[fault])
+
+    response = route.send(lambda_context, link)
+
+    assert response["statusCode"] == 503
+    assert response["headers"]["Retry-After"] == STORAGE_RETRY_AFTER_SECONDS
+    assert response["headers"]["Content-Type"] == "application/json"
+    assert "try again" in json.loads(response["body"])["message"]
+    assert stack.faults.attempts_at(call_site) == 2  # bounded: tried twice, no more
+
+
+def test_a_failed_creation_leaves_no_link_and_frees_its_idempotency_key(stack, lambda_context):
+    stack.faults.fail(("PutItem", "LINK#"), FAULTS["throttled"])
+    first = shorten.handler(
+        event("shorten.json", **{"idempotency-key": IDEMPOTENCY_KEY}), lambda_context
+    )
+    assert first["statusCode"] == 503
+    assert not [item for item in stack.items() if item["PK"]["S"].startswith("LINK#")]
+
+    stack.faults.fail(("PutItem", "LINK#"), FAULTS["throttled"], times=0)
+    retried = shorten.handler(
+        event("shorten.json", **{"idempotency-key": IDEMPOTENCY_KEY}), lambda_context
+    )
+
+    # Powertools removed the failed attempt's record, so the retry really creates the link.
+    assert retried["statusCode"] == 201
+    assert [item["PK"]["S"] for item in stack.items() if item["PK"]["S"].startswith("LINK#")] == [
+        f"LINK#{json.loads(retried['body'])['shortId']}"
+    ]
+
+
+def test_a_failed_change_leaves_the_link_as_it_was(stack, lambda_context):
+    link = create_link(lambda_context)
+    before = stack.items()
+    stack.faults.fail(("UpdateItem", "LINK#"), FAULTS["service-unavailable"])
+
+    response = links.handler(managed("link-change.json", link), lambda_context)
+
+    assert response["statusCode"] == 503
+    assert stack.items() == before
+
+
+def test_every_function_answers_503_before_its_timeout_stops_it():
+    template = load_template()
+    # Each call ends, at worst, after all its attempts time out (connect, then read)
+    # with the longest backoff between them: standard mode waits at most 1 s before a
+    # first retry (throttling's base; 25 ms for the rest). DynamoDB sends no
+    # x-amz-retry-after header, the one thing that could stretch a backoff.
+    config: Any = CLIENT_CONFIG  # botocore's Config sets its attributes dynamically
+    attempts = config.retries["total_max_attempts"]
+    one_call = attempts * (config.connect_timeout + config.read_timeout) + sum(
+        min(2 ** (attempt - 1), 20) for attempt in range(1, attempts)
+    )
+    assert one_call == 4
+    # Time the function spends on anything but DynamoDB: building the client on a
+    # cold start, validation, logging. Measured in tens of ms; a second to spare.
+    own_work = 1
+    for function in {route.function for route in ROUTES}:
+        calls_in_a_row = max(len(r.call_sites) for r in ROUTES if r.function == function)
+        timeout = function_timeout(template, function)
+        assert calls_in_a_row * one_call + own_work <= timeout, function
+
+
+def function_timeout(template: dict[str, Any], logical_id: str) -> float:
+    properties = template["Resources"][logical_id]["Properties"]
+    return float(properties.get("Timeout", template["Globals"]["Function"]["Timeout"]))
