@@ -78,16 +78,23 @@ dev: deps ## Run the shortener on http://127.0.0.1:$(PORT) (no Docker, no AWS ac
 	$(PY) -m devserver --port $(PORT)
 
 .PHONY: test
-test: test-deps lint ## Run every test (lint, types, layers, unit, integration, e2e, template)
+test: test-deps lint audit ## Run every test (lint, types, layers, unit, integration, e2e, template)
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # --- pieces -----------------------------------------------------------------
 .PHONY: lint
-lint: $(VENV)/.installed ## ruff, mypy (strict on src/) and the import layering contracts
+lint: $(VENV)/.installed ## ruff, mypy (strict on src/), the import layering contracts, bandit on src/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	PYTHONPATH=src $(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit --quiet --configfile pyproject.toml --recursive src
+	@# bandit obeys a bare `# nosec` (every test, no reason given): only `# nosec B105 # why` may pass.
+	@bare=$$(grep -rniE --include='*.py' 'nosec' src | grep -viE '#\s*nosec:?\s*B[0-9]{3}(\s*,\s*B[0-9]{3})*\s*#\s*\S+\s+\S+' || true); \
+	if [ -n "$$bare" ]; then \
+	  echo "lint: each '# nosec' names the bandit test(s) it silences and why: '# nosec B105 # <reason>'" >&2; \
+	  echo "$$bare" >&2; exit 1; \
+	fi
 
 .PHONY: format
 format: $(VENV)/.installed ## Apply ruff's fixes and formatting
@@ -138,6 +145,51 @@ validate: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## sam validate, cfn
 	$(SAM) validate --config-env no-lint
 	$(SAM) validate --lint
 	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation --file template.yaml
+
+# --- dependency audit ---------------------------------------------------------
+# The requirement files pin what we name; each venv is its files resolved, transitive
+# dependencies included (.venv: the runtime layer's and the dev ones; .venv-sam; .venv-checkov).
+# So pip-audit checks every package installed in each venv (their stamps keep them in step
+# with the files) against PyPI's per-release vulnerability data. Where that data is out
+# of reach, the audit says so and passes; where it answers, a known vulnerability, or a
+# package it could not check, fails, unless audit-ignore.txt gives the id and a reason.
+AUDIT_IGNORE_FILE := audit-ignore.txt
+AUDITED_VENVS := $(VENV) $(SAM_VENV) $(CHECKOV_VENV)
+AUDIT_IGNORED = $(shell awk '!/^[[:space:]]*(\#|$$)/ {print $$1}' $(AUDIT_IGNORE_FILE))
+
+.PHONY: audit
+audit: $(AUDITED_VENVS:%=%/.installed) ## pip-audit every package in the venvs (PyPI's data; audit-ignore.txt)
+	@awk '!/^[[:space:]]*(#|$$)/ && NF < 3 { print FILENAME ":" FNR ": " $$1 ": give the reason it is accepted"; bad = 1 } END { exit bad }' $(AUDIT_IGNORE_FILE)
+	@$(PY) -c "$$PYPI_VULNERABILITY_DATA_PROBE" || { [ $$? = 3 ] && exit 0; exit 1; }; \
+	$(MAKE) --no-print-directory -j3 --output-sync=target $(AUDITED_VENVS:%=audit-%)
+
+# One venv each, run side by side: pip-audit asks PyPI about one package at a time.
+.PHONY: $(AUDITED_VENVS:%=audit-%)
+$(AUDITED_VENVS:%=audit-%): audit-%:
+	@echo "audit: $*"
+	@$(VENV)/bin/pip-audit --strict --vulnerability-service pypi --aliases on --progress-spinner off \
+	  $(AUDIT_IGNORED:%=--ignore-vuln %) --path $(wildcard $*/lib/python3*/site-packages)
+
+# pip-audit reads https://pypi.org/pypi/<name>/<version>/json. Asks for pip-audit's own
+# release, which PyPI has: a network error, or an answer without vulnerability data (a
+# mirror that serves only the project pages answers 404), means none is in reach.
+define PYPI_VULNERABILITY_DATA_PROBE
+import importlib.metadata, sys
+import requests
+
+url = f"https://pypi.org/pypi/pip-audit/{importlib.metadata.version('pip-audit')}/json"
+try:
+    response = requests.get(url, timeout=10)
+    problem = f"HTTP {response.status_code}"
+    if response.ok and "vulnerabilities" in response.json():
+        sys.exit(0)
+except (requests.RequestException, ValueError) as error:
+    problem = type(error).__name__
+print(f"audit: SKIPPED, no dependency was audited: PyPI's vulnerability data is out of reach"
+      f" from here ({url}: {problem})", file=sys.stderr)
+sys.exit(3)
+endef
+export PYPI_VULNERABILITY_DATA_PROBE
 
 .PHONY: clean
 clean: ## Remove venvs, build output and local data

@@ -28,7 +28,6 @@ GRANTS = {
     # never change or delete a link.
     "ShortenFunction": {
         "dynamodb:PutItem": {"LINK#*", "IDEMPOTENCY#shorten"},
-        "dynamodb:GetItem": {"IDEMPOTENCY#shorten"},
         "dynamodb:UpdateItem": {"IDEMPOTENCY#shorten", "RATE#*"},
         "dynamodb:DeleteItem": {"IDEMPOTENCY#shorten"},
     },

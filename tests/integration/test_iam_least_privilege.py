@@ -1,0 +1,687 @@
+"""Least privilege, proven from both ends: what each function's code calls, what the
+template lets it call, and that the two are the same.
+
+The code's end: every route the template defines is sent, the happy paths and the
+refusals, to the handler the template names for it, against moto, while every AWS call
+any botocore client makes is recorded (service, operation, table, partition key).
+The template's end: each function's `Policies` are read as IAM would apply them.
+Then, per function, nothing the code calls is missing from the grants, and nothing is
+granted that the code never calls: per action, per resource, per `dynamodb:LeadingKeys`
+pattern. Neither end is written down here, so the test cannot pass by copying the
+template (tests/template/test_properties.py holds the template's own shape).
+
+A policy this test cannot read exactly (a SAM policy template such as
+DynamoDBCrudPolicy, a managed policy, wildcards, Deny, other conditions) is refused
+rather than guessed at: rewrite it as inline statements, or teach this module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+from moto import mock_aws
+
+from devserver.dynamodb_tables import TableDefinition, ensure_table
+from devserver.functions import LambdaFunction
+from devserver.project import load_project
+from devserver.routes import Route
+from devserver.template import TEMPLATE_PATH, load_template
+from domain.links import Link
+from handlers import wiring
+from repository.client import create_dynamodb_client
+from repository.dynamodb_links import DynamoDBLinkRepository
+from tests.conftest import EVENTS_DIR, FakeLambdaContext, load_event
+from tests.integration.conftest import LINKS_TABLE
+
+PROJECT = load_project(TEMPLATE_PATH, "us-east-1")
+FUNCTIONS = {function.logical_id: function for function in PROJECT.functions}
+TABLES = {table.table_name: table for table in PROJECT.tables}
+# API Gateway's own event for each route (events/README.md); a route without one gets
+# the GET event's shape with its own method and path.
+EVENT_FILES = {
+    json.loads(path.read_text(encoding="utf-8"))["routeKey"]: path.name
+    for path in sorted(EVENTS_DIR.glob("*.json"))
+}
+FALLBACK_EVENT = "link-info.json"
+
+# The item-level DynamoDB operations whose IAM action is the operation's own name and
+# whose `dynamodb:LeadingKeys` is the partition key of `Key` (or of `Item` for PutItem).
+ITEM_OPERATIONS = {"GetItem": "Key", "PutItem": "Item", "UpdateItem": "Key", "DeleteItem": "Key"}
+LEADING_KEYS_OPERATORS = {"ForAllValues:StringLike", "ForAllValues:StringEquals"}
+
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/142.0 Safari/537.36"
+)
+
+
+class Unprovable(Exception):
+    """A policy, or a call, whose effect this test cannot work out exactly."""
+
+
+# --- the template's end: what IAM lets each function do --------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One action on one resource for the partition keys one pattern matches."""
+
+    sid: str
+    action: str
+    resource: str
+    key_pattern: str
+    wildcards: bool  # StringLike ("*", "?") or StringEquals
+
+    def allows(self, call: ItemCall) -> bool:
+        return (
+            self.action.lower() == call.action.lower()
+            and self.resource == call.resource
+            and _matches(self.key_pattern, call.partition_key, wildcards=self.wildcards)
+        )
+
+    def __str__(self) -> str:
+        return f"{self.sid}: {self.action} on {self.resource} for LeadingKeys {self.key_pattern}"
+
+
+def grants_of(template: dict[str, Any], function_id: str) -> list[Grant]:
+    """Every (action, resource, partition-key pattern) the function's role allows.
+
+    Raises Unprovable for whatever could widen the role in ways not read here."""
+    resource = template["Resources"][function_id]
+    function = resource["Properties"]
+    if "Role" in function:
+        raise Unprovable(f"{function_id}: a Role replaces SAM's per-function role")
+    if "Connectors" in resource:
+        raise Unprovable(f"{function_id}: its SAM Connectors add permissions to its role")
+    if attached := _policies_attached_elsewhere(template, function_id):
+        raise Unprovable(f"{function_id}: its role gets policies from {attached}")
+    grants = []
+    for policy in _as_list(function.get("Policies") or []):
+        if not isinstance(policy, dict):
+            raise Unprovable(f"{function_id}: managed policy {policy!r} grants what AWS says")
+        if not set(policy) <= {"Statement", "Version"}:
+            raise Unprovable(
+                f"{function_id}: SAM policy template {sorted(policy)} grants a fixed bundle of"
+                " actions, more than the code needs; write inline statements"
+            )
+        for statement in _as_list(policy["Statement"]):
+            grants += _grants_of_statement(function_id, statement)
+    return grants
+
+
+def _grants_of_statement(function_id: str, statement: dict[str, Any]) -> list[Grant]:
+    sid = f"{function_id}.{statement.get('Sid', '(no Sid)')}"
+    if statement.get("Effect") != "Allow":
+        raise Unprovable(f"{sid}: only Allow statements are read here")
+    if unread := set(statement) - {"Sid", "Effect", "Action", "Resource", "Condition"}:
+        raise Unprovable(f"{sid}: {sorted(unread)} (NotAction, NotResource, ...) not read here")
+    actions = _as_list(statement["Action"])
+    if wild := [action for action in actions if set(action) & {"*", "?"}]:
+        raise Unprovable(f"{sid}: wildcard actions {wild} grant whatever matches, now or later")
+    patterns, wildcards = _leading_keys(sid, statement.get("Condition"))
+    return [
+        Grant(sid, action, _resource_name(resource), pattern, wildcards)
+        for action in actions
+        for resource in _as_list(statement["Resource"])
+        for pattern in patterns
+    ]
+
+
+def _leading_keys(sid: str, condition: Any) -> tuple[list[str], bool]:
+    """The partition-key patterns a statement is limited to, and whether they are StringLike."""
+    if not condition:
+        raise Unprovable(f"{sid}: no dynamodb:LeadingKeys condition, so every item is allowed")
+    if len(condition) != 1 or next(iter(condition)) not in LEADING_KEYS_OPERATORS:
+        # ForAnyValue is satisfied by one matching key, so it limits nothing; two
+        # operators together would need both to hold, which is not modelled here.
+        raise Unprovable(f"{sid}: condition {condition} is not one of {LEADING_KEYS_OPERATORS}")
+    operator, test = next(iter(condition.items()))
+    if set(test) != {"dynamodb:LeadingKeys"}:
+        raise Unprovable(f"{sid}: condition keys {sorted(test)} are not read here")
+    return _as_list(test["dynamodb:LeadingKeys"]), operator.endswith("StringLike")
+
+
+def _policies_attached_elsewhere(template: dict[str, Any], function_id: str) -> list[str]:
+    """IAM policies and SAM connectors elsewhere in the template naming the function or
+    the role SAM makes for it (<function>Role): they add to what its Policies say."""
+    names = {function_id, f"{function_id}Role"}
+    subs = {f"${{{name}}}" for name in names} | {f"${{{function_id}."}
+    attaching = {
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::RolePolicy",
+        "AWS::Serverless::Connector",
+    }
+    return [
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource.get("Type") in attaching
+        and any(text in names or any(sub in text for sub in subs) for text in _strings_in(resource))
+    ]
+
+
+def _strings_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings_in(item)
+
+
+def _resource_name(resource: Any) -> str:
+    """`!GetAtt Table.Arn` as "Table.Arn"; any other form as its JSON, which no call
+    will match (so it shows up as granted but unused, or a call as missing)."""
+    if isinstance(resource, dict) and set(resource) == {"Fn::GetAtt"}:
+        logical_id, attribute = resource["Fn::GetAtt"]
+        return f"{logical_id}.{attribute}"
+    return json.dumps(resource, sort_keys=True)
+
+
+def _matches(pattern: str, value: str, *, wildcards: bool) -> bool:
+    if not wildcards:
+        return pattern == value
+    # IAM's StringLike: "*" any run of characters, "?" any one; nothing else is special.
+    regex = "".join(
+        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern
+    )
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --- the code's end: what each function calls ------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemCall:
+    """A call as IAM authorises it: action, the table's ARN (as the template names it,
+    "Table.Arn"), and the item's partition key (what dynamodb:LeadingKeys sees)."""
+
+    action: str
+    resource: str
+    partition_key: str
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.resource} for LeadingKeys {self.partition_key}"
+
+
+@dataclass
+class CallRecorder:
+    """Records every AWS call any botocore client makes while a function runs."""
+
+    tables: dict[str, TableDefinition]
+    calls: dict[str, set[ItemCall]] = field(default_factory=dict)
+    unprovable: dict[str, list[str]] = field(default_factory=dict)
+    _running: str | None = None
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Below every client, so no client (Powertools' or a new one) goes unseen.
+        send = BaseClient._make_api_call  # type: ignore[attr-defined]  # private, unstubbed
+
+        def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+            if self._running is not None:
+                self._record(self._running, client, operation, params)
+            return send(client, operation, params)
+
+        monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+
+    @contextmanager
+    def running(self, function_id: str) -> Iterator[None]:
+        self._running = function_id
+        try:
+            yield
+        finally:
+            self._running = None
+
+    def _record(self, function_id: str, client: Any, operation: str, params: Any) -> None:
+        service = client.meta.service_model.signing_name
+        try:
+            call = self.item_call(service, operation, params)
+        except Unprovable as problem:
+            self.unprovable.setdefault(function_id, []).append(str(problem))
+            return
+        self.calls.setdefault(function_id, set()).add(call)
+
+    def item_call(self, service: str, operation: str, params: dict[str, Any]) -> ItemCall:
+        if service != "dynamodb" or operation not in ITEM_OPERATIONS:
+            # Batch and transactional calls are authorised item by item, Query and Scan
+            # by other rules (a Scan has no leading key, so ForAllValues lets it read
+            # everything): each needs its own modelling here before the code may use it.
+            raise Unprovable(f"{service}:{operation} is not modelled by this test")
+        table = self.tables.get(params["TableName"])
+        if table is None:
+            raise Unprovable(f"{operation} on {params['TableName']}, no table of the template")
+        hash_key = next(
+            key["AttributeName"]
+            for key in table.create_table_arguments["KeySchema"]
+            if key["KeyType"] == "HASH"
+        )
+        (value,) = params[ITEM_OPERATIONS[operation]][hash_key].values()
+        return ItemCall(f"dynamodb:{operation}", f"{table.logical_id}.Arn", str(value))
+
+
+# --- the comparison ------------------------------------------------------------------
+
+
+def missing_grants(calls: set[ItemCall], grants: list[Grant]) -> list[str]:
+    """Calls the code makes that no grant allows: AccessDenied in production."""
+    return sorted(str(call) for call in calls if not any(g.allows(call) for g in grants))
+
+
+def unused_grants(grants: list[Grant], calls: set[ItemCall]) -> list[str]:
+    """Grants (per action, resource and key pattern) that no call of the code needs."""
+    return sorted(str(grant) for grant in grants if not any(grant.allows(c) for c in calls))
+
+
+# --- sending the API's requests to the functions the template routes them to ----------
+
+
+@dataclass
+class Api:
+    recorder: CallRecorder
+    monkeypatch: pytest.MonkeyPatch
+    context: Any
+    routes_sent: set[str] = field(default_factory=set)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        headers: dict[str, str | None] | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The function's answer to one request, in a fresh execution environment with
+        the template's variables (plus `environment`), recorded as that function's."""
+        match = PROJECT.routes.match(method, path)
+        assert match is not None, f"no route of the template takes {method} {path}"
+        route, function = match.route, FUNCTIONS[match.route.function_id]
+        event = _http_event(route, path, match.path_parameters, body, headers or {})
+        handler = _handler(function)
+        with self.monkeypatch.context() as container:
+            for name, value in {**function.environment, **(environment or {})}.items():
+                container.setenv(name, value)
+            wiring.reset()  # settings and repositories built afresh, as in a new container
+            with self.recorder.running(function.logical_id):
+                response: dict[str, Any] = handler(event, self.context)
+            wiring.reset()
+        self.routes_sent.add(route.route_key)
+        return response
+
+    def status(self, method: str, path: str, **request: Any) -> int:
+        return int(self.send(method, path, **request)["statusCode"])
+
+    def create(self, body: dict[str, Any], **headers: str | None) -> dict[str, Any]:
+        response = self.send("POST", "/shorten", body=body, headers=headers)
+        assert response["statusCode"] == 201, response["body"]
+        created: dict[str, Any] = json.loads(response["body"])
+        return created
+
+
+def _http_event(
+    route: Route,
+    path: str,
+    parameters: dict[str, str],
+    body: Any,
+    headers: dict[str, str | None],
+) -> dict[str, Any]:
+    """API Gateway's payload 2.0 event for a request that `route` takes."""
+    event = load_event(EVENT_FILES.get(route.route_key, FALLBACK_EVENT))
+    event["routeKey"] = event["requestContext"]["routeKey"] = route.route_key
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = route.method
+    event.pop("pathParameters", None)
+    if parameters:
+        event["pathParameters"] = dict(parameters)
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+        event["headers"]["content-type"] = "application/json"
+        event["headers"]["content-length"] = str(len(event["body"].encode()))
+    for name, value in headers.items():
+        if value is None:
+            event["headers"].pop(name, None)
+        else:
+            event["headers"][name] = value
+    return event
+
+
+def _handler(function: LambdaFunction) -> Callable[[dict[str, Any], Any], Any]:
+    module, _, name = function.handler.rpartition(".")
+    handler: Callable[[dict[str, Any], Any], Any] = getattr(importlib.import_module(module), name)
+    return handler
+
+
+def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What people and clients do with the API, refusals included, each answer checked
+    so that a path that stops being taken cannot go unnoticed."""
+    # POST /shorten: created, with an alias, alias taken, invalid, malformed, rate-limited.
+    link = api.create({"url": "https://example.com/iam"})
+    short_id, token = link["shortId"], link["managementToken"]
+    aliased = {"url": "https://example.com/iam", "alias": "iam-proof"}
+    api.create(aliased)
+    assert api.status("POST", "/shorten", body=aliased) == 409
+    assert api.status("POST", "/shorten", body={"uri": "https://a.example/"}) == 422
+    assert api.status("POST", "/shorten", body="{not json") == 400
+    one_a_window = {"CREATION_RATE_LIMIT": "1"}
+    plain = {"url": "https://a.example/"}
+    assert api.status("POST", "/shorten", body=plain, environment=one_a_window) == 429
+
+    # POST /shorten with an Idempotency-Key: created, replayed, key reused with another
+    # body, and a refusal inside the idempotent part (its record is deleted again).
+    key = {"idempotency-key": "iam-proof-idempotency-0001"}
+    first = api.create({"url": "https://example.com/once"}, **key)
+    assert api.create({"url": "https://example.com/once"}, **key)["shortId"] == first["shortId"]
+    other_body = {"url": "https://example.com/other"}
+    assert api.status("POST", "/shorten", body=other_body, headers=key) == 422
+    refused = {"idempotency-key": "iam-proof-idempotency-0002"}
+    assert api.status("POST", "/shorten", body={"url": "ftp://a.example/"}, headers=refused) == 400
+
+    # GET and HEAD /{shortId}: a click, a HEAD, a bot, unknown, impossible, expired.
+    expired = _expired_link()
+    assert api.status("GET", f"/{short_id}", headers={"user-agent": BROWSER}) == 302
+    assert api.status("HEAD", f"/{short_id}") == 302
+    assert api.status("GET", f"/{short_id}", headers={"user-agent": "Googlebot/2.1"}) == 302
+    assert api.status("GET", "/iam-unknown", headers={"user-agent": BROWSER}) == 404
+    assert api.status("HEAD", "/iam-unknown") == 404
+    assert api.status("GET", "/wp-login.php", headers={"user-agent": BROWSER}) == 404
+    assert api.status("GET", f"/{expired}", headers={"user-agent": BROWSER}) == 410
+    assert api.status("HEAD", f"/{expired}") == 410
+
+    # /links/{shortId}: details, QR code, unknown; the owner's changes and deletion,
+    # with no token, a wrong one, a bad body, then the right one; then gone.
+    as_owner = {"authorization": f"Bearer {token}"}
+    as_stranger = {"authorization": "Bearer not-the-links-token-at-all-0000000000"}
+    anonymously: dict[str, str | None] = {"authorization": None}
+    link_path = f"/links/{short_id}"
+    assert api.status("GET", link_path) == 200
+    assert api.status("GET", f"{link_path}/qr") == 200
+    assert api.status("GET", "/links/iam-unknown") == 404
+    assert api.status("GET", "/links/iam-unknown/qr") == 404
+    change = {"url": "https://example.com/changed"}
+    assert api.status("PATCH", link_path, body=change, headers=anonymously) == 401
+    assert api.status("PATCH", link_path, body=change, headers=as_stranger) == 403
+    assert api.status("PATCH", "/links/iam-unknown", body=change, headers=as_owner) == 404
+    assert api.status("PATCH", link_path, body={"expiresIn": "soon"}, headers=as_owner) == 422
+    assert api.status("PATCH", link_path, body=change, headers=as_owner) == 200
+    assert api.status("DELETE", link_path, headers=anonymously) == 401
+    assert api.status("DELETE", link_path, headers=as_stranger) == 403
+    assert api.status("DELETE", link_path, headers=as_owner) == 204
+    assert api.status("DELETE", link_path, headers=as_owner) == 410
+    assert api.status("GET", link_path) == 410
+    assert api.status("GET", f"{link_path}/qr") == 410
+    assert api.status("GET", f"/{short_id}", headers={"user-agent": BROWSER}) == 410
+
+
+def _expired_link() -> str:
+    """A link that expired an hour ago, stored directly (no API makes one in the past)."""
+    now = datetime.now(UTC)
+    link = Link(
+        short_id="iam-expired",
+        url="https://example.com/",
+        created_at=now - timedelta(days=1),
+        expires_at=now - timedelta(hours=1),
+    )
+    DynamoDBLinkRepository(wiring.dynamodb_client(), LINKS_TABLE.table_name).add(link)
+    return link.short_id
+
+
+# --- the tests -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Story:
+    recorder: CallRecorder
+    routes_sent: set[str]
+
+
+# Fake credentials and a region, no endpoint: nothing can reach AWS or a local database.
+AWS_TEST_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+AWS_UNSET = ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB")
+
+
+@pytest.fixture(scope="module")
+def story() -> Iterator[Story]:
+    """Every route exercised once against moto, each function's calls recorded (once per
+    module: the tests below only read what it recorded)."""
+    with pytest.MonkeyPatch.context() as monkeypatch, mock_aws():
+        for name, value in AWS_TEST_ENVIRONMENT.items():
+            monkeypatch.setenv(name, value)
+        for name in AWS_UNSET:
+            monkeypatch.delenv(name, raising=False)
+        client = create_dynamodb_client()
+        ensure_table(client, LINKS_TABLE)
+        # One client for every request: building one loads botocore's service model,
+        # ~0.1 s each time. Calls are told apart by the function running, not the client.
+        monkeypatch.setattr(wiring, "create_dynamodb_client", lambda: client)
+        recorder = CallRecorder(TABLES)
+        recorder.install(monkeypatch)
+        api = Api(recorder, monkeypatch, FakeLambdaContext())
+        exercise_every_route(api, monkeypatch)
+        yield Story(recorder, api.routes_sent)
+    wiring.reset()
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template()
+
+
+def test_the_story_sends_every_route_of_the_template(story):
+    assert story.routes_sent == {route.route_key for route in PROJECT.routes.routes}
+
+
+@pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
+def test_each_function_is_granted_exactly_the_dynamodb_calls_its_code_makes(
+    story, template, function_id
+):
+    calls = story.recorder.calls.get(function_id, set())
+    grants = grants_of(template, function_id)
+
+    assert story.recorder.unprovable.get(function_id, []) == []
+    assert missing_grants(calls, grants) == [], "the code makes calls its role may not"
+    assert unused_grants(grants, calls) == [], "the role allows calls the code never makes"
+
+
+# --- the checks above can fail ---------------------------------------------------------
+
+TABLE_ARN = {"Fn::GetAtt": ["LinksTable", "Arn"]}
+READ_LINKS = {
+    "Sid": "ReadLinks",
+    "Effect": "Allow",
+    "Action": ["dynamodb:GetItem"],
+    "Resource": TABLE_ARN,
+    "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LINK#*"]}},
+}
+
+
+def template_with(*statements: dict[str, Any], **properties: Any) -> dict[str, Any]:
+    """A template with one function, `Fn`, whose Policies hold `statements`."""
+    function = {"Policies": [{"Statement": list(statements)}], **properties}
+    return {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": function}}}
+
+
+def reads(partition_key: str, action: str = "dynamodb:GetItem") -> ItemCall:
+    return ItemCall(action, "LinksTable.Arn", partition_key)
+
+
+@pytest.mark.parametrize(
+    ("statement", "calls", "missing", "unused"),
+    [
+        (READ_LINKS, {reads("LINK#abc")}, [], []),
+        (
+            READ_LINKS,
+            {reads("LINK#abc"), reads("LINK#abc", "dynamodb:UpdateItem")},
+            ["dynamodb:UpdateItem on LinksTable.Arn for LeadingKeys LINK#abc"],
+            [],
+        ),
+        (
+            READ_LINKS,
+            {reads("RATE#abc")},
+            ["dynamodb:GetItem on LinksTable.Arn for LeadingKeys RATE#abc"],
+            ["Fn.ReadLinks: dynamodb:GetItem on LinksTable.Arn for LeadingKeys LINK#*"],
+        ),
+        (
+            {**READ_LINKS, "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem"]},
+            {reads("LINK#abc")},
+            [],
+            ["Fn.ReadLinks: dynamodb:DeleteItem on LinksTable.Arn for LeadingKeys LINK#*"],
+        ),
+        (
+            {**READ_LINKS, "Resource": [TABLE_ARN, {"Fn::Sub": "${LinksTable.Arn}/index/*"}]},
+            {reads("LINK#abc")},
+            [],
+            [
+                'Fn.ReadLinks: dynamodb:GetItem on {"Fn::Sub": "${LinksTable.Arn}/index/*"}'
+                " for LeadingKeys LINK#*"
+            ],
+        ),
+        (
+            {
+                **READ_LINKS,
+                "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LINK#?"]}},
+            },
+            {reads("LINK#a"), reads("LINK#ab")},
+            ["dynamodb:GetItem on LinksTable.Arn for LeadingKeys LINK#ab"],
+            [],
+        ),
+        (
+            {
+                **READ_LINKS,
+                "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["LINK#*"]}},
+            },
+            {reads("LINK#abc")},
+            ["dynamodb:GetItem on LinksTable.Arn for LeadingKeys LINK#abc"],
+            ["Fn.ReadLinks: dynamodb:GetItem on LinksTable.Arn for LeadingKeys LINK#*"],
+        ),
+    ],
+    ids=[
+        "exact",
+        "action-missing",
+        "key-outside-the-pattern",
+        "action-unused",
+        "index-resource-unused",
+        "question-mark-is-one-character",
+        "string-equals-has-no-wildcards",
+    ],
+)
+def test_missing_and_unused_grants_are_found(statement, calls, missing, unused):
+    grants = grants_of(template_with(statement), "Fn")
+
+    assert missing_grants(calls, grants) == missing
+    assert unused_grants(grants, calls) == unused
+
+
+@pytest.mark.parametrize(
+    ("template", "refusal"),
+    [
+        (
+            {"Resources": {"Fn": {"Properties": {"Policies": "AmazonDynamoDBFullAccess"}}}},
+            "managed",
+        ),
+        (
+            {"Resources": {"Fn": {"Properties": {"Policies": [{"DynamoDBCrudPolicy": {}}]}}}},
+            "SAM policy template",
+        ),
+        (template_with({**READ_LINKS, "Action": "dynamodb:Get*"}), "wildcard actions"),
+        (template_with({**READ_LINKS, "Effect": "Deny"}), "only Allow"),
+        (template_with({**READ_LINKS, "NotResource": TABLE_ARN}), "NotResource"),
+        (template_with({**READ_LINKS, "Condition": {}}), "no dynamodb:LeadingKeys"),
+        (
+            template_with(
+                {
+                    **READ_LINKS,
+                    "Condition": {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": "LINK#*"}},
+                }
+            ),
+            "is not one of",
+        ),
+        (
+            template_with(
+                {
+                    **READ_LINKS,
+                    "Condition": {
+                        "ForAllValues:StringLike": {
+                            "dynamodb:LeadingKeys": "LINK#*",
+                            "dynamodb:Attributes": ["url"],
+                        }
+                    },
+                }
+            ),
+            "condition keys",
+        ),
+        (template_with(READ_LINKS, Role={"Fn::GetAtt": ["SomeRole", "Arn"]}), "a Role"),
+    ],
+    ids=[
+        "managed-policy",
+        "sam-policy-template",
+        "wildcard-action",
+        "deny",
+        "not-resource",
+        "no-leading-keys",
+        "for-any-value",
+        "other-condition-key",
+        "own-role",
+    ],
+)
+def test_policies_this_test_cannot_read_exactly_are_refused(template, refusal):
+    with pytest.raises(Unprovable, match=refusal):
+        grants_of(template, "Fn")
+
+
+@pytest.mark.parametrize(
+    "attaching",
+    [
+        {"Type": "AWS::IAM::Policy", "Properties": {"Roles": [{"Ref": "FnRole"}]}},
+        {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"Roles": [{"Fn::Sub": "${FnRole}"}]}},
+        {"Type": "AWS::Serverless::Connector", "Properties": {"Source": {"Id": "Fn"}}},
+    ],
+    ids=["iam-policy", "managed-policy", "connector"],
+)
+def test_policies_attached_to_a_functions_role_from_elsewhere_are_refused(attaching):
+    template = template_with(READ_LINKS)
+    template["Resources"]["Extra"] = attaching
+
+    with pytest.raises(Unprovable, match="gets policies from"):
+        grants_of(template, "Fn")
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params"),
+    [
+        ("dynamodb", "Scan", {"TableName": "LinksTable"}),
+        ("dynamodb", "TransactWriteItems", {"TransactItems": []}),
+        ("secretsmanager", "GetSecretValue", {"SecretId": "x"}),
+        ("dynamodb", "GetItem", {"TableName": "OtherTable", "Key": {"PK": {"S": "LINK#a"}}}),
+    ],
+)
+def test_calls_this_test_cannot_map_to_iam_are_refused(service, operation, params):
+    with pytest.raises(Unprovable):
+        CallRecorder(TABLES).item_call(service, operation, params)
+
+
+def test_a_put_is_keyed_by_its_items_partition_key():
+    item = {"PK": {"S": "LINK#abc"}, "SK": {"S": "META"}, "url": {"S": "https://a.example/"}}
+    params = {"TableName": LINKS_TABLE.table_name, "Item": item}
+
+    call = CallRecorder(TABLES).item_call("dynamodb", "PutItem", params)
+
+    assert call == ItemCall("dynamodb:PutItem", f"{LINKS_TABLE.logical_id}.Arn", "LINK#abc")
