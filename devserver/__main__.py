@@ -2,7 +2,8 @@
 
 Reads template.yaml's functions, routes and tables; starts a local DynamoDB (DynamoDB
 Local when Java 17+ is there, else moto; DYNAMODB_ENDPOINT points at another); serves
-web/ at / and every HttpApi route through the real handlers, in this process.
+web/ at / and every HttpApi route through the real handlers, each function in up to
+--concurrency execution environments (child processes) as Lambda scales out.
 Prints "Listening on http://127.0.0.1:PORT" once it answers requests.
 """
 
@@ -27,9 +28,10 @@ from devserver.dynamodb_backends import (
     start_backend,
 )
 from devserver.dynamodb_tables import ensure_table
-from devserver.functions import lambda_environment
+from devserver.execution_environments import DEFAULT_CONCURRENCY
+from devserver.functions import environment_warnings
 from devserver.project import load_project, local_http_api
-from devserver.server import serve
+from devserver.server import LocalHttpApi, serve
 from devserver.template import REPO_ROOT, TEMPLATE_PATH
 
 DEFAULT_PORT = 3000
@@ -60,7 +62,21 @@ def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.N
         default=DEFAULT_DATA_DIR,
         help="where DynamoDB Local keeps its data (default: .local/dynamodb)",
     )
+    parser.add_argument(
+        "--concurrency",
+        type=_at_least_one,
+        default=DEFAULT_CONCURRENCY,
+        help="execution environments (processes) each function may run at once, started as "
+        f"concurrent requests need them; more requests wait (default: {DEFAULT_CONCURRENCY})",
+    )
     return parser.parse_args(argv)
+
+
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so the finally blocks below stop what was started.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     backend: DynamoDBBackend | None = None
+    api: LocalHttpApi | None = None
     try:
         try:
             backend = start_backend(args.dynamodb, args.data_dir, inherited)
@@ -95,12 +112,12 @@ def main(argv: list[str] | None = None) -> int:
             state = "created" if ensure_table(client, table) else "exists"
             print(f"Table {table.table_name} ({table.logical_id}): {state}")
 
-        environment, warnings = lambda_environment(project.functions, inherited)
-        os.environ.update(environment)
-        for warning in warnings:
+        for warning in environment_warnings(project.functions, inherited):
             print(f"devserver: {warning}", file=sys.stderr)
 
-        api = local_http_api(project, args.web_dir)
+        # Each function's environments get this process's environment (the SDK settings
+        # above included) over the function's own variables from the template.
+        api = local_http_api(project, args.web_dir, os.environ, args.concurrency)
         try:
             server = serve(api, args.port)
         except OSError as exc:
@@ -120,9 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         # A second Ctrl-C or SIGTERM (make and terminals forward them too) must not cut the
-        # cleanup short and leave DynamoDB Local running; stopping it takes a moment at most.
+        # cleanup short and leave DynamoDB Local or a function's environment running; stopping
+        # them takes a few seconds at most.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if api is not None:
+            api.close()
         if backend is not None:
             backend.stop()
     return 0

@@ -271,7 +271,8 @@ def _find_java() -> Path | None:
 
 
 def sdk_environment(endpoint_url: str, region: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """Variables that point every boto3 client in this process (the handlers') at the backend.
+    """Variables that point every boto3 client (this process's, and the handlers' in the
+    execution environments it starts) at the backend.
 
     boto3 reads AWS_ENDPOINT_URL_DYNAMODB itself, so handlers need no local-only code path.
     Dummy credentials only fill a gap: a local DynamoDB accepts any, and with none set boto3

@@ -1,23 +1,13 @@
-"""The template's functions, run in-process the way Lambda's Python runtime runs them.
+"""The template's functions: what each runs, with which settings, behind which routes.
 
-Lambda puts the function's code directory on sys.path, imports the handler's module on
-the first invocation (the cold start), then calls `handler(event, context)` once per
-request, one request at a time per execution environment. This module does the same for
-every `AWS::Serverless::Function` in the template, so the code under test is the code
-that deploys, not a copy wired up differently.
+Read from every `AWS::Serverless::Function` in the template (Globals applied), so the
+code under test is the code that deploys, not a copy wired up differently.
+devserver.execution_environments runs them the way Lambda does.
 """
 
 from __future__ import annotations
 
-import decimal
-import importlib
-import json
-import secrets
-import sys
-import threading
-import time
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +21,13 @@ FUNCTION_TYPE = "AWS::Serverless::Function"
 DEFAULT_MEMORY_MB = 128
 DEFAULT_TIMEOUT_S = 3.0
 
-Handler = Callable[[dict[str, Any], Any], Any]
-
 
 class FunctionError(Exception):
-    """The function failed the way Lambda reports as an error: API Gateway answers 500."""
+    """The function failed the way Lambda reports as an error: API Gateway answers 500.
+
+    The handler raised, returned what Lambda cannot send, could not be imported, or its
+    execution environment died.
+    """
 
 
 @dataclass(frozen=True)
@@ -132,144 +124,26 @@ def routes_from_template(
     return routes, problems
 
 
-def lambda_environment(
+def function_environment(function: LambdaFunction, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables one function's execution environments get: its own from the template,
+    under the devserver's environment. A variable set there wins (that is how to override
+    e.g. PUBLIC_BASE_URL for `make dev`), and the SDK settings pointing at the local
+    DynamoDB reach every function.
+    """
+    return {**function.environment, **environ}
+
+
+def environment_warnings(
     functions: list[LambdaFunction], inherited: Mapping[str, str]
-) -> tuple[dict[str, str], list[str]]:
-    """The variables to set in this process for all functions, and warnings about them.
-
-    All functions share one process here, so they share one environment: the union of
-    their variables. A variable already set in the devserver's own environment wins
-    (that is how to override e.g. PUBLIC_BASE_URL for `make dev`).
-    """
-    chosen: dict[str, str] = {}
-    owners: dict[str, str] = {}
-    warnings: list[str] = []
-    for function in functions:
-        for name, value in function.environment.items():
-            if name in inherited:
-                continue
-            if name in chosen and chosen[name] != value:
-                warnings.append(
-                    f"{name} differs between {owners[name]} ({chosen[name]!r}) and "
-                    f"{function.logical_id} ({value!r}); all functions get {chosen[name]!r}"
-                )
-                continue
-            chosen[name] = value
-            owners[name] = function.logical_id
-        for name, reason in function.unresolved_environment.items():
-            if name not in inherited:
-                warnings.append(
-                    f"{function.logical_id}: {name} left unset ({reason}); "
-                    f"set {name} in the environment to give it a value"
-                )
-    return chosen, warnings
-
-
-@dataclass
-class LambdaContext:
-    """The context object Lambda's Python runtime (awslambdaric) passes to a handler.
-
-    Same attributes and types: memory_limit_in_mb is a string there, because the runtime
-    reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
-    """
-
-    function_name: str
-    function_version: str
-    invoked_function_arn: str
-    memory_limit_in_mb: str
-    aws_request_id: str
-    log_group_name: str
-    log_stream_name: str
-    deadline_ms: int
-    client_context: None = None
-    identity: None = None
-    tenant_id: None = None
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(self.deadline_ms - int(time.time() * 1000), 0)
-
-
-class FunctionRunner:
-    """One function's execution environment: imports its handler once, runs one call at a time."""
-
-    def __init__(self, function: LambdaFunction) -> None:
-        self.function = function
-        self._handler: Handler | None = None
-        # Lambda never runs two invocations in one environment at once; handlers may rely on it.
-        self._lock = threading.Lock()
-        self._log_stream = (
-            time.strftime("%Y/%m/%d", time.gmtime()) + f"/[$LATEST]{secrets.token_hex(16)}"
-        )
-
-    def invoke(self, event: dict[str, Any]) -> Any:
-        """Call the handler and return its result as Lambda would hand it to API Gateway.
-
-        The result goes through JSON like Lambda's response does, so a value Lambda
-        could not return (a set, a datetime) fails here too. Raises FunctionError.
-        """
-        with self._lock:
-            handler = self._load_handler()
-            context = self._context()
-            started = time.monotonic()
-            try:
-                result = handler(event, context)
-            except Exception as exc:
-                raise FunctionError(f"{self.function.logical_id} raised {exc!r}") from exc
-            elapsed = time.monotonic() - started
-        if elapsed > self.function.timeout_s:
-            print(
-                f"devserver: {self.function.logical_id} took {elapsed:.1f} s, over its "
-                f"Timeout of {self.function.timeout_s:g} s: Lambda would have stopped it",
-                file=sys.stderr,
-                flush=True,
-            )
-        return _through_lambda_json(result, self.function.logical_id)
-
-    def _load_handler(self) -> Handler:
-        if self._handler is None:
-            module_name, _, attribute = self.function.handler.rpartition(".")
-            code_dir = str(self.function.code_dir)
-            if code_dir not in sys.path:
-                sys.path.insert(0, code_dir)
-            try:
-                module = importlib.import_module(module_name)
-                handler = getattr(module, attribute)
-            except Exception as exc:  # Lambda: Runtime.ImportModuleError / HandlerNotFound
-                raise FunctionError(
-                    f"{self.function.logical_id}: cannot load handler {self.function.handler!r} "
-                    f"from {code_dir}: {exc!r}"
-                ) from exc
-            if not callable(handler):
-                raise FunctionError(f"{self.function.handler!r} is not callable")
-            self._handler = handler
-        return self._handler
-
-    def _context(self) -> LambdaContext:
-        function = self.function
-        return LambdaContext(
-            function_name=function.function_name,
-            function_version="$LATEST",
-            invoked_function_arn=function.arn,
-            memory_limit_in_mb=str(function.memory_mb),
-            aws_request_id=str(uuid.uuid4()),
-            log_group_name=f"/aws/lambda/{function.function_name}",
-            log_stream_name=self._log_stream,
-            deadline_ms=int((time.time() + function.timeout_s) * 1000),
-        )
-
-
-def _through_lambda_json(result: Any, logical_id: str) -> Any:
-    """Serialise like awslambdaric (Decimals as numbers), then parse like API Gateway."""
-
-    def decimal_as_number(value: object) -> object:
-        if isinstance(value, decimal.Decimal):
-            return int(value) if value == value.to_integral_value() else float(value)
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-    try:
-        return json.loads(json.dumps(result, default=decimal_as_number, ensure_ascii=False))
-    except (TypeError, ValueError) as exc:  # Lambda: Runtime.MarshalError
-        raise FunctionError(f"{logical_id} returned a value Lambda cannot send: {exc}") from exc
+) -> list[str]:
+    """Variables the template sets to what only a deployed stack has, and nobody set here."""
+    return [
+        f"{function.logical_id}: {name} left unset ({reason}); "
+        f"set {name} in the environment to give it a value"
+        for function in functions
+        for name, reason in function.unresolved_environment.items()
+        if name not in inherited
+    ]
 
 
 def _with_globals(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:

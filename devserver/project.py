@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from devserver.dynamodb_tables import TableDefinition, tables_from_template
+from devserver.execution_environments import DEFAULT_CONCURRENCY, FunctionRunner
 from devserver.functions import (
-    FunctionRunner,
     LambdaFunction,
     TemplateProblem,
+    function_environment,
     functions_from_template,
     routes_from_template,
 )
@@ -46,8 +48,20 @@ def load_project(template_path: Path, region: str) -> Project:
     )
 
 
-def local_http_api(project: Project, web_dir: Path | None) -> LocalHttpApi:
-    runners = {function.logical_id: FunctionRunner(function) for function in project.functions}
+def local_http_api(
+    project: Project,
+    web_dir: Path | None,
+    environ: Mapping[str, str],
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> LocalHttpApi:
+    """The project behind an HTTP API; each function runs in up to `concurrency` execution
+    environments, with environ (the devserver's) over its template variables. Close it."""
+    runners = {
+        function.logical_id: FunctionRunner(
+            function, function_environment(function, environ), concurrency
+        )
+        for function in project.functions
+    }
     return LocalHttpApi(project.routes, runners, StaticFiles(web_dir))
 
 

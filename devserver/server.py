@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
+import json
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from devserver import LOOPBACK
-from devserver.functions import FunctionError, FunctionRunner
+from devserver.execution_environments import FunctionRunner
+from devserver.functions import FunctionError
 from devserver.http_api_events import (
     MAX_REQUEST_BODY_BYTES,
     HttpRequest,
@@ -29,6 +30,11 @@ from devserver.http_api_events import (
 )
 from devserver.routes import RouteTable
 from devserver.static_files import StaticFiles, content_type
+
+# The devserver's own page: how many execution environments each function runs, so that a
+# test can tell requests really ran at once. Two segments: no short id can take the path,
+# and a template route for it would still win.
+ENVIRONMENTS_PATH = "/_devserver/environments"
 
 # An oversized body up to this size is read and dropped before the 413, so that the client,
 # still sending, sees the answer instead of a reset connection. Bigger ones are cut off.
@@ -77,6 +83,8 @@ class LocalHttpApi:
                     body,
                 )
         match = self._routes.match(request.method, decoded_path(request.raw_path))
+        if match is None and request.method == "GET" and request.raw_path == ENVIRONMENTS_PATH:
+            return self._environments()
         if match is None:
             return error_response(404, "Not Found", request_id=request_id, now=now)
         event = build_event(
@@ -89,15 +97,31 @@ class LocalHttpApi:
         try:
             result = self._runners[match.route.function_id].invoke(event)
             return response_from_result(result, request_id=request_id, now=now)
-        except (FunctionError, InvalidResponseError):
-            # API Gateway shows the client only this; the details go to the function's log.
-            traceback.print_exc(file=sys.stderr)
-            sys.stderr.flush()
+        except (FunctionError, InvalidResponseError) as exc:
+            # API Gateway shows the client only this; the details go to the function's log
+            # (a handler's traceback is already there, printed by its environment).
+            print(f"devserver: {match.route.function_id}: {exc}", file=sys.stderr, flush=True)
             return error_response(500, "Internal Server Error", request_id=request_id, now=now)
+
+    def close(self) -> None:
+        """Stop every function's execution environments."""
+        for runner in self._runners.values():
+            runner.close()
+
+    def _environments(self) -> HttpResponse:
+        stats = {function_id: runner.stats() for function_id, runner in self._runners.items()}
+        return HttpResponse(
+            200,
+            [("content-type", "application/json"), ("cache-control", "no-store")],
+            json.dumps({"functions": stats}).encode(),
+        )
 
 
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True  # a hung handler must not keep the devserver from stopping
+    # socketserver's default backlog of 5 drops the connections of a burst of clients
+    # (the kernel then retries each only after a second): API Gateway takes them all.
+    request_queue_size = 128
     api: LocalHttpApi
 
 

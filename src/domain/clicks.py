@@ -115,8 +115,8 @@ class _CrawlerDetector(Protocol):
 def _crawler_detector() -> _CrawlerDetector:
     # Imported here, not at the top, so that importing this module (and answering a
     # HEAD or a prefetch) does not load crawlerdetect. Construction is cheap and
-    # idempotent: if two devserver threads race here, one detector is kept and the
-    # other dropped. The patterns compile once per process, on the first check (a
+    # idempotent (one invocation at a time per process, as on Lambda). The patterns
+    # compile once per process, on the first check (a
     # module-level cache in crawlerdetect), and each detector keeps an LRU of the
     # last 1024 User-Agents it has seen, so repeated visitors cost a dict lookup.
     from crawlerdetect import CrawlerDetect

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 # The template sets both variables. Powertools reads them once, when `Metrics` is built
-# at import; code imported before its environment is set (tests, the devserver) gets
+# at import; code imported before its environment is set (tests) gets
 # the template's own values instead of a flush that fails for want of a namespace.
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "UrlShortener"
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "url-shortener"

@@ -1,8 +1,8 @@
 """Fixtures for the devserver's own tests: small projects in tmp dirs, servers on free ports.
 
-Each project gets a handler package with a unique name, so handler modules imported by
-one test never stand in for another's; process state (env, sys.path, sys.modules) that
-the devserver changes in-process is put back after every test.
+Handlers run in execution environments (child processes) of their own, never in the
+test's process; each project's handler package still gets a unique name, so that a
+traceback or a log line always says which test's handler it came from.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from typing import IO
 
 import pytest
 
-from devserver.functions import lambda_environment
 from devserver.project import Project, load_project, local_http_api
-from devserver.server import serve
+from devserver.server import LocalHttpApi, serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -52,18 +51,6 @@ def write_project(root: Path, template: str, handlers: dict[str, str]) -> Fixtur
     web_dir = root / "web"
     web_dir.mkdir()
     return FixtureProject(root=root, template=template_path, web_dir=web_dir, package=package)
-
-
-@pytest.fixture(autouse=True)
-def _restore_process_state() -> Iterator[None]:
-    environ, path, modules = dict(os.environ), list(sys.path), set(sys.modules)
-    yield
-    os.environ.clear()
-    os.environ.update(environ)
-    sys.path[:] = path
-    for name in set(sys.modules) - modules:
-        if name.startswith("devserver_fixture_"):
-            del sys.modules[name]
 
 
 @dataclass
@@ -99,6 +86,7 @@ def http_request(
 class RunningApi:
     port: int
     project: Project
+    api: LocalHttpApi
 
     def request(
         self,
@@ -110,20 +98,21 @@ class RunningApi:
         return http_request(self.port, method, target, headers, body)
 
 
-def start_in_process(fixture: FixtureProject) -> Iterator[RunningApi]:
-    """The devserver's HTTP side in this process (no DynamoDB), as __main__ wires it."""
+def start_in_process(fixture: FixtureProject, concurrency: int = 2) -> Iterator[RunningApi]:
+    """The devserver's HTTP side in this process (no DynamoDB), as __main__ wires it; the
+    functions in execution environments of their own, as there."""
     project = load_project(fixture.template, REGION)
-    environment, _ = lambda_environment(project.functions, os.environ)
-    os.environ.update(environment)
-    server = serve(local_http_api(project, fixture.web_dir), 0)
+    api = local_http_api(project, fixture.web_dir, os.environ, concurrency)
+    server = serve(api, 0)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield RunningApi(port=server.server_address[1], project=project)
+        yield RunningApi(port=server.server_address[1], project=project, api=api)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+        api.close()
 
 
 @dataclass

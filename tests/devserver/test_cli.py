@@ -1,10 +1,14 @@
-"""The command line `make dev` uses: port from --port or $PORT, paths overridable for tests."""
+"""The command line `make dev` uses: port from --port or $PORT, paths and concurrency
+overridable for tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from devserver.__main__ import DEFAULT_DATA_DIR, DEFAULT_WEB_DIR, parse_args
+from devserver.execution_environments import DEFAULT_CONCURRENCY
 from devserver.template import TEMPLATE_PATH
 
 
@@ -45,3 +49,16 @@ def test_paths_and_backend_can_be_chosen(tmp_path: Path) -> None:
         tmp_path / "data",
         "moto",
     )
+
+
+def test_concurrency_defaults_to_a_few_environments_per_function() -> None:
+    assert parse_args([], environ={}).concurrency == DEFAULT_CONCURRENCY
+    assert parse_args(["--concurrency", "8"], environ={}).concurrency == 8
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many"])
+def test_concurrency_below_one_is_refused(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["--concurrency", value], environ={})
+
+    assert "--concurrency" in capsys.readouterr().err

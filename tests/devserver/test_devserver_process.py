@@ -184,6 +184,21 @@ def process_gone(pid: int, timeout: float = 15) -> bool:
     return False
 
 
+def environment_pids(server: DevserverProcess, timeout: float = 10) -> list[int]:
+    """The pids of the execution environments it says it started (at least one)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = [
+            int(found.group(1))
+            for line in list(server.stderr)
+            if (found := re.search(r"execution environment \d+ \(pid (\d+)\) ready", line))
+        ]
+        if pids:
+            return pids
+        time.sleep(0.05)
+    pytest.fail(f"no execution environment started: {server.output()}")
+
+
 @pytest.fixture(scope="module")
 def dynamodb_local_available() -> None:
     install, reason = find_dynamodb_local()
@@ -253,11 +268,15 @@ def test_dynamodb_local_listens_on_loopback_only_keeps_data_and_never_outlives_t
     try:
         assert f"Table {TABLE_NAME} (LinksTable): exists\n" in second.stdout
         assert get_value(port, "greeting") == (200, b"hello")
+        handler_pids = environment_pids(second)
     finally:
         # And even a devserver killed outright (no cleanup code runs) leaves no Java behind:
         # the launcher exits when its stdin pipe closes.
         second.stop(signal.SIGKILL)
     assert process_gone(second_java_pid), f"DynamoDB Local (pid {second_java_pid}) was orphaned"
+    # Nor a function's execution environment: each exits when its request pipe closes
+    for pid in handler_pids:
+        assert process_gone(pid), f"execution environment (pid {pid}) was orphaned"
 
 
 def test_moto_runs_the_same_handlers_in_memory_and_stops_on_ctrl_c(tmp_path: Path) -> None:
@@ -269,9 +288,12 @@ def test_moto_runs_the_same_handlers_in_memory_and_stops_on_ctrl_c(tmp_path: Pat
         assert get_value(port, "missing") == (404, b"no such value")
         assert put_value(port, "k", "v") == 204
         assert get_value(port, "k") == (200, b"v")
+        handler_pids = environment_pids(server)
     finally:
         assert server.stop(signal.SIGINT) == 0
     assert not (tmp_path / "dynamodb-data").exists()  # nothing was written to disk
+    for pid in handler_pids:  # and the handler's execution environments stopped with it
+        assert process_gone(pid), f"execution environment (pid {pid}) outlived the devserver"
 
 
 def test_dynamodb_endpoint_points_at_another_dynamodb(tmp_path: Path) -> None:
@@ -288,8 +310,11 @@ def test_dynamodb_endpoint_points_at_another_dynamodb(tmp_path: Path) -> None:
                 f"DynamoDB: DYNAMODB_ENDPOINT {endpoint}"
             )
             assert put_value(port, "k", "stored elsewhere") == 204
+            handler_pids = environment_pids(server)
         finally:
             assert server.stop() == 0
+        for pid in handler_pids:  # SIGTERM stops the execution environments too
+            assert process_gone(pid), f"execution environment (pid {pid}) outlived the devserver"
         client = boto3.client(
             "dynamodb",
             endpoint_url=endpoint,

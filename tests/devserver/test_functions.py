@@ -1,19 +1,12 @@
-"""Functions, their environment and their invocation come from the template, as Lambda runs them."""
+"""Functions, their routes and their environment come from the template, as Lambda's do."""
 
 from __future__ import annotations
 
-import decimal
-import time
 from pathlib import Path
 
 import pytest
 
-from devserver.functions import (
-    FunctionError,
-    FunctionRunner,
-    LambdaFunction,
-    lambda_environment,
-)
+from devserver.functions import LambdaFunction, environment_warnings, function_environment
 from devserver.project import load_project
 from tests.devserver.conftest import REGION, write_project
 
@@ -81,37 +74,7 @@ Resources:
       BillingMode: PAY_PER_REQUEST
 """
 
-HANDLERS = {
-    "app": """
-import decimal
-
-def handler(event, context):
-    return {"statusCode": 200, "body": "ok"}
-
-def returns_decimal(event, context):
-    return {"count": decimal.Decimal("3"), "ratio": decimal.Decimal("0.5")}
-
-def returns_a_set(event, context):
-    return {"statusCode": 200, "body": {1, 2}}
-
-def fails(event, context):
-    raise RuntimeError("boom")
-
-def context_of(event, context):
-    return {
-        "function_name": context.function_name,
-        "function_version": context.function_version,
-        "invoked_function_arn": context.invoked_function_arn,
-        "memory_limit_in_mb": context.memory_limit_in_mb,
-        "aws_request_id": context.aws_request_id,
-        "log_group_name": context.log_group_name,
-        "log_stream_name": context.log_stream_name,
-        "remaining": context.get_remaining_time_in_millis(),
-    }
-
-NOT_CALLABLE = 42
-""",
-}
+HANDLERS = {"app": "def handler(event, context):\n    return {}\n"}
 
 
 @pytest.fixture
@@ -168,103 +131,31 @@ def test_environment_resolves_table_parameter_and_attribute_references(
 def test_the_devservers_own_environment_overrides_the_template(
     functions: dict[str, LambdaFunction],
 ) -> None:
-    environment, warnings = lambda_environment(
-        list(functions.values()),
-        inherited={"PUBLIC_BASE_URL": "http://127.0.0.1:3000", "DISTRIBUTION": "d.example"},
-    )
+    inherited = {"PUBLIC_BASE_URL": "http://127.0.0.1:3000", "DISTRIBUTION": "d.example"}
 
-    assert "PUBLIC_BASE_URL" not in environment  # kept as the user set it
+    environment = function_environment(functions["ShortenFunction"], inherited)
+
+    assert environment["PUBLIC_BASE_URL"] == "http://127.0.0.1:3000"  # as the user set it
     assert environment["LINKS_TABLE_NAME"] == "local-links"
-    assert warnings == []
+    assert environment["DISTRIBUTION"] == "d.example"
+    assert environment_warnings(list(functions.values()), inherited) == []
 
 
 def test_unresolvable_variables_are_left_unset_with_a_warning(
     functions: dict[str, LambdaFunction],
 ) -> None:
-    environment, warnings = lambda_environment(list(functions.values()), inherited={})
+    environment = function_environment(functions["ShortenFunction"], {})
+    warnings = environment_warnings(list(functions.values()), inherited={})
 
     assert "DISTRIBUTION" not in environment
     assert len(warnings) == 1
     assert "ShortenFunction: DISTRIBUTION left unset" in warnings[0]
 
 
-def test_conflicting_values_between_functions_are_reported(
+def test_each_function_gets_only_its_own_variables(
     functions: dict[str, LambdaFunction],
 ) -> None:
-    shorten = functions["ShortenFunction"]
-    other = LambdaFunction(
-        **{**shorten.__dict__, "logical_id": "Other", "environment": {"LOG_LEVEL": "DEBUG"}}
-    )
+    shorten, fallback = functions["ShortenFunction"], functions["FallbackFunction"]
 
-    environment, warnings = lambda_environment([shorten, other], inherited={})
-
-    assert environment["LOG_LEVEL"] == "INFO"
-    assert any("LOG_LEVEL differs between ShortenFunction" in warning for warning in warnings)
-
-
-def runner_for(function: LambdaFunction, handler: str) -> FunctionRunner:
-    package = function.handler.split(".")[0]
-    return FunctionRunner(
-        LambdaFunction(**{**function.__dict__, "handler": f"{package}.{handler}"})
-    )
-
-
-def test_context_looks_like_lambdas(functions: dict[str, LambdaFunction]) -> None:
-    shorten = functions["ShortenFunction"]
-
-    first = runner_for(shorten, "app.context_of").invoke({})
-
-    assert first["function_name"] == "ShortenFunction"
-    assert first["function_version"] == "$LATEST"
-    assert first["invoked_function_arn"] == (
-        "arn:aws:lambda:us-east-1:123456789012:function:ShortenFunction"
-    )
-    assert first["memory_limit_in_mb"] == "1024"  # a string, as awslambdaric gives it
-    assert first["log_group_name"] == "/aws/lambda/ShortenFunction"
-    assert "[$LATEST]" in first["log_stream_name"]
-    assert 4000 < first["remaining"] <= 5000
-
-
-def test_every_invocation_gets_its_own_request_id(functions: dict[str, LambdaFunction]) -> None:
-    runner = runner_for(functions["ShortenFunction"], "app.context_of")
-
-    ids = {runner.invoke({})["aws_request_id"] for _ in range(3)}
-
-    assert len(ids) == 3
-
-
-def test_results_pass_through_json_like_lambdas(functions: dict[str, LambdaFunction]) -> None:
-    result = runner_for(functions["ShortenFunction"], "app.returns_decimal").invoke({})
-
-    assert result == {"count": 3, "ratio": 0.5}
-    assert not isinstance(result["count"], decimal.Decimal)
-
-
-@pytest.mark.parametrize(
-    ("handler", "message"),
-    [
-        ("app.fails", "raised RuntimeError"),
-        ("app.returns_a_set", "cannot send"),
-        ("app.missing", "cannot load handler"),
-        ("nowhere.handler", "cannot load handler"),
-        ("app.NOT_CALLABLE", "not callable"),
-    ],
-)
-def test_failures_are_function_errors(
-    functions: dict[str, LambdaFunction], handler: str, message: str
-) -> None:
-    with pytest.raises(FunctionError, match=message):
-        runner_for(functions["ShortenFunction"], handler).invoke({})
-
-
-def test_a_slow_invocation_is_reported(
-    functions: dict[str, LambdaFunction],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    clock = iter([100.0, 107.5])
-    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
-
-    runner_for(functions["ShortenFunction"], "app.handler").invoke({})
-
-    assert "took 7.5 s, over its Timeout of 5 s" in capsys.readouterr().err
+    assert "TABLE_ARN" in function_environment(shorten, {})
+    assert "TABLE_ARN" not in function_environment(fallback, {})

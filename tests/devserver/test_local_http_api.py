@@ -173,6 +173,26 @@ def test_handlers_see_the_templates_environment(api: RunningApi) -> None:
     assert env == {"LINKS_TABLE_NAME": "LinksTable", "PUBLIC_BASE_URL": "https://sho.rt"}
 
 
+def test_the_devservers_own_page_counts_each_functions_environments(api: RunningApi) -> None:
+    echoed(api, "GET", "/items/1")
+    echoed(api, "GET", "/items/2")
+
+    response = api.request("GET", "/_devserver/environments")
+
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/json"
+    functions = json.loads(response.body)["functions"]
+    assert functions["EchoFunction"] == {
+        "maxEnvironments": 2,
+        "environments": 1,  # one request after the other: one warm environment
+        "environmentsStarted": 1,
+        "invocations": 2,
+        "overlappingInvocations": 0,
+        "peakConcurrentInvocations": 1,
+    }
+    assert functions["ExactFunction"]["environments"] == 0  # started only when needed
+
+
 def test_a_json_body_arrives_as_text_and_a_binary_one_as_base64(api: RunningApi) -> None:
     text = echoed(
         api, "POST", "/echo", headers=[("Content-Type", "application/json")], body=b'{"a": 1}'

@@ -36,6 +36,9 @@ BROWSER = (
 )
 # The main stacks serve many tests from one address: no rate limit in their way.
 UNLIMITED = {"CREATION_RATE_LIMIT": "1000000"}
+# Execution environments per function on the main stacks: two race each other as truly as
+# more would (test_concurrency.py), and each one more is a cold start (~0.7 s of CPU).
+CONCURRENCY = 2
 
 
 @dataclass
@@ -80,6 +83,14 @@ class LocalStack:
         finally:
             connection.close()
 
+    def execution_environments(self) -> dict[str, dict[str, int]]:
+        """Per function, how many execution environments the devserver runs and how many
+        invocations overlapped so far (its own page, devserver/server.py)."""
+        answer = self.request("GET", "/_devserver/environments")
+        assert answer.status == 200, answer.body
+        functions: dict[str, dict[str, int]] = answer.json()["functions"]
+        return functions
+
     def shorten(self, payload: Any, **headers: str) -> Answer:
         return self.request(
             "POST",
@@ -90,8 +101,13 @@ class LocalStack:
 
 
 def start_local_stack(
-    backend: str, data_dir: Path, environment: dict[str, str] | None = None
+    backend: str,
+    data_dir: Path,
+    environment: dict[str, str] | None = None,
+    concurrency: int | None = None,
 ) -> tuple[subprocess.Popen[str], LocalStack]:
+    """`python -m devserver` on a free port; concurrency: execution environments per
+    function (the devserver's default when None)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("DYNAMODB_ENDPOINT", None)
     env.update(environment or {})
@@ -106,6 +122,7 @@ def start_local_stack(
             backend,
             "--data-dir",
             str(data_dir),
+            *(["--concurrency", str(concurrency)] if concurrency is not None else []),
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -130,8 +147,8 @@ def start_local_stack(
 
 def _keep_draining(stream: IO[str], output: list[str]) -> None:
     """Read the server's output for as long as it runs. Unread, the pipe fills up (every
-    request logs a line and emits its metrics) and the server blocks on its next print,
-    inside a request, holding that function's lock: every later request then hangs."""
+    request logs a line and emits its metrics) and the server, or a function's execution
+    environment, blocks on its next print inside a request: later requests then hang."""
 
     def drain() -> None:
         for line in stream:
@@ -153,7 +170,7 @@ def local_stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Lo
                 pytest.fail(f"CI must run against DynamoDB Local: {why_not}")
             pytest.skip(f"no DynamoDB Local here ({why_not}); `make dev` falls back to moto")
     process, stack = start_local_stack(
-        backend, tmp_path_factory.mktemp(f"data-{backend}"), UNLIMITED
+        backend, tmp_path_factory.mktemp(f"data-{backend}"), UNLIMITED, CONCURRENCY
     )
     yield stack
     stop(process)
