@@ -1,114 +1,73 @@
-"""`sam build` makes what Lambda's python3.13 arm64 runtime can use as it is.
+"""`sam build` makes what Lambda's python3.13 arm64 runtime can use as it is, and keeps the
+layer lean: stripped native code, nothing left in it that no function uses (layers/Makefile).
 
-One build per test session (shared by pytest-xdist workers), into a temporary directory.
-It downloads wheels from PyPI (pip's cache makes a rebuild fast).
+The builds are made once per test session (tests/template/builds.py);
+test_layer_runs.py runs the handlers on the layer's twin for this machine.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
 import os
+import re
 import struct
 import subprocess
-import time
-from dataclasses import dataclass, field
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from deploy.build_check import EM_AARCH64, elf_machine, layer_problems
-from tests.template.conftest import REPO_ROOT, find_python313, find_tool, tool_env
+from deploy.build_check import (
+    EM_AARCH64,
+    MAX_LAYER_BYTES,
+    RUNTIME_PROVIDED,
+    elf_machine,
+    elf_sections,
+    has_debug_info,
+    layer_problems,
+    unzipped_size,
+)
+from tests.template.builds import (
+    LAYERS_DIR,
+    Build,
+    layer_twin,
+    left_out_entries,
+    python313_or_skip,
+    sam_build,
+)
 
 pytestmark = pytest.mark.slow
 
 FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
 FUNCTION_PACKAGES = {"handlers", "domain", "repository"}
-# What the python3.13 Lambda runtime provides: a copy in the layer would shadow it.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six")
 UNCHECKED_HASH_PYC = 0b01  # PEP 552 flags: hash-based, do not check the source
-
-
-@dataclass(frozen=True)
-class Build:
-    returncode: int
-    output: str = field(repr=False)  # shown by the assertions that need it
-    seconds: float
-    directory: Path
-    pyc_magic: bytes
-
-    def artifact(self, logical_id: str) -> Path:
-        assert self.returncode == 0, self.output
-        return self.directory / logical_id
-
-
-def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory all xdist workers of this session share (each has its own basetemp)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    sam = find_tool("SAM", ".venv-sam/bin/sam")
-    python313 = find_python313()
-    if python313 is None:
-        pytest.skip("CPython 3.13 not found (scripts/find-python): Lambda bytecode needs it")
+    return sam_build(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pyc_magic() -> bytes:
     print_magic = "import importlib.util as u, sys; sys.stdout.write(u.MAGIC_NUMBER.hex())"
     magic = subprocess.run(
-        [python313, "-c", print_magic],
-        capture_output=True,
-        text=True,
-        check=True,
+        [python313_or_skip(), "-c", print_magic], capture_output=True, text=True, check=True
     ).stdout
-    root = _shared_dir(tmp_path_factory) / "sam-build"
-    root.mkdir(exist_ok=True)
-    result_file = root / "result.json"
-    with (root / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds; the others wait and reuse
-        if not result_file.exists():
-            started = time.monotonic()
-            completed = subprocess.run(
-                [
-                    sam,
-                    "build",
-                    "--no-cached",
-                    "--build-dir",
-                    root / "build",
-                    "--cache-dir",
-                    root / "cache",
-                ],
-                cwd=REPO_ROOT,
-                env=tool_env(PATH=f"{python313.parent}{os.pathsep}{os.environ.get('PATH', '')}"),
-                capture_output=True,
-                text=True,
-                timeout=900,
-                check=False,
-            )
-            result_file.write_text(
-                json.dumps(
-                    {
-                        "returncode": completed.returncode,
-                        "output": completed.stdout + completed.stderr,
-                        "seconds": time.monotonic() - started,
-                    }
-                )
-            )
-    result = json.loads(result_file.read_text())
-    return Build(directory=root / "build", pyc_magic=bytes.fromhex(magic), **result)
+    return bytes.fromhex(magic)
 
 
 def pyc_for(source: Path) -> Path:
     return source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
 
 
-def assert_bytecode_for_lambda(build: Build, directory: Path) -> int:
+def assert_bytecode_for_lambda(pyc_magic: bytes, directory: Path) -> int:
     """Every module has python3.13 bytecode that Lambda uses without checking the source."""
     sources = list(directory.rglob("*.py"))
     assert sources, f"no Python modules in {directory}"
     for source in sources:
         header = pyc_for(source).read_bytes()[:8]
-        assert header[:4] == build.pyc_magic, f"{pyc_for(source)} was not written by 3.13"
+        assert header[:4] == pyc_magic, f"{pyc_for(source)} was not written by 3.13"
         (flags,) = struct.unpack("<I", header[4:8])
         assert flags == UNCHECKED_HASH_PYC, f"{pyc_for(source)} is not unchecked-hash"
     strays = [p for p in directory.rglob("*.pyc") if not p.name.endswith(".cpython-313.pyc")]
@@ -153,22 +112,143 @@ def test_every_native_library_in_the_layer_is_aarch64(layer_site):
     assert wrong == []
 
 
-def test_the_build_check_make_build_runs_passes_on_the_real_layer(layer_site):
-    assert layer_problems(layer_site) == []
-
-
-def test_the_layer_ships_python313_bytecode(build, layer_site):
+def test_the_layer_ships_python313_bytecode(pyc_magic, layer_site):
     for package in ("pydantic", "pydantic_core", "ada_url", "aws_lambda_powertools", "shortuuid"):
         assert list((layer_site / package / "__pycache__").glob("*.cpython-313.pyc")), package
-    assert assert_bytecode_for_lambda(build, layer_site) > 100
+    assert assert_bytecode_for_lambda(pyc_magic, layer_site) > 100
 
 
 def test_the_layer_leaves_out_what_the_runtime_provides(layer_site):
     shipped = {entry.name.lower() for entry in layer_site.iterdir()}
-    for name in RUNTIME_PROVIDED:
-        assert name not in shipped
-        assert not [d for d in shipped if d.startswith(f"{name}-") and d.endswith(".dist-info")]
-    assert not (layer_site / "python_dateutil").exists()
+    assert "pydantic" in shipped
+    for module, distribution in RUNTIME_PROVIDED.items():
+        assert module not in shipped
+        assert f"{module}.py" not in shipped
+        assert not [d for d in shipped if d.startswith(f"{distribution}-")]
+
+
+# --- a lean layer -------------------------------------------------------------------
+
+NO_STRIP_TOOL = "WARNING: no strip tool"
+
+
+@pytest.fixture
+def stripped_layer_site(build: Build, layer_site: Path) -> Path:
+    """The layer, if the build found a strip tool; CI must have one (.ci/run installs it)."""
+    if NO_STRIP_TOOL in build.output:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must strip the layer's native code: {build.output}")
+        pytest.skip("no strip tool here (see layers/Makefile's warning): the layer is too big")
+    return layer_site
+
+
+def test_the_build_check_make_build_runs_passes_on_the_real_layer(stripped_layer_site):
+    assert layer_problems(stripped_layer_site.parent) == []
+
+
+def test_the_layer_is_under_the_size_limit(build, stripped_layer_site, tmp_path):
+    layer = stripped_layer_site.parent
+    archive = tmp_path / "layer.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:  # as SAM zips it
+        for path in sorted(layer.rglob("*")):
+            zipped.write(path, path.relative_to(layer))
+    sizes = {"DependenciesLayer": unzipped_size(layer)}
+    sizes |= {logical_id: unzipped_size(build.artifact(logical_id)) for logical_id in FUNCTIONS}
+    # Shown with -rP: the numbers to compare when a dependency changes.
+    print(f"layer zipped: {archive.stat().st_size / 1e6:.2f} MB")
+    print("\n".join(f"{name} unzipped: {size / 1e6:.2f} MB" for name, size in sizes.items()))
+
+    assert sizes["DependenciesLayer"] < MAX_LAYER_BYTES
+
+
+def test_the_layers_native_code_is_stripped_but_keeps_its_entry_points(stripped_layer_site):
+    extensions = list(stripped_layer_site.rglob("*.so"))
+    assert len(extensions) >= 3  # pydantic_core's, ada_url's, cffi's backend
+    for extension in extensions:
+        assert not has_debug_info(extension), f"{extension.name} kept its debug info"
+        # Lambda cannot import it without its init function; strip must keep that.
+        init_function = b"\0PyInit_" + extension.name.split(".")[0].encode() + b"\0"
+        assert init_function in elf_sections(extension)[".dynstr"], extension.name
+
+
+def test_nothing_left_out_is_in_the_layer(layer_site):
+    entries = left_out_entries()
+    assert "ada_url/ada.cpp" in entries  # the list is read, not empty
+    for pattern in entries:
+        assert list(layer_site.glob(pattern)) == [], pattern
+
+
+def test_the_twin_holds_the_same_files_as_the_arm64_layer(layer_site, tmp_path_factory):
+    """test_layer_runs.py proves the twin complete; this makes that proof hold for arm64."""
+    twin = layer_twin(tmp_path_factory).artifact("DependenciesLayer") / "python"
+
+    def files(site: Path) -> set[str]:
+        return {
+            re.sub(r"-(aarch64|x86_64)-linux-gnu\.so$", "-ARCH-linux-gnu.so", str(path))
+            for path in (p.relative_to(site) for p in site.rglob("*") if p.is_file())
+        }
+
+    arm64, host = files(layer_site), files(twin)
+    assert len(arm64) > 500
+    assert sorted(arm64 ^ host) == []
+
+
+# What layers/Makefile's leave-out step does with a LEFT_OUT list (no pip: fast).
+
+
+def leave_out(artifacts: Path, left_out: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-s",
+            "-C",
+            LAYERS_DIR,
+            "leave-out",
+            f"ARTIFACTS_DIR={artifacts}",
+            f"PYTHON313={sys.executable}",
+            f"LEFT_OUT={left_out}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def scratch_layer(tmp_path: Path) -> Path:
+    """A layer's artifacts directory with a few files in python/."""
+    for name in ("pkg/__init__.py", "pkg/build.py", "pkg/tests/test_x.py", "pkg/data.h"):
+        (tmp_path / "python" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "python" / name).write_text("x = 1\n")
+    return tmp_path
+
+
+def test_leave_out_deletes_each_entry_and_says_why(scratch_layer):
+    result = leave_out(
+        scratch_layer, "# a comment\npkg/build.py   build script\npkg/tests  tests\n"
+    )
+
+    assert result.returncode == 0, result.stderr
+    remaining = {str(p.relative_to(scratch_layer)) for p in scratch_layer.rglob("*") if p.is_file()}
+    assert remaining == {"python/pkg/__init__.py", "python/pkg/data.h"}
+    assert "left out pkg/build.py (0 kB): build script" in result.stdout
+
+
+def test_leave_out_fails_on_an_entry_that_matches_nothing(scratch_layer):
+    result = leave_out(scratch_layer, "pkg/data.h  header\npkg/renamed.py  gone in a new version\n")
+
+    assert result.returncode != 0
+    assert "match nothing in the layer: pkg/renamed.py." in result.stderr
+
+
+def test_leave_out_fails_on_an_entry_without_a_reason(scratch_layer):
+    result = leave_out(scratch_layer, "pkg/build.py\n")
+
+    assert result.returncode != 0
+    assert "'pkg/build.py' gives no reason" in result.stderr
+    assert (scratch_layer / "python" / "pkg" / "build.py").exists()
 
 
 # --- the functions -----------------------------------------------------------------
@@ -185,5 +265,7 @@ def test_each_function_ships_only_the_projects_packages(build, logical_id):
 
 
 @pytest.mark.parametrize("logical_id", FUNCTIONS)
-def test_each_function_ships_python313_bytecode(build, logical_id):
-    assert assert_bytecode_for_lambda(build, build.artifact(logical_id)) >= len(FUNCTION_PACKAGES)
+def test_each_function_ships_python313_bytecode(build, pyc_magic, logical_id):
+    assert assert_bytecode_for_lambda(pyc_magic, build.artifact(logical_id)) >= len(
+        FUNCTION_PACKAGES
+    )
