@@ -9,7 +9,10 @@ An entry denies its host and every subdomain: ``evil.com`` denies ``evil.com`` a
 ``a.b.evil.com``, not ``notevil.com``. Entries are DNS names in ASCII: give an
 internationalised name in punycode (``xn--bcher-kva.de``, not ``bücher.de``), because
 that is the form stored URLs carry. An IPv4 address may be given in dotted decimal
-(``203.0.113.7``) and denies exactly that address; IPv6 addresses cannot be listed.
+(``203.0.113.7``) and denies exactly that address, however a URL spells it: WHATWG
+keeps ``http://0xcb.0.113.7../`` (two trailing dots) as a domain, but resolvers drop
+the dots and connect to 203.0.113.7, so a host name that spells an address the way
+WHATWG reads numbers is judged as that address. IPv6 addresses cannot be listed.
 Private, loopback and link-local addresses need no entry: the URL policy always
 refuses them.
 """
@@ -22,6 +25,8 @@ _MAX_NAME_LENGTH = 253
 _MAX_LABEL_LENGTH = 63
 _LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _HEX_DIGITS = frozenset("0123456789abcdef")
+# ASCII only: int() would also take other scripts' digits, "_" and blanks.
+_DIGITS_IN_RADIX = {8: frozenset("01234567"), 10: frozenset("0123456789"), 16: _HEX_DIGITS}
 
 
 def parse_denied_hosts(setting: str) -> frozenset[str]:
@@ -39,10 +44,15 @@ def is_denied_host(hostname: str, denied: frozenset[str]) -> bool:
     """Whether `hostname` is an entry of `denied` or a subdomain of one.
 
     `denied` comes from `parse_denied_hosts`. `hostname` is compared case-insensitively
-    and without trailing dots; it should be canonical (`TargetUrl.hostname` or
+    and without trailing dots, and a name that spells an IPv4 address (`0x5d.0xb8d822`,
+    `1572395042`) as the address; it should be canonical (`TargetUrl.hostname` or
     `hostname_of`), since no other spelling is undone here.
     """
-    labels = hostname.rstrip(".").lower().split(".")
+    name = hostname.rstrip(".").lower()
+    # The redirect re-checks a stored URL's hostname, which may be such a name (WHATWG
+    # kept it as a domain), while the URL policy judged it as the address at creation:
+    # both must see the address, or denying it later would not stop the link.
+    labels = (_dotted_ipv4(name) or name).split(".")
     return any(".".join(labels[start:]) in denied for start in range(len(labels)))
 
 
@@ -75,6 +85,38 @@ def _denylist_entry(entry: str) -> str:
             f"not a host name (ASCII, punycode for IDNs) or dotted IPv4 address: {entry!r}"
         )
     return name
+
+
+def _dotted_ipv4(name: str) -> str | None:
+    """The IPv4 address `name` spells, in dotted decimal, read the way the WHATWG host
+    parser reads one (1 to 4 numbers, each decimal, octal with a leading 0 or hex with
+    0x, the last filling the remaining bytes); None if it spells none."""
+    parts = name.split(".")
+    if len(parts) > 4:
+        return None
+    numbers = []
+    for part in parts:
+        if (number := _ipv4_number(part)) is None:
+            return None
+        numbers.append(number)
+    *leading, last = numbers
+    if any(number > 255 for number in leading) or last >= 256 ** (4 - len(leading)):
+        return None
+    address = sum(number << 8 * (3 - i) for i, number in enumerate(leading)) + last
+    return ".".join(str(address >> shift & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def _ipv4_number(part: str) -> int | None:
+    if part.startswith("0x"):
+        digits, radix = part[2:], 16
+        if not digits:  # WHATWG reads a bare "0x" as zero
+            return 0
+    elif len(part) > 1 and part.startswith("0"):
+        digits, radix = part[1:], 8
+    else:
+        digits, radix = part, 10
+    valid = _DIGITS_IN_RADIX[radix]
+    return int(digits, radix) if digits and valid.issuperset(digits) else None
 
 
 def _is_number(label: str) -> bool:
