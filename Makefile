@@ -194,3 +194,10 @@ export PYPI_VULNERABILITY_DATA_PROBE
 .PHONY: clean
 clean: ## Remove venvs, build output and local data
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
+
+# --- performance ---------------------------------------------------------------
+# Ratios measured side by side in one run (bench/); BENCH_ARGS="--cold-runs 3
+# --warm-iterations 100" makes a quick smoke run.
+.PHONY: bench
+bench: $(VENV)/.installed node_modules/.installed build ## Measure cold starts, warm overhead, sizes, round trips, cost: docs/benchmarks.md
+	$(PY) -m bench --output docs/benchmarks.md $(BENCH_ARGS)

@@ -1,0 +1,222 @@
+"""Warm overhead: the redirect handler in-process against DynamoDB Local, next to the raw
+UpdateItem it sends.
+
+The raw side replays the exact UpdateItem parameters the handler sent (captured with a
+botocore hook: same key, UpdateExpression, ConditionExpression, ReturnValues), on a
+client built by the same code with the same Config, against the same endpoint. A third
+side calls the link repository's record_click alone (the handler's client, no event,
+no Powertools), which splits the handler's overhead into its repository and the rest.
+The sides take turns in batches (the order rotates batch by batch), after a warm-up of
+each, and each call is timed alone: building the event and the context, which Lambda's
+runtime does, stays outside the clock."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import events, functions
+from bench.local_dynamodb import LocalStack
+from bench.report import Comparison, Metric, Section, Target, markdown_table, milliseconds
+from bench.round_trips import handler_of
+from bench.stats import median, percentile, ratio
+
+P50_TARGET = Target(Comparison.AT_MOST, 1.15)
+HANDLER = "redirect handler (GET, a click)"
+REPOSITORY = "repository record_click alone"
+RAW = "raw UpdateItem, same parameters"
+REDIRECT_STATUS = 302
+
+
+@dataclass(frozen=True)
+class Timings:
+    wall: list[float] = field(default_factory=list)  # seconds, perf_counter
+    # This thread's CPU seconds (thread_time): what the call itself computed, which a
+    # busy machine stretches far less than the wall clock.
+    cpu: list[float] = field(default_factory=list)
+
+    def add(self, call: Callable[[], object]) -> object:
+        cpu_started, started = time.thread_time(), time.perf_counter()
+        result = call()
+        self.wall.append(time.perf_counter() - started)
+        self.cpu.append(time.thread_time() - cpu_started)
+        return result
+
+
+@dataclass(frozen=True)
+class WarmResult:
+    iterations: int
+    batch_size: int
+    warm_up: int
+    handler: Timings
+    repository: Timings
+    raw: Timings
+    stdout_bytes_per_redirect: float
+    update_parameters: dict[str, Any]
+
+
+def capture_update_parameters(client: Any, call: Callable[[], object]) -> dict[str, Any]:
+    """The UpdateItem parameters `call` makes `client` send (exactly one is expected)."""
+    captured: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        captured.append(copy.deepcopy(params))
+
+    client.meta.events.register("before-parameter-build.dynamodb.UpdateItem", record)
+    try:
+        call()
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.UpdateItem", record)
+    if len(captured) != 1:
+        raise RuntimeError(f"expected one UpdateItem from the redirect, saw {len(captured)}")
+    return captured[0]
+
+
+def measure(
+    stack: LocalStack,
+    short_id: str,
+    *,
+    iterations: int,
+    batch_size: int,
+    warm_up: int,
+    progress: Callable[[str], None],
+) -> WarmResult:
+    from handlers import wiring  # after the environment is set (local_dynamodb)
+    from repository.client import create_dynamodb_client
+
+    handler = handler_of(functions.REDIRECT)
+    timings = {HANDLER: Timings(), REPOSITORY: Timings(), RAW: Timings()}
+
+    def invoke_handler(into: Timings) -> None:
+        # Built outside the clock: Lambda's runtime builds both before calling.
+        event = events.redirect_get(short_id)
+        context = functions.lambda_context(functions.REDIRECT)
+        response: Any = into.add(lambda: handler(event, context))
+        if response["statusCode"] != REDIRECT_STATUS:
+            raise RuntimeError(f"the redirect answered {response['statusCode']}: {response}")
+
+    parameters = capture_update_parameters(
+        wiring.dynamodb_client(), lambda: invoke_handler(Timings())
+    )
+    raw_client = create_dynamodb_client()
+    repository = wiring.link_repository()
+    sides: dict[str, Callable[[Timings], object]] = {
+        HANDLER: invoke_handler,
+        REPOSITORY: lambda into: into.add(
+            lambda: repository.record_click(short_id, datetime.now(UTC))
+        ),
+        RAW: lambda into: into.add(lambda: raw_client.update_item(**parameters)),
+    }
+    for _ in range(warm_up):
+        for invoke in sides.values():
+            invoke(Timings())
+
+    written_before = stack.bytes_written()
+    batches = max(1, -(-iterations // batch_size))  # ceiling division
+    for batch in range(batches):
+        size = min(batch_size, iterations - batch * batch_size)
+        for name in rotated(list(sides), batch):
+            for _ in range(size):
+                sides[name](timings[name])
+        if (batch + 1) % 10 == 0 or batch + 1 == batches:
+            progress(f"warm: {len(timings[HANDLER].wall)}/{iterations} of each")
+    # Only the handler prints (its metrics line); the other two sides write nothing.
+    written = stack.bytes_written() - written_before
+    return WarmResult(
+        iterations=len(timings[HANDLER].wall),
+        batch_size=batch_size,
+        warm_up=warm_up,
+        handler=timings[HANDLER],
+        repository=timings[REPOSITORY],
+        raw=timings[RAW],
+        stdout_bytes_per_redirect=written / len(timings[HANDLER].wall),
+        update_parameters=parameters,
+    )
+
+
+def rotated(names: list[str], by: int) -> list[str]:
+    shift = by % len(names)
+    return [*names[shift:], *names[:shift]]
+
+
+def metrics(result: WarmResult) -> list[Metric]:
+    rows = []
+    for percent, target in ((50, P50_TARGET), (99, None)):
+        handler = percentile(result.handler.wall, percent)
+        raw = percentile(result.raw.wall, percent)
+        rows.append(
+            Metric(
+                f"warm redirect p{percent} / raw UpdateItem p{percent}",
+                ratio(handler, raw),
+                f"{ratio(handler, raw):.2f} ({milliseconds(handler)} vs {milliseconds(raw)})",
+                target,
+            )
+        )
+    return rows
+
+
+def section(result: WarmResult) -> Section:
+    def row(name: str, timings: Timings) -> list[str]:
+        return [
+            name,
+            milliseconds(percentile(timings.wall, 50)),
+            milliseconds(percentile(timings.wall, 90)),
+            milliseconds(percentile(timings.wall, 99)),
+            milliseconds(min(timings.wall)),
+            milliseconds(median(timings.cpu)),
+            f"{ratio(median(timings.cpu), median(result.raw.cpu)):.2f}",
+        ]
+
+    handler, repository, raw = (
+        median(timings.wall) for timings in (result.handler, result.repository, result.raw)
+    )
+    table = markdown_table(
+        ["in-process calls", "p50", "p90", "p99", "fastest", "CPU p50", "CPU ratio"],
+        [
+            row(HANDLER, result.handler),
+            row(REPOSITORY, result.repository),
+            row(RAW, result.raw),
+        ],
+        right_aligned=(1, 2, 3, 4, 5, 6),
+    )
+    expressions = {
+        key: result.update_parameters[key]
+        for key in ("UpdateExpression", "ConditionExpression", "ReturnValues")
+        if key in result.update_parameters
+    }
+    return Section(
+        "Warm redirect",
+        f"""
+{result.iterations} calls of each after {result.warm_up} of each to warm up, in batches
+of {result.batch_size} taking turns, against DynamoDB Local on 127.0.0.1 (telemetry off,
+data on tmpfs where /dev/shm exists). The handler gets a payload 2.0 GET from a
+desktop Chrome User-Agent (events/redirect.json), so every call counts a click.
+
+At the median the handler adds {milliseconds(handler - raw)} to the raw call:
+{milliseconds(repository - raw)} in the repository (building the request, turning the
+item into a Link) and {milliseconds(handler - repository)} around it (Powertools'
+routing, event and response objects, logging context and metrics line; the click
+check, which after the first call is an LRU cache hit).
+
+{table}
+
+"CPU" is the calling thread's CPU time per call (`time.thread_time`): what the call
+computed, without the wait for DynamoDB Local. A busy machine stretches it far less
+than the wall clock, so on a noisy run its ratio says more about the code than the
+wall-clock one; the target is on the wall clock.
+
+Replayed parameters: `{expressions}`.
+
+Handler output: {result.stdout_bytes_per_redirect:.0f} bytes per redirect on stdout
+(Powertools' EMF metrics), written line by line to a file as Lambda's runtime writes
+its stdout; see bench/local_dynamodb.py.
+
+DynamoDB Local answers on loopback in about a millisecond or two; DynamoDB itself,
+from a Lambda in the same region, usually takes a few. The handler's overhead is the
+same either way, so against DynamoDB the ratio would be closer to 1 than here.
+""",
+    )
