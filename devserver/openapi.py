@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from devserver.template import REPO_ROOT
 
@@ -27,21 +28,50 @@ _DESCRIPTION = (
     " creation, change or delete them. Every refusal is JSON with a `message` and, where"
     " a field is at fault, `errors` naming it."
 )
+BEARER_SCHEME = "managementToken"
+_BEARER_SCHEME_DEFINITION = HTTPBearer(
+    description="The `managementToken` that POST /shorten handed out for this link."
+)
+# Where a client goes from a response, as OpenAPI links naming the short id in it:
+# (path, method, status) -> where the id is. Schemathesis follows them too (create,
+# then follow, read, change, delete; after a delete, follow and read again).
+_ID_IN_BODY = "$response.body#/shortId"
+_ID_IN_PATH = "$request.path.shortId"
+_LINKS_FROM = {
+    ("/shorten", "post", "201"): _ID_IN_BODY,
+    ("/links/{shortId}", "patch", "200"): _ID_IN_BODY,
+    ("/links/{shortId}", "delete", "204"): _ID_IN_PATH,
+}
+_LINKED_OPERATIONS = {
+    "follow": ("/{shortId}", "get"),
+    "peek": ("/{shortId}", "head"),
+    "details": ("/links/{shortId}", "get"),
+    "qrCode": ("/links/{shortId}/qr", "get"),
+    "change": ("/links/{shortId}", "patch"),
+    "delete": ("/links/{shortId}", "delete"),
+}
 
 
 def openapi_document() -> dict[str, Any]:
     _import_handlers()
-    from handlers import links, redirect, shorten
+    # The redirect function answers without a resolver; redirect_routes declares its routes.
+    from handlers import links, redirect_routes, shorten
 
     api = APIGatewayHttpResolver(enable_validation=True)
-    for module in (shorten, redirect, links):
+    for module in (shorten, redirect_routes, links):
         api.include_router(module.router)
     document: dict[str, Any] = json.loads(
         api.get_openapi_json_schema(
-            title="URL shortener", version="1.0.0", description=_DESCRIPTION
+            title="URL shortener",
+            version="1.0.0",
+            description=_DESCRIPTION,
+            security_schemes={BEARER_SCHEME: _BEARER_SCHEME_DEFINITION},
         )
     )
-    return _without_powertools_validation_errors(_with_api_parameter_names(document))
+    document = _without_powertools_validation_errors(_with_api_parameter_names(document))
+    document = _with_links(_with_management_token(_without_empty_content(document)))
+    whole: dict[str, Any] = _with_whole_numbers(document)
+    return whole
 
 
 def _without_powertools_validation_errors(document: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +106,51 @@ def _with_api_parameter_names(document: dict[str, Any]) -> dict[str, Any]:
         paths[path.replace("{short_id}", "{shortId}")] = operations
     document["paths"] = paths
     return document
+
+
+def _without_empty_content(document: dict[str, Any]) -> dict[str, Any]:
+    """A response without a body says so by having no `content` (handlers/response_docs.py
+    gives an empty one to stop Powertools from inventing one)."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                if response.get("content") == {}:
+                    del response["content"]
+    return document
+
+
+def _with_management_token(document: dict[str, Any]) -> dict[str, Any]:
+    """The routes that answer 401 are exactly those that want the link's token."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if "401" in operation["responses"]:
+                operation["security"] = [{BEARER_SCHEME: []}]
+    return document
+
+
+def _with_links(document: dict[str, Any]) -> dict[str, Any]:
+    paths = document["paths"]
+    for (path, method, status), short_id in _LINKS_FROM.items():
+        paths[path][method]["responses"][status]["links"] = {
+            name: {
+                "operationId": paths[target_path][target_method]["operationId"],
+                "parameters": {"shortId": short_id},
+            }
+            for name, (target_path, target_method) in _LINKED_OPERATIONS.items()
+        }
+    return document
+
+
+def _with_whole_numbers(node: Any) -> Any:
+    """Powertools' schema model reads `minimum`, `maximum` and the like as floats, so
+    `"minimum": 1` would come out as 1.0: the bounds of an integer read as written."""
+    if isinstance(node, dict):
+        return {key: _with_whole_numbers(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_whole_numbers(item) for item in node]
+    if isinstance(node, float) and node.is_integer():
+        return int(node)
+    return node
 
 
 def render() -> str:

@@ -36,13 +36,11 @@ from domain.errors import (
     ShortIdsExhausted,
     StorageUnavailable,
 )
-from handlers.http_responses import json_error, link_gone, link_not_found
+from handlers.http_responses import as_response, json_error, link_gone, link_not_found
 from handlers.observability import record_refusal, record_unavailable
+from handlers.proxy_responses import storage_unavailable_response
 
 logger = Logger(child=True)
-# Long enough for DynamoDB's adaptive capacity to absorb a burst, short enough that a
-# person clicking a link would still wait for it.
-STORAGE_RETRY_AFTER_SECONDS = "2"
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
@@ -113,11 +111,7 @@ def storage_unavailable(error: Exception) -> Response[str]:
     # learns only that it may retry. The alarm on 5xx counts these too.
     logger.warning("DynamoDB unavailable", exc_info=error)
     record_refusal(503, "storage_unavailable")
-    return json_error(
-        503,
-        "Storage is briefly unavailable; try again shortly",
-        headers={"Retry-After": STORAGE_RETRY_AFTER_SECONDS},
-    )
+    return as_response(storage_unavailable_response())
 
 
 def _request_invalid(error: RequestValidationError) -> Response[str]:

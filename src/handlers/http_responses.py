@@ -1,31 +1,28 @@
-"""What every function shares about HTTP.
+"""What the functions behind Powertools' resolver share about HTTP.
 
-JSON errors, the 404 and 410 pages, who the viewer is, and where short links live.
+JSON errors, the 404 and 410 pages (as Powertools Responses of the bodies in
+proxy_responses.py), who the viewer is, and where short links live.
 """
 
 from __future__ import annotations
 
 import hmac
-import html
 import ipaddress
-import json
 import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from domain.target_rules import TargetRules
+from handlers.proxy_responses import (
+    json_error_response,
+    link_gone_response,
+    link_not_found_response,
+)
 from handlers.settings import Settings
-
-# Errors must never be cached: a 404 today may be a link tomorrow.
-NO_STORE = {"Cache-Control": "no-store"}
-# A redirect may be cached briefly by the browser alone ("private": never by
-# CloudFront or another shared cache), so an edit or delete takes effect within a
-# minute while a double click costs one request.
-REDIRECT_CACHE = {"Cache-Control": "private, max-age=60"}
 
 # A DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
 _HOST_AND_PORT = re.compile(
@@ -41,83 +38,34 @@ def json_error(
     headers: dict[str, str] | None = None,
 ) -> Response[str]:
     """The one error body every refusal uses: {"message": ..., "errors": [{"field", "reason"}]}."""
-    return Response(
-        status_code=status,
-        content_type=content_types.APPLICATION_JSON,
-        body=_error_json(message, errors),
-        headers={**NO_STORE, **(headers or {})},
-    )
+    return as_response(json_error_response(status, message, errors=errors, headers=headers))
 
 
 def json_error_event_response(status: int, message: str) -> dict[str, Any]:
     """The same error body as a raw Lambda proxy response, for refusals before routing."""
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON, **NO_STORE},
-        "body": _error_json(message, None),
-        "isBase64Encoded": False,
-    }
-
-
-def _error_json(message: str, errors: list[dict[str, str]] | None) -> str:
-    body: dict[str, Any] = {"message": message}
-    if errors:
-        body["errors"] = errors
-    return json.dumps(body)
-
-
-def accepts_html(event: APIGatewayProxyEventV2) -> bool:
-    # Browsers put text/html in Accept; curl and API clients send */* or JSON.
-    return "text/html" in (event.headers.get("accept") or "").lower()
+    return json_error_response(status, message)
 
 
 def link_not_found(event: APIGatewayProxyEventV2, short_id: str) -> Response[str]:
     """404 for an unknown link: a small page for browsers, JSON for everyone else."""
-    return _link_unavailable(
-        event,
-        404,
-        message=f"No link with id {short_id!r}",
-        title="Link not found",
-        explanation=f"There is no short link <code>{html.escape(short_id)}</code>."
-        " Check the address for typos.",
-    )
+    accept = event.headers.get("accept") or ""
+    return as_response(link_not_found_response(event.http_method, accept, short_id))
 
 
 def link_gone(event: APIGatewayProxyEventV2, short_id: str, why: str) -> Response[str]:
     """410 for a link that expired, was deleted or points to a blocked host."""
-    return _link_unavailable(
-        event,
-        410,
-        message=f"Link {short_id!r} {why}",
-        title="Link no longer available",
-        explanation=f"The short link <code>{html.escape(short_id)}</code> {html.escape(why)}.",
-    )
+    accept = event.headers.get("accept") or ""
+    return as_response(link_gone_response(event.http_method, accept, short_id, why))
 
 
-def _link_unavailable(
-    event: APIGatewayProxyEventV2, status: int, *, message: str, title: str, explanation: str
-) -> Response[str]:
-    """A page for browsers, JSON for everyone else; a HEAD gets the headers, no body."""
-    if accepts_html(event):
-        page = _page(title, explanation)
-        response = Response(
-            status, content_types.TEXT_HTML + "; charset=utf-8", page, dict(NO_STORE)
-        )
-    else:
-        response = json_error(status, message)
-    if event.http_method == "HEAD":
-        response.body = ""
-    return response
-
-
-def _page(title: str, explanation: str) -> str:
-    return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title></head>\n"
-        f"<body><main><h1>{title}</h1><p>{explanation}</p>"
-        '<p><a href="/">Shorten a link</a></p></main></body></html>\n'
+def as_response(proxy: dict[str, Any]) -> Response[str]:
+    """A proxy response (handlers/proxy_responses.py) as Powertools' Response."""
+    headers = dict(proxy["headers"])
+    return Response(
+        status_code=proxy["statusCode"],
+        content_type=headers.pop("Content-Type", None),
+        body=proxy["body"],
+        headers=headers,
     )
 
 

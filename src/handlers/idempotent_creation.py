@@ -4,45 +4,63 @@ A repeated POST /shorten with the same Idempotency-Key, from the same client, wi
 an hour answers with the same link and the same management token; the same key with
 another body is refused. Records live in the links table (repository/keys.py) and
 keep the token only sealed under the server's secret (domain/management_tokens.py).
+
+Powertools' idempotency utility is imported only when a request carries a key: its
+package loads boto3 and its DynamoDB persistence layer, ~20 ms of every cold start
+otherwise, and most creations come without one. Its errors become ours right here,
+so the error handlers need no import of it either.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, StorageUnavailable
 from domain.host_rules import hostname_of
 from domain.management_tokens import seal_token, unseal_token
 from domain.shortening import ShortenedLink, shorten_link
 from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
-from handlers.http_errors import storage_unavailable
 from handlers.http_responses import json_error
 from handlers.observability import LINKS_CREATED, count
 from handlers.settings import MisconfiguredError
 from repository.store_failures import is_unavailable
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 logger = Logger(child=True)
 
-# Records are scoped by client and key, so someone else repeating a key (and body)
-# gets a link of their own, never another client's token.
-CREATION_IDEMPOTENCY = IdempotencyConfig(
-    event_key_jmespath="[client, idempotencyKey]",
-    payload_validation_jmespath="request",
-    expires_after_seconds=3600,
-    hash_function="sha256",
-)
+
+class KeyReusedWithAnotherRequest(Exception):
+    """The Idempotency-Key was used before, with a different body."""
+
+
+class KeyStillInProgress(Exception):
+    """A request with this Idempotency-Key is being processed right now."""
+
+
+@cache
+def creation_idempotency() -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    # Records are scoped by client and key, so someone else repeating a key (and body)
+    # gets a link of their own, never another client's token.
+    return IdempotencyConfig(
+        event_key_jmespath="[client, idempotencyKey]",
+        payload_validation_jmespath="request",
+        expires_after_seconds=3600,
+        hash_function="sha256",
+    )
+
+
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,255}")
 
 
@@ -53,8 +71,12 @@ def create_link(
     client: str,
     rules: TargetRules,
     base_url: str,
+    lambda_context: LambdaContext | None = None,
 ) -> CreatedLink:
-    """The created link (or, for a repeated key, the one created the first time)."""
+    """The created link (or, for a repeated key, the one created the first time).
+
+    `lambda_context` lets a record of a request that dies with its function expire
+    when the function would have timed out, rather than an hour later."""
     if idempotency_key is None:
         shortened = _shorten(request.to_domain(), client, rules)
         return _created(shortened, base_url)
@@ -63,8 +85,7 @@ def create_link(
     secret = wiring.settings().token_sealing_secret
     if not secret:
         raise MisconfiguredError("TOKEN_SEALING_SECRET is not set (template.yaml sets it)")
-    create = wiring.idempotent(_create_and_seal, CREATION_IDEMPOTENCY)
-    outcome = create(
+    outcome = _create_once(
         # Powertools hashes this payload into the record's key and checks `request`
         # against the record on a repeat, so it holds only JSON values.
         payload={
@@ -75,11 +96,38 @@ def create_link(
         rules=rules,
         base_url=base_url,
         secret=secret,
+        lambda_context=lambda_context,
     )
     link = outcome["link"]
     context = _seal_context(idempotency_key, link["shortId"])
     token = unseal_token(outcome["sealedToken"], secret=secret, context=context)
     return CreatedLink.model_validate({**link, "managementToken": token})
+
+
+def _create_once(lambda_context: LambdaContext | None, **arguments: Any) -> dict[str, Any]:
+    """_create_and_seal under Powertools' idempotency, its errors told as ours."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    config = creation_idempotency()
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
+    create = wiring.idempotent(_create_and_seal, config)
+    try:
+        return create(**arguments)
+    except IdempotencyValidationError as exc:
+        raise KeyReusedWithAnotherRequest from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise KeyStillInProgress from exc
+    except IdempotencyPersistenceLayerError as exc:
+        # Powertools wraps every failure of its record store in this one error; only an
+        # unavailable DynamoDB is a 503. Anything else is a bug and stays a 500.
+        if is_unavailable(exc.__cause__):
+            raise StorageUnavailable("keeping an idempotency record") from exc
+        raise
 
 
 def _create_and_seal(
@@ -123,12 +171,11 @@ def _seal_context(idempotency_key: str, short_id: str) -> str:
 
 
 def register_idempotency_error_handlers(app: APIGatewayHttpResolver) -> None:
-    app.exception_handler(IdempotencyValidationError)(_key_reused)
-    app.exception_handler(IdempotencyAlreadyInProgressError)(_in_progress)
-    app.exception_handler(IdempotencyPersistenceLayerError)(_records_unavailable)
+    app.exception_handler(KeyReusedWithAnotherRequest)(_key_reused)
+    app.exception_handler(KeyStillInProgress)(_in_progress)
 
 
-def _key_reused(error: IdempotencyValidationError) -> Response[str]:
+def _key_reused(error: KeyReusedWithAnotherRequest) -> Response[str]:
     return json_error(
         422,
         "This Idempotency-Key was used with a different request; use a new key",
@@ -136,17 +183,9 @@ def _key_reused(error: IdempotencyValidationError) -> Response[str]:
     )
 
 
-def _in_progress(error: IdempotencyAlreadyInProgressError) -> Response[str]:
+def _in_progress(error: KeyStillInProgress) -> Response[str]:
     return json_error(
         409,
         "A request with this Idempotency-Key is still being processed; retry shortly",
         headers={"Retry-After": "1"},
     )
-
-
-def _records_unavailable(error: IdempotencyPersistenceLayerError) -> Response[str]:
-    # Powertools wraps every failure of its record store in this one error; only an
-    # unavailable DynamoDB is a 503. Anything else is a bug and stays a 500.
-    if not is_unavailable(error.__cause__):
-        raise error
-    return storage_unavailable(error)

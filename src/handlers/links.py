@@ -3,6 +3,7 @@ and deletion."""
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools import Logger
@@ -17,7 +18,7 @@ from domain.management import change_link, delete_link
 from handlers import wiring
 from handlers.api_models import LinkChangeRequest, LinkInfo
 from handlers.http_errors import register_error_handlers
-from handlers.http_responses import NO_STORE, base_url, bearer_token, target_rules
+from handlers.http_responses import base_url, bearer_token, target_rules
 from handlers.observability import (
     LINK_LOOKUPS,
     LINKS_CHANGED,
@@ -26,6 +27,7 @@ from handlers.observability import (
     log_metrics,
     record_unlabelled_refusal,
 )
+from handlers.proxy_responses import NO_STORE
 from handlers.qr_codes import SVG_MEDIA_TYPE, qr_code_svg
 from handlers.request_body import parse_json_body, resolve_readable
 from handlers.response_docs import documented, error_responses, with_body
@@ -150,3 +152,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = resolve_readable(app, event, context)
     record_unlabelled_refusal(response)
     return response
+
+
+# Loaded: what is here lives as long as the environment. Frozen, it is out of every
+# later collection's way; the collector, off while it loaded, is back on
+# (handlers/__init__.py says why).
+gc.freeze()
+gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -14,13 +15,10 @@ from domain.rate_limits import client_of
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
 from handlers.http_errors import register_error_handlers
-from handlers.http_responses import NO_STORE, base_url, target_rules, viewer_of
-from handlers.idempotent_creation import (
-    CREATION_IDEMPOTENCY,
-    create_link,
-    register_idempotency_error_handlers,
-)
+from handlers.http_responses import base_url, target_rules, viewer_of
+from handlers.idempotent_creation import create_link, register_idempotency_error_handlers
 from handlers.observability import log_metrics, record_unlabelled_refusal
+from handlers.proxy_responses import NO_STORE
 from handlers.request_body import parse_json_body, resolve_readable
 from handlers.response_docs import error_responses, with_body
 
@@ -43,6 +41,7 @@ def shorten(request: ShortenRequest) -> Response[CreatedLink]:
         client=client_of(viewer_of(event, settings).address),
         rules=target_rules(event, settings),
         base_url=base_url(event, settings),
+        lambda_context=router.lambda_context,
     )
     return Response(
         status_code=201,
@@ -61,7 +60,13 @@ register_idempotency_error_handlers(app)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    CREATION_IDEMPOTENCY.register_lambda_context(context)
     response = resolve_readable(app, event, context)
     record_unlabelled_refusal(response)
     return response
+
+
+# Loaded: what is here lives as long as the environment. Frozen, it is out of every
+# later collection's way; the collector, off while it loaded, is back on
+# (handlers/__init__.py says why).
+gc.freeze()
+gc.enable()

@@ -16,7 +16,7 @@ import pytest
 
 from devserver.template import load_template
 from handlers import links, redirect, shorten, wiring
-from handlers.http_errors import STORAGE_RETRY_AFTER_SECONDS
+from handlers.proxy_responses import STORAGE_RETRY_AFTER_SECONDS
 from repository.client import CLIENT_CONFIG, create_dynamodb_client
 from tests.conftest import load_event
 from tests.dynamodb_faults import FAULTS, CallSite, FaultInjector, record_backoffs_without_sleeping

@@ -1,0 +1,50 @@
+"""The redirect function's two routes, declared for the OpenAPI document.
+
+RedirectFunction itself answers without Powertools' resolver (handlers/redirect.py says
+why); these declarations give the document the same paths, summaries and responses,
+and answer through the very same `respond`, so they cannot describe something else.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from handlers.http_responses import as_response
+from handlers.redirect import respond
+from handlers.response_docs import documented, error_responses
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
+
+# Which redirect status a deployment sends is its REDIRECT_STATUS (302 unless set).
+_REDIRECT_RESPONSES = (
+    documented(302, "To the link's URL (`Location`): the default.")
+    | documented(301, "Likewise, where the deployment's RedirectStatusCode is 301.")
+    | documented(307, "Likewise, where the deployment's RedirectStatusCode is 307.")
+    | documented(308, "Likewise, where the deployment's RedirectStatusCode is 308.")
+    | error_responses(404, 410, 503)
+)
+
+
+@router.get(
+    "/<short_id>",
+    summary="Follow a short link (a real visit counts as a click)",
+    responses=_REDIRECT_RESPONSES,
+)
+def follow(short_id: str) -> Response[str]:
+    return _answer(short_id)
+
+
+@router.head(
+    "/<short_id>",
+    summary="Like GET, without a body and without counting",
+    responses=_REDIRECT_RESPONSES,
+)
+def peek(short_id: str) -> Response[str]:
+    return _answer(short_id)
+
+
+def _answer(short_id: str) -> Response[str]:
+    event = router.current_event
+    headers = dict(event.headers)
+    return as_response(respond(event.http_method, short_id, headers, event.route_key))
