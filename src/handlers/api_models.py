@@ -13,22 +13,59 @@ from pydantic import (
     AliasChoices,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     StrictInt,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 
+from domain.aliases import ALIAS_MAX_LENGTH, ALIAS_MIN_LENGTH
+from domain.expiry import MAX_EXPIRY_AHEAD
 from domain.links import Link, rfc3339
 from domain.management import LinkChanges
 from domain.shortening import LinkRequest
 
 Timestamp = Annotated[datetime, PlainSerializer(rfc3339, return_type=str)]
 
+
+def _whole_number_as_int(value: Any) -> Any:
+    # JSON has one kind of number, and JSON Schema counts 60.0 as the integer 60: a client
+    # that computes seconds as a float may send it. 60.5, strings and booleans stay refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Seconds = Annotated[StrictInt, BeforeValidator(_whole_number_as_int)]
+
 _EXPIRES_AT = "When the link stops redirecting (RFC 3339 with a time zone), at most 5 years ahead."
 _EXPIRES_IN = "Seconds from now until the link stops redirecting (instead of expiresAt)."
+
+# The rules the domain enforces (with a 400 naming the field), stated in the OpenAPI
+# document for clients. Documentation only: pydantic enforcing them too would answer
+# 422 with its own wording instead of the domain's 400. Each rule sits inside the
+# non-null branch it is about (beside `anyOf`, `minimum` would bound any number).
+_TARGET_URL: dict[str, Any] = {"type": "string", "format": "uri"}
+_ALIAS_DOC = WithJsonSchema(
+    {
+        "anyOf": [
+            {  # domain/aliases.py
+                "type": "string",
+                "pattern": f"^[A-Za-z0-9_-]{{{ALIAS_MIN_LENGTH},{ALIAS_MAX_LENGTH}}}$",
+            },
+            {"type": "null"},
+        ]
+    }
+)
+_EXPIRES_IN_SECONDS: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": int(MAX_EXPIRY_AHEAD.total_seconds()),
+}
 
 
 class ShortenRequest(BaseModel):
@@ -39,8 +76,9 @@ class ShortenRequest(BaseModel):
         validation_alias=AliasChoices("url", "urlToShorten"),
         description="The absolute http(s) URL to shorten. `urlToShorten` is accepted as a synonym.",
         examples=["https://example.com/a/long/path?with=query"],
+        json_schema_extra=_TARGET_URL,
     )
-    alias: str | None = Field(
+    alias: Annotated[str | None, _ALIAS_DOC] = Field(
         default=None,
         description="A custom short id: 3-64 of A-Z a-z 0-9 - _, case-sensitive.",
         examples=["launch-2026"],
@@ -48,7 +86,9 @@ class ShortenRequest(BaseModel):
     expires_at: AwareDatetime | None = Field(
         default=None, alias="expiresAt", description=_EXPIRES_AT
     )
-    expires_in: StrictInt | None = Field(default=None, alias="expiresIn", description=_EXPIRES_IN)
+    expires_in: Annotated[
+        Seconds | None, WithJsonSchema({"anyOf": [_EXPIRES_IN_SECONDS, {"type": "null"}]})
+    ] = Field(default=None, alias="expiresIn", description=_EXPIRES_IN)
 
     @model_validator(mode="before")
     @classmethod
@@ -69,20 +109,34 @@ class ShortenRequest(BaseModel):
 class LinkChangeRequest(BaseModel):
     """PATCH /links/{shortId}: what to change. `"expiresAt": null` removes the expiry."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # `{}` changes nothing and is refused (below), and so is an expiry given both ways.
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={"minProperties": 1, "not": {"required": ["expiresAt", "expiresIn"]}},
+    )
 
-    url: str | None = Field(default=None, description="The new target URL.")
+    # Optional, but never null (refused below): the document offers a string only.
+    url: Annotated[str | None, WithJsonSchema(_TARGET_URL)] = Field(
+        default=None, description="The new target URL."
+    )
     expires_at: AwareDatetime | None = Field(
         default=None, alias="expiresAt", description=_EXPIRES_AT + " null: never."
     )
-    expires_in: StrictInt | None = Field(default=None, alias="expiresIn", description=_EXPIRES_IN)
+    # `"expiresIn": null` is accepted as "leave it out"; the document asks for the latter.
+    expires_in: Annotated[Seconds | None, WithJsonSchema(_EXPIRES_IN_SECONDS)] = Field(
+        default=None, alias="expiresIn", description=_EXPIRES_IN
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("send at least one of url, expiresAt, expiresIn")
         if self.url is None and "url" in self.model_fields_set:
             raise ValueError("url cannot be null; send a URL or leave it out")
+        # `"expiresIn": null` alone changes nothing, like `{}` (`"expiresAt": null` does:
+        # it removes the expiry).
+        changes_expiry = "expires_at" in self.model_fields_set or self.expires_in is not None
+        if self.url is None and not changes_expiry:
+            raise ValueError("send at least one of url, expiresAt, expiresIn")
         return self
 
     def to_domain(self) -> LinkChanges:

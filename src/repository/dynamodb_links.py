@@ -108,15 +108,16 @@ class DynamoDBLinkRepository:
         elif remove_expiry:
             removes += ["expiresAt", "#ttl"]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        # DynamoDB refuses an empty ExpressionAttributeNames (moto lets it pass).
+        names = {name: value for name, value in _NAMES.items() if name in expression}
+        naming: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=link_key(short_id),
                 UpdateExpression=expression,
                 ConditionExpression=_MANAGEABLE,
-                ExpressionAttributeNames={
-                    name: value for name, value in _NAMES.items() if name in expression
-                },
+                **naming,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",

@@ -140,6 +140,14 @@ def test_update_changes_only_what_is_given(repository):
     assert repository.get("7cp2Xhz") == changed
 
 
+def test_an_update_that_changes_nothing_is_accepted_and_keeps_the_link(repository):
+    # Found by schemathesis on DynamoDB Local: with no attribute name in the expression,
+    # an empty ExpressionAttributeNames was sent, which DynamoDB refuses (moto did not).
+    repository.add(managed(expires_at=LATER))
+
+    assert repository.update("7cp2Xhz", expected_token_hash=TOKEN_HASH) == managed(expires_at=LATER)
+
+
 def test_update_can_remove_the_expiry_and_its_ttl(repository, dynamodb, table_name):
     repository.add(managed(expires_at=LATER))
 
