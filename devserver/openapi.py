@@ -54,11 +54,11 @@ _LINKED_OPERATIONS = {
 
 def openapi_document() -> dict[str, Any]:
     _import_handlers()
-    # The redirect function answers without a resolver; redirect_routes declares its routes.
-    from handlers import links, redirect_routes, shorten
+    # The shortener and the redirect answer without a resolver; *_routes declare theirs.
+    from handlers import links, redirect_routes, shorten_routes
 
     api = APIGatewayHttpResolver(enable_validation=True)
-    for module in (shorten, redirect_routes, links):
+    for module in (shorten_routes, redirect_routes, links):
         api.include_router(module.router)
     document: dict[str, Any] = json.loads(
         api.get_openapi_json_schema(
@@ -76,7 +76,7 @@ def openapi_document() -> dict[str, Any]:
 
 def _without_powertools_validation_errors(document: dict[str, Any]) -> dict[str, Any]:
     """Powertools documents a 422 in its own shape on every validated route; this API
-    answers every validation error with its own error body (handlers/http_errors.py)
+    answers every validation error with its own error body (handlers/refusals.py)
     and documents the 422s it can give itself, so the defaults would only mislead."""
     default = "#/components/schemas/HTTPValidationError"
     for operations in document["paths"].values():

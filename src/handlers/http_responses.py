@@ -1,7 +1,8 @@
-"""What the functions behind Powertools' resolver share about HTTP.
+"""What every function reads from a request: who the viewer is, their token, and
+where short links live.
 
-JSON errors, the 404 and 410 pages (as Powertools Responses of the bodies in
-proxy_responses.py), who the viewer is, and where short links live.
+Functions take the Lambda event as API Gateway sends it (payload format 2.0, header
+names in lower case), so those without Powertools' resolver need none of it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-
 from domain.target_rules import TargetRules
-from handlers.proxy_responses import (
-    json_error_response,
-    link_gone_response,
-    link_not_found_response,
-)
 from handlers.settings import Settings
 
 # A DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
@@ -30,48 +23,17 @@ _HOST_AND_PORT = re.compile(
 )
 
 
-def json_error(
-    status: int,
-    message: str,
-    *,
-    errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response[str]:
-    """The one error body every refusal uses: {"message": ..., "errors": [{"field", "reason"}]}."""
-    return as_response(json_error_response(status, message, errors=errors, headers=headers))
+Event = dict[str, Any]
 
 
-def json_error_event_response(status: int, message: str) -> dict[str, Any]:
-    """The same error body as a raw Lambda proxy response, for refusals before routing."""
-    return json_error_response(status, message)
+def _headers(event: Event) -> dict[str, str]:
+    headers: dict[str, str] = event.get("headers") or {}
+    return headers
 
 
-def link_not_found(event: APIGatewayProxyEventV2, short_id: str) -> Response[str]:
-    """404 for an unknown link: a small page for browsers, JSON for everyone else."""
-    accept = event.headers.get("accept") or ""
-    return as_response(link_not_found_response(event.http_method, accept, short_id))
-
-
-def link_gone(event: APIGatewayProxyEventV2, short_id: str, why: str) -> Response[str]:
-    """410 for a link that expired, was deleted or points to a blocked host."""
-    accept = event.headers.get("accept") or ""
-    return as_response(link_gone_response(event.http_method, accept, short_id, why))
-
-
-def as_response(proxy: dict[str, Any]) -> Response[str]:
-    """A proxy response (handlers/proxy_responses.py) as Powertools' Response."""
-    headers = dict(proxy["headers"])
-    return Response(
-        status_code=proxy["statusCode"],
-        content_type=headers.pop("Content-Type", None),
-        body=proxy["body"],
-        headers=headers,
-    )
-
-
-def bearer_token(event: APIGatewayProxyEventV2) -> str | None:
+def bearer_token(event: Event) -> str | None:
     """The token of an `Authorization: Bearer <token>` header, or None."""
-    scheme, _, token = (event.headers.get("authorization") or "").strip().partition(" ")
+    scheme, _, token = (_headers(event).get("authorization") or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
@@ -86,7 +48,7 @@ class Viewer:
     scheme: str
 
 
-def viewer_of(event: APIGatewayProxyEventV2, settings: Settings) -> Viewer:
+def viewer_of(event: Event, settings: Settings) -> Viewer:
     """The viewer as CloudFront saw them, if CloudFront vouches for the request; else
     as API Gateway sees the caller.
 
@@ -96,8 +58,8 @@ def viewer_of(event: APIGatewayProxyEventV2, settings: Settings) -> Viewer:
     header. Anyone can send those headers straight to API Gateway, so
     without the secret they are ignored.
     """
-    headers = event.headers
-    context = event.request_context
+    headers = _headers(event)
+    context = event["requestContext"]
     if _from_cloudfront(headers.get("x-origin-verify"), settings.origin_verify_secret):
         # Our CloudFront Function's X-Viewer-Address (a plain IP); CloudFront's own
         # CloudFront-Viewer-Address (IP:port) where an origin request policy passes it.
@@ -113,18 +75,18 @@ def viewer_of(event: APIGatewayProxyEventV2, settings: Settings) -> Viewer:
     proto = (headers.get("x-forwarded-proto") or "").lower()
     host = headers.get("host") or ""
     return Viewer(
-        address=context.http.source_ip,
-        host=host if _HOST_AND_PORT.fullmatch(host) else context.domain_name,
+        address=context["http"]["sourceIp"],
+        host=host if _HOST_AND_PORT.fullmatch(host) else context["domainName"],
         scheme=proto if proto in ("http", "https") else "https",
     )
 
 
-def base_url(event: APIGatewayProxyEventV2, settings: Settings) -> str:
+def base_url(event: Event, settings: Settings) -> str:
     """Where short links live: the configured public URL, else this request's own origin."""
     if settings.public_base_url:
         return settings.public_base_url
     viewer = viewer_of(event, settings)
-    stage = event.request_context.stage
+    stage = event["requestContext"].get("stage")
     # A named stage is part of the path on the API's own host only; CloudFront and
     # custom domains map their root onto the API.
     on_api_host = viewer.host == _api_host(event)
@@ -132,27 +94,31 @@ def base_url(event: APIGatewayProxyEventV2, settings: Settings) -> str:
     return f"{viewer.scheme}://{viewer.host}{prefix}"
 
 
-def target_rules(event: APIGatewayProxyEventV2, settings: Settings) -> TargetRules:
+def target_rules(event: Event, settings: Settings) -> TargetRules:
     """What this deployment refuses as a target, for this request's own host names."""
     return TargetRules(own_hosts=own_hosts(event, settings), denied_hosts=settings.denied_hosts)
 
 
-def own_hosts(event: APIGatewayProxyEventV2, settings: Settings) -> tuple[str, ...]:
+def own_hosts(event: Event, settings: Settings) -> tuple[str, ...]:
     """Every name this shortener answers to: a link to any of them would loop."""
-    context = event.request_context
-    names = [context.domain_name, event.headers.get("host") or "", viewer_of(event, settings).host]
+    context = event["requestContext"]
+    names = [
+        context["domainName"],
+        _headers(event).get("host") or "",
+        viewer_of(event, settings).host,
+    ]
     # Behind a custom domain the API still answers on its execute-api name.
     region = os.environ.get("AWS_REGION")
-    if context.api_id and region:
-        names.append(f"{context.api_id}.execute-api.{region}.amazonaws.com")
+    if context.get("apiId") and region:
+        names.append(f"{context['apiId']}.execute-api.{region}.amazonaws.com")
     if settings.public_base_url:
         names.append(settings.public_base_url)
     return tuple(name for name in names if name)
 
 
-def _api_host(event: APIGatewayProxyEventV2) -> str:
-    host = event.headers.get("host") or ""
-    return host if _HOST_AND_PORT.fullmatch(host) else event.request_context.domain_name
+def _api_host(event: Event) -> str:
+    host = _headers(event).get("host") or ""
+    return host if _HOST_AND_PORT.fullmatch(host) else str(event["requestContext"]["domainName"])
 
 
 def _from_cloudfront(presented: str | None, secret: str | None) -> bool:

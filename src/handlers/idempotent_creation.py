@@ -7,8 +7,8 @@ keep the token only sealed under the server's secret (domain/management_tokens.p
 
 Powertools' idempotency utility is imported only when a request carries a key: its
 package loads boto3 and its DynamoDB persistence layer, ~20 ms of every cold start
-otherwise, and most creations come without one. Its errors become ours right here,
-so the error handlers need no import of it either.
+otherwise, and most creations come without one. Its errors become ours right here
+(handlers/refusals.py answers them), so nothing else needs to import it either.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from domain.errors import InvalidInput, StorageUnavailable
 from domain.host_rules import hostname_of
@@ -27,8 +26,8 @@ from domain.shortening import ShortenedLink, shorten_link
 from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
-from handlers.http_responses import json_error
 from handlers.observability import LINKS_CREATED, count
+from handlers.refusals import KeyReusedWithAnotherRequest, KeyStillInProgress
 from handlers.settings import MisconfiguredError
 from repository.store_failures import is_unavailable
 
@@ -37,14 +36,6 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(child=True)
-
-
-class KeyReusedWithAnotherRequest(Exception):
-    """The Idempotency-Key was used before, with a different body."""
-
-
-class KeyStillInProgress(Exception):
-    """A request with this Idempotency-Key is being processed right now."""
 
 
 @cache
@@ -168,24 +159,3 @@ def _created(shortened: ShortenedLink, base_url: str) -> CreatedLink:
 
 def _seal_context(idempotency_key: str, short_id: str) -> str:
     return f"{idempotency_key}\x00{short_id}"
-
-
-def register_idempotency_error_handlers(app: APIGatewayHttpResolver) -> None:
-    app.exception_handler(KeyReusedWithAnotherRequest)(_key_reused)
-    app.exception_handler(KeyStillInProgress)(_in_progress)
-
-
-def _key_reused(error: KeyReusedWithAnotherRequest) -> Response[str]:
-    return json_error(
-        422,
-        "This Idempotency-Key was used with a different request; use a new key",
-        errors=[{"field": "Idempotency-Key", "reason": "was used with a different request"}],
-    )
-
-
-def _in_progress(error: KeyStillInProgress) -> Response[str]:
-    return json_error(
-        409,
-        "A request with this Idempotency-Key is still being processed; retry shortly",
-        headers={"Retry-After": "1"},
-    )

@@ -100,9 +100,9 @@ def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
     link = change_link(
         short_id,
         changes.to_domain(),
-        token=bearer_token(event),
+        token=bearer_token(event.raw_event),
         repository=wiring.link_repository(),
-        rules=target_rules(event, settings),
+        rules=target_rules(event.raw_event, settings),
     )
     count(LINKS_CHANGED)
     return _info(link)
@@ -116,7 +116,9 @@ def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
 )
 def delete(short_id: str) -> Response[str]:
     delete_link(
-        short_id, token=bearer_token(router.current_event), repository=wiring.link_repository()
+        short_id,
+        token=bearer_token(router.current_event.raw_event),
+        repository=wiring.link_repository(),
     )
     count(LINKS_DELETED)
     return Response(status_code=204, headers=dict(NO_STORE), body="")
@@ -133,7 +135,7 @@ def _info(link: Link) -> Response[LinkInfo]:
 
 
 def _link_info(link: Link) -> LinkInfo:
-    return LinkInfo.from_link(link, base_url(router.current_event, wiring.settings()))
+    return LinkInfo.from_link(link, base_url(router.current_event.raw_event, wiring.settings()))
 
 
 def _short_url(link: Link) -> str:

@@ -19,17 +19,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from domain.clicks import is_countable_click
-from domain.errors import LinkGone, LinkNotFound, StorageUnavailable
+from domain.errors import DomainError
 from domain.lookup import follow_link
 from handlers import wiring
-from handlers.observability import log_metrics, record_redirect, record_refusal, record_unavailable
-from handlers.proxy_responses import (
-    REDIRECT_CACHE,
-    link_gone_response,
-    link_not_found_response,
-    proxy_response,
-    storage_unavailable_response,
-)
+from handlers.observability import log_metrics, record_redirect
+from handlers.proxy_responses import REDIRECT_CACHE, proxy_response
+from handlers.refusals import refusal
 
 logger = Logger()
 
@@ -45,7 +40,6 @@ def respond(method: str, short_id: str, headers: dict[str, str], route: str) -> 
         x_purpose=headers.get("x-purpose"),
         x_moz=headers.get("x-moz"),
     )
-    accept = headers.get("accept") or ""
     try:
         link = follow_link(
             short_id,
@@ -53,16 +47,8 @@ def respond(method: str, short_id: str, headers: dict[str, str], route: str) -> 
             repository=wiring.link_repository(),
             denied_hosts=settings.denied_hosts,
         )
-    except LinkNotFound:
-        record_unavailable(404, route)
-        return link_not_found_response(method, accept, short_id)
-    except LinkGone as gone:
-        record_unavailable(410, route)
-        return link_gone_response(method, accept, short_id, gone.why)
-    except StorageUnavailable:
-        logger.warning("DynamoDB unavailable", exc_info=True)
-        record_refusal(503, "storage_unavailable")
-        return storage_unavailable_response()
+    except DomainError as error:
+        return refusal(error, method=method, accept=headers.get("accept") or "", route=route)
     record_redirect(counted=counted)
     return proxy_response(
         settings.redirect_status, headers={"Location": link.url, **REDIRECT_CACHE}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from handlers.http_responses import as_response
+from handlers.http_errors import as_response
 from handlers.redirect import respond
 from handlers.response_docs import documented, error_responses
 

@@ -13,7 +13,7 @@ import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
-from handlers.http_responses import json_error_event_response
+from handlers.proxy_responses import json_error_response
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -42,7 +42,7 @@ def refuse_unreadable_body(
     body = event.get("body") or ""
     headers = event.get("headers") or {}
     if body and not _is_json_media_type(headers.get("content-type")):
-        return json_error_event_response(
+        return json_error_response(
             415, "Request body must be JSON (Content-Type: application/json)"
         )
     if headers.get("content-type"):
@@ -51,15 +51,15 @@ def refuse_unreadable_body(
         try:
             raw = base64.b64decode(body, validate=True)
         except binascii.Error:
-            return json_error_event_response(400, "Request body is not valid base64")
+            return json_error_response(400, "Request body is not valid base64")
     else:
         raw = body.encode("utf-8", errors="surrogatepass")
     if len(raw) > max_bytes:
-        return json_error_event_response(413, f"Request body must be at most {max_bytes} bytes")
+        return json_error_response(413, f"Request body must be at most {max_bytes} bytes")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        return json_error_event_response(400, "Request body must be UTF-8 encoded JSON")
+        return json_error_response(400, "Request body must be UTF-8 encoded JSON")
     return None
 
 

@@ -1,66 +1,93 @@
-"""ShortenFunction: POST /shorten."""
+"""ShortenFunction: POST /shorten.
+
+One route, so no Powertools resolver: API Gateway routes only POST /shorten here, and
+the resolver's package cost ~30 ms of every cold start (its __init__ loads asyncio for
+AppSync; `make bench`, docs/benchmarks.md). pydantic still validates the body, with
+the same model and the same refusals as before; handlers/shorten_routes.py declares the
+route for the OpenAPI document and answers through `respond` below.
+"""
 
 from __future__ import annotations
 
+import base64
 import gc
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
 from domain.rate_limits import client_of
 from handlers import wiring
-from handlers.api_models import CreatedLink, ShortenRequest
-from handlers.http_errors import register_error_handlers
+from handlers.api_models import ShortenRequest
 from handlers.http_responses import base_url, target_rules, viewer_of
-from handlers.idempotent_creation import create_link, register_idempotency_error_handlers
+from handlers.idempotent_creation import create_link
 from handlers.observability import log_metrics, record_unlabelled_refusal
-from handlers.proxy_responses import NO_STORE
-from handlers.request_body import parse_json_body, resolve_readable
-from handlers.response_docs import error_responses, with_body
+from handlers.proxy_responses import JSON, NO_STORE, proxy_response
+from handlers.refusals import REFUSED_ERRORS, invalid_request, refusal
+from handlers.request_body import parse_json_body, refuse_unreadable_body
 
 logger = Logger()
-# The routes, on a router so one OpenAPI document can describe every function's.
-router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
 
-@router.post(
-    "/shorten",
-    summary="Shorten a URL",
-    responses=with_body(201, "Created; `Location` is the short link.", CreatedLink)
-    | error_responses(400, 409, 413, 415, 422, 429, 503),
-)
-def shorten(request: ShortenRequest) -> Response[CreatedLink]:
-    event, settings = router.current_event, wiring.settings()
-    created = create_link(
-        request,
-        idempotency_key=event.headers.get("idempotency-key"),
-        client=client_of(viewer_of(event, settings).address),
-        rules=target_rules(event, settings),
-        base_url=base_url(event, settings),
-        lambda_context=router.lambda_context,
+def respond(event: dict[str, Any], lambda_context: LambdaContext | None) -> dict[str, Any]:
+    """The answer to a POST /shorten event, as a proxy response."""
+    if (refused := refuse_unreadable_body(event)) is not None:
+        return refused
+    headers: dict[str, str] = event.get("headers") or {}
+    try:
+        request = ShortenRequest.model_validate(_json_body(event))
+    except _InvalidBody as invalid:
+        return invalid_request(invalid.details)
+    except ValidationError as invalid:
+        return invalid_request([dict(detail) for detail in invalid.errors(include_url=False)])
+    settings = wiring.settings()
+    try:
+        created = create_link(
+            request,
+            idempotency_key=headers.get("idempotency-key"),
+            client=client_of(viewer_of(event, settings).address),
+            rules=target_rules(event, settings),
+            base_url=base_url(event, settings),
+            lambda_context=lambda_context,
+        )
+    except REFUSED_ERRORS as error:
+        accept = headers.get("accept") or ""
+        return refusal(error, method="POST", accept=accept, route=event.get("routeKey", ""))
+    return proxy_response(
+        201,
+        created.model_dump_json(by_alias=True),
+        {"Content-Type": JSON, "Location": created.short_url, **NO_STORE},
     )
-    return Response(
-        status_code=201,
-        content_type=content_types.APPLICATION_JSON,
-        body=created,
-        headers={"Location": created.short_url, **NO_STORE},
-    )
 
 
-app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
-app.include_router(router)
-register_error_handlers(app)
-register_idempotency_error_handlers(app)
+class _InvalidBody(Exception):
+    """No body, or one that is not JSON, reported as pydantic reports problems."""
+
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        super().__init__(details)
+        self.details = details
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def _json_body(event: dict[str, Any]) -> Any:
+    body = event.get("body")
+    if not body:
+        raise _InvalidBody([{"type": "missing", "loc": ("body",), "msg": "Field required"}])
+    if event.get("isBase64Encoded"):  # refuse_unreadable_body checked it decodes
+        body = base64.b64decode(body).decode("utf-8")
+    try:
+        return parse_json_body(body)
+    except json.JSONDecodeError as exc:
+        problem = {"type": "json_invalid", "loc": ("body", exc.pos), "ctx": {"error": exc.msg}}
+        raise _InvalidBody([problem]) from exc
+
+
+@logger.inject_lambda_context
 @log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = resolve_readable(app, event, context)
+    logger.set_correlation_id(event["requestContext"].get("requestId"))
+    response = respond(event, context)
     record_unlabelled_refusal(response)
     return response
 

@@ -48,8 +48,9 @@ def test_the_shorten_function_does_load_what_it_needs():
 
     assert {"pydantic", "ada_url", "shortuuid"} <= loaded
     # Powertools' idempotency utility (and the boto3 it brings) waits for a request
-    # with an Idempotency-Key (handlers/idempotent_creation.py).
-    assert not loaded & {"boto3", "aws_xray_sdk"}
+    # with an Idempotency-Key (handlers/idempotent_creation.py); the shortener answers
+    # without a resolver, whose package loads asyncio (handlers/shorten.py).
+    assert not loaded & {"boto3", "aws_xray_sdk", "asyncio"}
 
 
 def test_each_function_module_leaves_the_collector_on_with_its_imports_frozen():

@@ -1,0 +1,30 @@
+"""The shortener's route, declared for the OpenAPI document.
+
+ShortenFunction itself answers without Powertools' resolver (handlers/shorten.py says
+why); this declaration gives the document the path, the request and response models
+and the refusals, and answers through the very same `respond`.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from handlers.api_models import CreatedLink, ShortenRequest
+from handlers.http_errors import as_response
+from handlers.response_docs import error_responses, with_body
+from handlers.shorten import respond
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
+
+
+@router.post(
+    "/shorten",
+    summary="Shorten a URL",
+    responses=with_body(201, "Created; `Location` is the short link.", CreatedLink)
+    | error_responses(400, 409, 413, 415, 422, 429, 503),
+)
+def shorten(request: ShortenRequest) -> Response[str]:
+    # `request` is what the document describes; respond() reads and checks the body
+    # itself, exactly as the function does.
+    return as_response(respond(router.current_event.raw_event, router.lambda_context))
