@@ -198,9 +198,9 @@ desktop Chrome User-Agent (events/redirect.json), so every call counts a click.
 
 At the median the handler adds {milliseconds(handler - raw)} to the raw call:
 {milliseconds(repository - raw)} in the repository (building the request, turning the
-item into a Link) and {milliseconds(handler - repository)} around it (Powertools'
-routing, event and response objects, logging context and metrics line; the click
-check, which after the first call is an LRU cache hit).
+item into a Link) and {milliseconds(handler - repository)} around it (reading the
+event, Powertools' logging context and metrics line, the response; the click check,
+which after the first call is an LRU cache hit).
 
 {table}
 
