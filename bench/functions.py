@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from functools import cache
 
 from devserver.dynamodb_tables import TableDefinition
 from devserver.functions import LambdaFunction
+from devserver.lambda_runtime import LambdaContext
 from devserver.project import Project, load_project
 from devserver.template import TEMPLATE_PATH
 
@@ -88,24 +88,6 @@ def shared_environment(endpoint_url: str) -> dict[str, str]:
     for lambda_function in project().functions:
         merged.update(lambda_function.environment)
     return {**merged, **sdk_stand_ins(endpoint_url)}
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    """The context Lambda's Python runtime passes (the attributes Powertools reads), with
-    memory_limit_in_mb a string as the runtime has it."""
-
-    function_name: str
-    function_version: str
-    invoked_function_arn: str
-    memory_limit_in_mb: str
-    aws_request_id: str
-    log_group_name: str
-    log_stream_name: str
-    deadline_ms: int
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(self.deadline_ms - int(time.time() * 1000), 0)
 
 
 def lambda_context(logical_id: str) -> LambdaContext:
