@@ -14,6 +14,7 @@ otherwise, and most creations come without one. Its errors become ours right her
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(child=True)
+
+
+# What _create_and_seal made in this request, for when Powertools fails to record it.
+_CREATED_IN_THIS_REQUEST: ContextVar[dict[str, Any] | None] = ContextVar(
+    "created_in_this_request", default=None
+)
 
 
 @cache
@@ -107,6 +114,7 @@ def _create_once(lambda_context: LambdaContext | None, **arguments: Any) -> dict
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
     create = wiring.idempotent(_create_and_seal, config)
+    created_here = _CREATED_IN_THIS_REQUEST.set(None)
     try:
         return create(**arguments)
     except IdempotencyValidationError as exc:
@@ -114,11 +122,20 @@ def _create_once(lambda_context: LambdaContext | None, **arguments: Any) -> dict
     except IdempotencyAlreadyInProgressError as exc:
         raise KeyStillInProgress from exc
     except IdempotencyPersistenceLayerError as exc:
+        if (created := _CREATED_IN_THIS_REQUEST.get()) is not None:
+            # The link is stored; only marking the key's record done failed. The client
+            # gets its link and token now, rather than a 503 for a link it could never
+            # manage. A repeat of the key is told to wait (409) until the unfinished
+            # record expires with this invocation's time, then makes a new link.
+            logger.warning("Link created; its idempotency record was not completed")
+            return created
         # Powertools wraps every failure of its record store in this one error; only an
         # unavailable DynamoDB is a 503. Anything else is a bug and stays a 500.
         if is_unavailable(exc.__cause__):
             raise StorageUnavailable("keeping an idempotency record") from exc
         raise
+    finally:
+        _CREATED_IN_THIS_REQUEST.reset(created_here)
 
 
 def _create_and_seal(
@@ -129,10 +146,12 @@ def _create_and_seal(
     shortened = _shorten(request, payload["client"], rules)
     created = _created(shortened, base_url)
     context = _seal_context(payload["idempotencyKey"], created.short_id)
-    return {
+    outcome = {
         "link": created.model_dump(mode="json", by_alias=True, exclude={"management_token"}),
         "sealedToken": seal_token(created.management_token, secret=secret, context=context),
     }
+    _CREATED_IN_THIS_REQUEST.set(outcome)
+    return outcome
 
 
 def _shorten(request: Any, client: str, rules: TargetRules) -> ShortenedLink:

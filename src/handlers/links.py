@@ -4,6 +4,13 @@ and deletion."""
 from __future__ import annotations
 
 import gc
+
+# Lambda imports one function module per execution environment, and all it loads lives
+# as long as the environment: collecting garbage while it loads is wasted work (~60 ms
+# of the shortener's cold start, ~20 ms of the redirect's: `make bench`). Off until the
+# end of this module, which freezes what was loaded and turns the collector back on.
+gc.disable()
+
 from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools import Logger
@@ -156,8 +163,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return response
 
 
-# Loaded: what is here lives as long as the environment. Frozen, it is out of every
-# later collection's way; the collector, off while it loaded, is back on
-# (handlers/__init__.py says why).
+# Loaded: frozen, all of it is out of every later collection's way (see the top).
 gc.freeze()
 gc.enable()

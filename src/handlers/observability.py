@@ -72,8 +72,8 @@ MISSES = "Misses"
 GONE = "Gone"
 REFUSALS = "Refusals"
 
-# Refusals made before routing (handlers/request_body.py) or by Powertools'
-# idempotency errors, which no domain error names: their reason, by status.
+# Refusals made before the body is read (handlers/request_body.py), or for an
+# Idempotency-Key (refusals.py answers those without a reason): their reason, by status.
 _REASON_BY_STATUS = {
     400: "unreadable_body",
     409: "request_in_progress",

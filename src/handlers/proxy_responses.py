@@ -1,10 +1,11 @@
 """Responses as API Gateway takes them from Lambda (payload format 2.0), built from plain
 dicts with the standard library alone.
 
-The redirect function answers with these directly: it is the hot path and carries no
-Powertools resolver (handlers/redirect.py says why). The other functions wrap the same
-bodies in Powertools' Response (handlers/http_responses.py), so every function refuses
-in exactly the same words and shapes.
+The redirect and shortener functions answer with these directly: they carry no
+Powertools resolver (handlers/redirect.py and shorten.py say why). The links function,
+behind the resolver, wraps the same bodies in Powertools' Response
+(handlers/http_errors.py), so every function refuses in exactly the same words and
+shapes.
 """
 
 from __future__ import annotations

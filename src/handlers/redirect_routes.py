@@ -1,8 +1,9 @@
-"""The redirect function's two routes, declared for the OpenAPI document.
+"""The redirect function's two routes, declared for the OpenAPI document only.
 
-RedirectFunction itself answers without Powertools' resolver (handlers/redirect.py says
-why); these declarations give the document the same paths, summaries and responses,
-and answer through the very same `respond`, so they cannot describe something else.
+RedirectFunction answers without Powertools' resolver (handlers/redirect.py says why),
+so nothing ever calls these; they give the document the paths, summaries and responses.
+What keeps them true is tests/e2e/test_openapi_schema.py, which holds the running API
+to the document.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from handlers.http_errors import as_response
-from handlers.redirect import respond
 from handlers.response_docs import documented, error_responses
 
+_DOCUMENTATION_ONLY = "declared for the OpenAPI document; handlers.redirect.handler answers"
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
 # Which redirect status a deployment sends is its REDIRECT_STATUS (302 unless set).
@@ -32,7 +32,7 @@ _REDIRECT_RESPONSES = (
     responses=_REDIRECT_RESPONSES,
 )
 def follow(short_id: str) -> Response[str]:
-    return _answer(short_id)
+    raise NotImplementedError(_DOCUMENTATION_ONLY)
 
 
 @router.head(
@@ -41,10 +41,4 @@ def follow(short_id: str) -> Response[str]:
     responses=_REDIRECT_RESPONSES,
 )
 def peek(short_id: str) -> Response[str]:
-    return _answer(short_id)
-
-
-def _answer(short_id: str) -> Response[str]:
-    event = router.current_event
-    headers = dict(event.headers)
-    return as_response(respond(event.http_method, short_id, headers, event.route_key))
+    raise NotImplementedError(_DOCUMENTATION_ONLY)

@@ -75,7 +75,10 @@ def refusal(error: RefusedError, *, method: str, accept: str, route: str) -> dic
         return link_gone_response(method, accept, error.short_id, error.why)
     for error_type, answer in _ANSWERS:
         if isinstance(error, error_type):
-            return answer(error)
+            response = answer(error)
+            if method == "HEAD":  # the same status and headers, never a body
+                response["body"] = ""
+            return response
     raise error  # a DomainError without an answer: a bug, and a loud 500
 
 

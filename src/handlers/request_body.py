@@ -1,9 +1,10 @@
-"""Refusing request bodies before the router ever parses them.
+"""Refusing request bodies before anything parses them, and parsing the rest.
 
-Powertools validates the body before any middleware runs, so the size limit, the
-media type and the "is this even text" check have to come first, in front of
-`app.resolve`. Without them a base64 body of random bytes, or a multipart body
-without a boundary, would fail inside the router and surface as a 500.
+The size limit, the media type and the "is this even text" check come first: in the
+links function, in front of `app.resolve` (Powertools validates the body before any
+middleware runs), and in the shortener before it reads the body. Without them a base64
+body of random bytes, or a multipart body without a boundary, would fail inside the
+parser and surface as a 500.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def refuse_unreadable_body(
 ) -> dict[str, Any] | None:
     """A finished Lambda response refusing the body, or None when the body is fine to parse.
 
-    A JSON media type is rewritten in the event to the lower-case form the router
-    matches (media types are case-insensitive; Powertools compares them as written).
+    A JSON media type is rewritten in the event to the lower-case form Powertools'
+    router matches in the links function (media types are case-insensitive; it
+    compares them as written).
     """
     body = event.get("body") or ""
     headers = event.get("headers") or {}

@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
 # retry storm), then the API answers 503 with Retry-After and the caller, who can
 # afford to wait, decides. Worst case per call: 2 x (0.5 + 1) s + 1 s = 4 s, inside
 # every function's Timeout (template.yaml), so a failing DynamoDB is our clear 503,
-# never a Lambda timeout (tests/template/test_timeouts.py holds the two together).
+# never a Lambda timeout (tests/integration/test_storage_unavailable.py holds the two
+# together). The read timeout bounds each wait for data, which for DynamoDB's small
+# answers is the whole answer.
 CLIENT_CONFIG = Config(
     connect_timeout=0.5,
     read_timeout=1,

@@ -158,7 +158,12 @@ ROUTES = [
         lambda context, link: links.handler(managed("link-delete.json", link), context),
     ),
 ]
-ROUTE_CALL_SITES = [(route, site) for route in ROUTES for site in route.call_sites]
+# Completing an idempotency record comes after the link is stored: failing there is
+# not a 503 (test_a_link_stored_before_its_idempotency_record_failed_is_still_returned).
+RECORD_COMPLETED = ("UpdateItem", "IDEMPOTENCY#")
+ROUTE_CALL_SITES = [
+    (route, site) for route in ROUTES for site in route.call_sites if site != RECORD_COMPLETED
+]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
@@ -190,7 +195,10 @@ def test_an_unavailable_dynamodb_is_a_503_with_retry_after(
     assert response["statusCode"] == 503
     assert response["headers"]["Retry-After"] == STORAGE_RETRY_AFTER_SECONDS
     assert response["headers"]["Content-Type"] == "application/json"
-    assert "try again" in json.loads(response["body"])["message"]
+    if route.name.startswith("HEAD"):
+        assert response["body"] == ""  # a HEAD gets the headers alone
+    else:
+        assert "try again" in json.loads(response["body"])["message"]
     assert stack.faults.attempts_at(call_site) == 2  # bounded: tried twice, no more
 
 
@@ -212,6 +220,23 @@ def test_a_failed_creation_leaves_no_link_and_frees_its_idempotency_key(stack, l
     assert [item["PK"]["S"] for item in stack.items() if item["PK"]["S"].startswith("LINK#")] == [
         f"LINK#{json.loads(retried['body'])['shortId']}"
     ]
+
+
+def test_a_link_stored_before_its_idempotency_record_failed_is_still_returned(
+    stack, lambda_context
+):
+    stack.faults.fail(RECORD_COMPLETED, FAULTS["throttled"])
+
+    response = shorten.handler(
+        event("shorten.json", **{"idempotency-key": IDEMPOTENCY_KEY}), lambda_context
+    )
+
+    # The client gets the link that exists, and the token to manage it, not a 503.
+    assert response["statusCode"] == 201
+    created = json.loads(response["body"])
+    assert created["managementToken"]
+    links = [item for item in stack.items() if item["PK"]["S"].startswith("LINK#")]
+    assert [item["PK"]["S"] for item in links] == [f"LINK#{created['shortId']}"]
 
 
 def test_a_failed_change_leaves_the_link_as_it_was(stack, lambda_context):
@@ -237,8 +262,10 @@ def test_every_function_answers_503_before_its_timeout_stops_it():
         min(2 ** (attempt - 1), 20) for attempt in range(1, attempts)
     )
     assert one_call == 4
-    # Time the function spends on anything but DynamoDB: building the client on a
-    # cold start, validation, logging. Measured in tens of ms; a second to spare.
+    # The calls counted are each route's own (a clash of random ids, one in millions,
+    # adds a write that is not). Time the function spends on anything but DynamoDB:
+    # building the client on a cold start, validation, logging. Measured in tens of ms;
+    # a second to spare.
     own_work = 1
     for function in {route.function for route in ROUTES}:
         calls_in_a_row = max(len(r.call_sites) for r in ROUTES if r.function == function)

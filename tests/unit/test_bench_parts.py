@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from decimal import Decimal
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +15,7 @@ from bench import cold_start, functions, redirect_cost, round_trips, sizes, warm
 from bench.machine import cpu_model, os_name
 from bench.report import MET, MISSED, NO_TARGET
 from repository.client import CLIENT_CONFIG
+from tests.conftest import REPO_ROOT
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
 
@@ -286,11 +288,21 @@ def test_missing_build_output_is_reported_as_not_measured(tmp_path):
     assert {m.verdict for m in sizes.metrics(result)} == {"not measured"}
 
 
-def test_the_cost_per_million_redirects_is_the_cost_models_sum_of_its_lines():
+def test_the_benchmark_reports_the_cost_the_cost_command_prints():
+    # The figure must be the one `python -m deploy cost` gives people, line for line.
+    printed = subprocess.run(
+        [sys.executable, "-m", "deploy", "cost"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = redirect_cost.measure()
+    summary = next(line for line in printed.splitlines() if "per million redirects" in line)
 
-    assert result.total == sum((cost for _, _, cost in result.lines), Decimal(0))
-    assert redirect_cost.metrics(result)[0].shown.startswith("$")
+    assert f": {redirect_cost.metrics(result)[0].shown} = " in summary
+    for service, item, cost in result.lines:
+        assert f"{item} ${cost:.4f}" in summary, (service, item)
 
 
 def test_the_machine_is_described_from_cpuinfo_and_os_release(tmp_path):

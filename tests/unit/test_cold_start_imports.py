@@ -59,7 +59,7 @@ def test_the_shorten_function_does_load_what_it_needs():
 
 
 def test_each_function_module_leaves_the_collector_on_with_its_imports_frozen():
-    # handlers/__init__.py turns the collector off while a function module loads.
+    # Each function module turns the collector off while it loads (see its top).
     for module in ("handlers.redirect", "handlers.shorten", "handlers.links"):
         script = f"import gc, {module}; print(gc.isenabled(), gc.get_freeze_count() > 10_000)"
         assert run_in_fresh_interpreter(script).split() == ["True", "True"], module
