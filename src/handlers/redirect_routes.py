@@ -1,9 +1,10 @@
-"""The redirect function's two routes, declared for the OpenAPI document only.
+"""The redirect function's two routes, declared on a Powertools router for the
+OpenAPI document.
 
-RedirectFunction answers without Powertools' resolver (handlers/redirect.py says why),
-so nothing ever calls these; they give the document the paths, summaries and responses.
-What keeps them true is tests/e2e/test_openapi_schema.py, which holds the running API
-to the document.
+RedirectFunction answers without Powertools' resolver (handlers/redirect.py says why);
+these give the document the paths, summaries and responses, and answer through the
+same `respond`, so a resolver built from them (devserver/openapi.py builds one) answers
+as the function does: tests/integration/test_route_declarations.py holds them to it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from handlers.http_errors import as_response
+from handlers.redirect import respond
 from handlers.response_docs import documented, error_responses
 
-_DOCUMENTATION_ONLY = "declared for the OpenAPI document; handlers.redirect.handler answers"
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
 # Which redirect status a deployment sends is its REDIRECT_STATUS (302 unless set).
@@ -32,7 +34,7 @@ _REDIRECT_RESPONSES = (
     responses=_REDIRECT_RESPONSES,
 )
 def follow(short_id: str) -> Response[str]:
-    raise NotImplementedError(_DOCUMENTATION_ONLY)
+    return _answer(short_id)
 
 
 @router.head(
@@ -41,4 +43,10 @@ def follow(short_id: str) -> Response[str]:
     responses=_REDIRECT_RESPONSES,
 )
 def peek(short_id: str) -> Response[str]:
-    raise NotImplementedError(_DOCUMENTATION_ONLY)
+    return _answer(short_id)
+
+
+def _answer(short_id: str) -> Response[str]:
+    event = router.current_event
+    headers = dict(event.headers)
+    return as_response(respond(event.http_method, short_id, headers, event.route_key))

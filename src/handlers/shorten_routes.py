@@ -1,9 +1,9 @@
-"""The shortener's route, declared for the OpenAPI document only.
+"""The shortener's route, declared on a Powertools router for the OpenAPI document.
 
-ShortenFunction answers without Powertools' resolver (handlers/shorten.py says why), so
-nothing ever calls this; it gives the document the path, the request and response
-models and the refusals. What keeps it true is tests/e2e/test_openapi_schema.py, which
-holds the running API to the document.
+ShortenFunction answers without Powertools' resolver (handlers/shorten.py says why);
+this gives the document the path, the request and response models and the refusals,
+and answers through the same `respond`, so a resolver built from it answers as the
+function does: tests/integration/test_route_declarations.py holds it to it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers.api_models import CreatedLink, ShortenRequest
+from handlers.http_errors import as_response
 from handlers.response_docs import error_responses, with_body
+from handlers.shorten import respond
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
@@ -24,4 +26,6 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
     | error_responses(400, 409, 413, 415, 422, 429, 503),
 )
 def shorten(request: ShortenRequest) -> Response[str]:
-    raise NotImplementedError("declared for the OpenAPI document; handlers.shorten.handler answers")
+    # `request` is what the document describes; respond() reads the body itself, as
+    # the function does.
+    return as_response(respond(router.current_event.raw_event, router.lambda_context))
