@@ -19,12 +19,18 @@ from typing import Any
 import botocore.session
 import pytest
 
-from devserver.dynamodb_backends import DynamoDBLocal, MotoDynamoDB, find_dynamodb_local
+from devserver.dynamodb_backends import (
+    DynamoDBLocal,
+    DynamoDBLocalInstall,
+    MotoDynamoDB,
+    find_dynamodb_local,
+)
 from devserver.dynamodb_tables import TableDefinition, ensure_table
 from devserver.project import load_project
 from devserver.template import TEMPLATE_PATH
 
 REGION = "us-east-1"
+# The same definition `make dev` creates its table from: the template's LinksTable.
 LINKS_TABLE = next(
     table
     for table in load_project(TEMPLATE_PATH, REGION).tables
@@ -50,15 +56,20 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
-def dynamodb_local_server(data_dir: Path) -> Iterator[str]:
-    """Amazon's DynamoDB Local (Java), yielding its endpoint URL; skipped where it cannot run,
-    except in CI, which installs Java (.ci/run) and must exercise it."""
+def dynamodb_local_or_skip() -> DynamoDBLocalInstall:
+    """DynamoDB Local's install; the test is skipped where it cannot run, except in CI,
+    which installs Java (.ci/run) and must exercise it."""
     install, why_not = find_dynamodb_local()
     if install is None:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run against DynamoDB Local: {why_not}")
-        pytest.skip(f"no DynamoDB Local here ({why_not})")
-    server = DynamoDBLocal(install, data_dir)
+        pytest.skip(f"no DynamoDB Local here ({why_not}); `make dev` falls back to moto")
+    return install
+
+
+def dynamodb_local_server(data_dir: Path) -> Iterator[str]:
+    """Amazon's DynamoDB Local (Java), yielding its endpoint URL."""
+    server = DynamoDBLocal(dynamodb_local_or_skip(), data_dir)
     try:
         yield server.endpoint_url
     finally:

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from devserver.dynamodb_backends import find_dynamodb_local
 from tests.conftest import REPO_ROOT
+from tests.dynamodb_servers import dynamodb_local_or_skip
 
 STARTUP_SECONDS = 60
 _KEPT_OUTPUT_LINES = 2000
@@ -163,12 +163,7 @@ def local_stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Lo
     """The local stack on DynamoDB Local (what `make dev` uses with Java) and on moto."""
     backend = request.param
     if backend == "local":
-        install, why_not = find_dynamodb_local()
-        if install is None:
-            # CI installs Java (.ci/run), so there a missing DynamoDB Local is a failure.
-            if os.environ.get("CI"):
-                pytest.fail(f"CI must run against DynamoDB Local: {why_not}")
-            pytest.skip(f"no DynamoDB Local here ({why_not}); `make dev` falls back to moto")
+        dynamodb_local_or_skip()
     process, stack = start_local_stack(
         backend, tmp_path_factory.mktemp(f"data-{backend}"), UNLIMITED, CONCURRENCY
     )

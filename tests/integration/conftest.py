@@ -19,10 +19,9 @@ from devserver.template import TEMPLATE_PATH
 from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
+from tests.dynamodb_servers import LINKS_TABLE
 
 _PROJECT = load_project(TEMPLATE_PATH, "us-east-1")
-# The same definition `make dev` creates its table from: the template's LinksTable.
-LINKS_TABLE = next(table for table in _PROJECT.tables if table.logical_id == "LinksTable")
 TABLE_NAME = LINKS_TABLE.table_name
 # What the template sets for the functions, with its parameters' defaults.
 FUNCTION_ENVIRONMENT = next(

@@ -40,7 +40,7 @@ from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
 from tests.conftest import EVENTS_DIR, FakeLambdaContext, load_event
-from tests.integration.conftest import LINKS_TABLE
+from tests.dynamodb_servers import LINKS_TABLE
 
 PROJECT = load_project(TEMPLATE_PATH, "us-east-1")
 FUNCTIONS = {function.logical_id: function for function in PROJECT.functions}
