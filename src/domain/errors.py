@@ -51,8 +51,9 @@ class ShortIdsExhausted(DomainError):
 
 class StorageUnavailable(DomainError):
     """The link store stayed throttled, failing or unreachable through the client's
-    bounded retries. Nothing is known to have changed: every write is conditional or
-    atomic, so a retry by the client cannot half-write or overwrite a link."""
+    bounded retries. A write may or may not have landed (its answer can be lost), but
+    never in part: every write is one conditional item write, so a retry by the client
+    cannot half-write or overwrite a link."""
 
     def __init__(self, operation: str) -> None:
         super().__init__(f"the link store did not complete {operation}")
