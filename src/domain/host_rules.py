@@ -12,13 +12,17 @@ that is the form stored URLs carry. An IPv4 address may be given in dotted decim
 (``203.0.113.7``) and denies exactly that address, however a URL spells it: WHATWG
 keeps ``http://0xcb.0.113.7../`` (two trailing dots) as a domain, but resolvers drop
 the dots and connect to 203.0.113.7, so a host name that spells an address the way
-WHATWG reads numbers is judged as that address. IPv6 addresses cannot be listed.
-Private, loopback and link-local addresses need no entry: the URL policy always
-refuses them.
+WHATWG reads numbers is judged as that address. So is an IPv6 literal that carries an
+IPv4 address in one of the ways that deliver packets to it: IPv4-mapped
+(``[::ffff:5db8:d822]``), NAT64's well-known prefix (``[64:ff9b::5db8:d822]``, RFC
+6052) and 6to4 (``[2002:5db8:d822::]``, RFC 3056) all stand for 93.184.216.34 here.
+IPv6 addresses cannot be listed. Private, loopback and link-local addresses need no
+entry: the URL policy always refuses them.
 """
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv6Address, IPv6Network
 from urllib.parse import urlsplit
 
 _MAX_NAME_LENGTH = 253
@@ -27,6 +31,10 @@ _LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _HEX_DIGITS = frozenset("0123456789abcdef")
 # ASCII only: int() would also take other scripts' digits, "_" and blanks.
 _DIGITS_IN_RADIX = {8: frozenset("01234567"), 10: frozenset("0123456789"), 16: _HEX_DIGITS}
+
+# RFC 6052's well-known NAT64 prefix: a NAT64 gateway sends packets for these addresses
+# to the IPv4 address in their last 32 bits. The standard library has no name for it.
+_NAT64_WELL_KNOWN = IPv6Network("64:ff9b::/96")
 
 
 def parse_denied_hosts(setting: str) -> frozenset[str]:
@@ -44,16 +52,32 @@ def is_denied_host(hostname: str, denied: frozenset[str]) -> bool:
     """Whether `hostname` is an entry of `denied` or a subdomain of one.
 
     `denied` comes from `parse_denied_hosts`. `hostname` is compared case-insensitively
-    and without trailing dots, and a name that spells an IPv4 address (`0x5d.0xb8d822`,
-    `1572395042`) as the address; it should be canonical (`TargetUrl.hostname` or
-    `hostname_of`), since no other spelling is undone here.
+    and without trailing dots, a name that spells an IPv4 address (`0x5d.0xb8d822`,
+    `1572395042`) as the address, and an IPv6 literal in brackets that carries one
+    (`[::ffff:5db8:d822]`, `[64:ff9b::5db8:d822]`, `[2002:5db8:d822::]`) as the address
+    it carries; it should be canonical (`TargetUrl.hostname` or `hostname_of`), since no
+    other spelling is undone here.
     """
     name = hostname.rstrip(".").lower()
     # The redirect re-checks a stored URL's hostname, which may be such a name (WHATWG
     # kept it as a domain), while the URL policy judged it as the address at creation:
     # both must see the address, or denying it later would not stop the link.
-    labels = (_dotted_ipv4(name) or name).split(".")
+    labels = (_ipv4_named_by(name) or name).split(".")
     return any(".".join(labels[start:]) in denied for start in range(len(labels)))
+
+
+def translated_ipv4(ip: IPv6Address) -> IPv4Address | None:
+    """The IPv4 address `ip` is only another name for, or None.
+
+    An IPv4-mapped address (`::ffff:0:0/96`) is the IPv4 address to a dual-stack
+    socket, and one in NAT64's well-known prefix (`64:ff9b::/96`) is translated to it by
+    the gateway: either way the packets reach the address in the last 32 bits.
+    """
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64_WELL_KNOWN:
+        return IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return None
 
 
 def hostname_of(url: str) -> str:
@@ -85,6 +109,22 @@ def _denylist_entry(entry: str) -> str:
             f"not a host name (ASCII, punycode for IDNs) or dotted IPv4 address: {entry!r}"
         )
     return name
+
+
+def _ipv4_named_by(name: str) -> str | None:
+    """The IPv4 address, in dotted decimal, that the lower-case host `name` stands for:
+    the one it spells, or the one an IPv6 literal (`[...]`) is translated to or, for
+    6to4, tunnelled to (the IPv4 address in bits 16 to 48); or None."""
+    if not name.startswith("["):
+        return _dotted_ipv4(name)
+    try:
+        ip = IPv6Address(name.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return None
+    ipv4 = translated_ipv4(ip)
+    if ipv4 is None:
+        ipv4 = ip.sixtofour
+    return None if ipv4 is None else str(ipv4)
 
 
 def _dotted_ipv4(name: str) -> str | None:

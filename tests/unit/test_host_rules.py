@@ -1,8 +1,10 @@
 """The host denylist: its setting, its matching, and stored URLs' hosts (domain/host_rules.py)."""
 
+from ipaddress import IPv4Address, IPv6Address
+
 import pytest
 
-from domain.host_rules import hostname_of, is_denied_host, parse_denied_hosts
+from domain.host_rules import hostname_of, is_denied_host, parse_denied_hosts, translated_ipv4
 
 # --- the setting -----------------------------------------------------------------------
 
@@ -95,6 +97,25 @@ def test_denies_a_listed_host_and_its_subdomains(hostname: str) -> None:
 @pytest.mark.parametrize(
     "hostname",
     [
+        pytest.param("[::ffff:5db8:d822]", id="IPv4-mapped, as WHATWG writes it"),
+        pytest.param("[::ffff:93.184.216.34]", id="IPv4-mapped, dotted"),
+        pytest.param("[0:0:0:0:0:FFFF:5DB8:D822]", id="IPv4-mapped, in full, upper-case"),
+        pytest.param("[64:ff9b::5db8:d822]", id="NAT64 well-known prefix"),
+        pytest.param("[64:ff9b::93.184.216.34]", id="NAT64, dotted"),
+        pytest.param("[2002:5db8:d822::]", id="6to4"),
+        pytest.param("[2002:5db8:d822:1:2:3:4:5]", id="6to4, a host behind the router"),
+    ],
+)
+def test_denies_an_ipv6_literal_that_carries_a_listed_ipv4_address(hostname: str) -> None:
+    # Packets to it reach 93.184.216.34: through a dual-stack socket, a NAT64 gateway or
+    # a 6to4 tunnel. The URL policy accepts the first two as public (6to4 too, on older
+    # Pythons), so only the denylist stops them.
+    assert is_denied_host(hostname, DENIED)
+
+
+@pytest.mark.parametrize(
+    "hostname",
+    [
         pytest.param("notevil.com", id="suffix without a dot"),
         pytest.param("evil.com.au", id="listed name as a prefix"),
         pytest.param("evil.co", id="shorter"),
@@ -104,11 +125,39 @@ def test_denies_a_listed_host_and_its_subdomains(hostname: str) -> None:
         pytest.param("93.184.216.35", id="other IPv4"),
         pytest.param("184.216.34", id="IPv4 suffix"),
         pytest.param("[::1]", id="IPv6"),
+        pytest.param("[::ffff:5db8:d823]", id="IPv4-mapped other IPv4"),
+        pytest.param("[64:ff9b::5db8:d823]", id="NAT64 other IPv4"),
+        pytest.param("[2002:5db8:d823::]", id="6to4 other IPv4"),
+        pytest.param("[2606:2800:220:1::5db8:d822]", id="IPv6 ending in the listed IPv4"),
+        pytest.param("[64:ff9b:1::5db8:d822]", id="NAT64 local-use prefix"),
+        pytest.param("[2002::5db8:d822]", id="6to4 with the IPv4 in the wrong place"),
+        pytest.param("[not-an-address]", id="not an address"),
         pytest.param("", id="empty"),
     ],
 )
 def test_allows_other_hosts(hostname: str) -> None:
     assert not is_denied_host(hostname, DENIED)
+
+
+@pytest.mark.parametrize(
+    ("ipv6", "ipv4"),
+    [
+        pytest.param("::ffff:5db8:d822", "93.184.216.34", id="IPv4-mapped"),
+        pytest.param("::ffff:7f00:1", "127.0.0.1", id="IPv4-mapped loopback"),
+        pytest.param("64:ff9b::5db8:d822", "93.184.216.34", id="NAT64"),
+        pytest.param("64:ff9b::", "0.0.0.0", id="NAT64 first"),  # noqa: S104 (not bound)
+        pytest.param("64:ff9b::ffff:ffff", "255.255.255.255", id="NAT64 last"),
+        pytest.param("64:ff9b::1:0:0", None, id="just past NAT64"),
+        pytest.param("64:ff9b:1::5db8:d822", None, id="NAT64 local-use prefix"),
+        pytest.param("2002:5db8:d822::", None, id="6to4 (tunnelled, not translated)"),
+        pytest.param("::5db8:d822", None, id="IPv4-compatible (deprecated)"),
+        pytest.param("2606:2800:220:1::5db8:d822", None, id="plain IPv6"),
+    ],
+)
+def test_translated_ipv4(ipv6: str, ipv4: str | None) -> None:
+    expected = None if ipv4 is None else IPv4Address(ipv4)
+
+    assert translated_ipv4(IPv6Address(ipv6)) == expected
 
 
 def test_an_empty_denylist_denies_nothing() -> None:

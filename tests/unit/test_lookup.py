@@ -76,6 +76,41 @@ def test_a_link_to_a_host_denied_after_creation_stops_redirecting(repository):
         )
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://[::ffff:5db8:d822]/", id="IPv4-mapped"),
+        pytest.param("http://[64:ff9b::5db8:d822]:8080/x", id="NAT64"),
+        pytest.param("http://[2002:5db8:d822::1]/", id="6to4"),
+    ],
+)
+@pytest.mark.parametrize("count_click", [True, False])
+def test_a_link_to_an_ipv6_form_of_an_address_denied_after_creation_stops(url, count_click):
+    # Made while 93.184.216.34 was allowed; the IPv6 literal carries that address.
+    repository = FakeLinkRepository(Link("wrapped", url, CREATED))
+
+    with pytest.raises(LinkGone, match="blocked"):
+        follow_link(
+            "wrapped",
+            count_click=count_click,
+            repository=repository,
+            denied_hosts=frozenset({"93.184.216.34"}),
+        )
+
+
+def test_a_link_to_an_ipv6_form_of_another_address_still_redirects():
+    repository = FakeLinkRepository(Link("wrapped", "http://[::ffff:5db8:d823]/", CREATED))
+
+    link = follow_link(
+        "wrapped",
+        count_click=True,
+        repository=repository,
+        denied_hosts=frozenset({"93.184.216.34"}),
+    )
+
+    assert link.clicks == 1
+
+
 def test_looking_a_link_up_counts_nothing(repository):
     link = get_link("7cp2Xhz", repository=repository)
 

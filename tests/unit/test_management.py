@@ -83,6 +83,26 @@ def test_a_new_target_must_pass_the_url_policy_and_denylist(repository):
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://[::ffff:5db8:d822]/", id="IPv4-mapped"),
+        pytest.param("http://[::ffff:93.184.216.34]/", id="IPv4-mapped, dotted"),
+        pytest.param("http://[64:ff9b::5db8:d822]/", id="NAT64"),
+    ],
+)
+def test_a_new_target_in_an_ipv6_form_of_a_denied_address_is_refused(repository, url):
+    rules = TargetRules(denied_hosts=frozenset({"93.184.216.34"}))
+
+    with pytest.raises(InvalidUrl, match="not allowed"):
+        change_link(
+            "7cp2Xhz", LinkChanges(url=url), token=TOKEN, repository=repository, rules=rules
+        )
+
+    assert repository.get("7cp2Xhz").url == "https://old.example/"
+    assert repository.writes == 0
+
+
+@pytest.mark.parametrize(
     ("short_id", "token", "error"),
     [
         ("7cp2Xhz", None, NotAuthenticated),

@@ -187,6 +187,58 @@ def test_refuses_a_broken_http_url(raw: str) -> None:
     assert refusal(raw) == INVALID
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("http://a.b.c.xn--pokxncvks", id="decodes to circled digits, which map"),
+        pytest.param("http://XN--pokxncvks.com/", id="upper-case prefix"),
+        pytest.param("http://%78n--pokxncvks.com/", id="percent-encoded prefix"),
+        pytest.param("http://www.xn--bcher-kva.xn--pokxncvks/", id="one bad label of three"),
+        pytest.param("http://xn--/", id="nothing after the prefix"),
+        pytest.param("http://xn--a.com/", id="not punycode"),
+        pytest.param("http://xn--bcher-kva0.com/", id="not punycode at the end"),
+        pytest.param("http://xn--999999999999999999a.com/", id="overflows"),
+        pytest.param("http://xn--abc-.com/", id="decodes to ASCII"),
+        pytest.param("http://xn--7ba.com/", id="decodes to upper-case, which maps"),
+        pytest.param("http://xn--a-ccb.com/", id="decodes to a form that is not NFC"),
+        pytest.param("http://xn--266c.com/", id="decodes to a disallowed code point"),
+        pytest.param("http://xn--a-bcb.com/", id="decodes to a leading combining mark"),
+        pytest.param("http://xn--ab-m1t.com/", id="decodes to a joiner out of context"),
+        pytest.param("http://xn--a-zhc.com/", id="decodes to a label breaking the bidi rule"),
+        pytest.param("http://xn--xn---3ra.com/", id="decodes to a label starting xn--"),
+        pytest.param("http://xn---4ca.com/", id="another spelling of xn--4ca"),
+    ],
+)
+def test_refuses_an_xn_label_that_is_not_valid_punycode(raw: str) -> None:
+    # UTS #46 ToUnicode and ToASCII, which ada 4 skips on an all-ASCII host: the WHATWG
+    # test data still fails such hosts, and so do browsers that check them.
+    assert refusal(raw) == INVALID
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        pytest.param("http://xn--bcher-kva.de/", "http://xn--bcher-kva.de/", id="bücher"),
+        pytest.param("HTTP://XN--BCHER-KVA.DE/", "http://xn--bcher-kva.de/", id="upper-case"),
+        pytest.param("http://%78n--bcher-kva.de/", "http://xn--bcher-kva.de/", id="percent"),
+        pytest.param(
+            "https://a.xn--bcher-kva.xn--4ca./x",
+            "https://a.xn--bcher-kva.xn--4ca./x",
+            id="two labels, trailing dot",
+        ),
+        pytest.param("http://xn--zca.de/", "http://xn--zca.de/", id="ß, a deviation kept"),
+        pytest.param("http://xn--ls8h.la/", "http://xn--ls8h.la/", id="emoji"),
+        pytest.param("http://xn--6qqa088eba/", "http://xn--6qqa088eba/", id="CJK, one label"),
+        pytest.param("http://xn--4db.example/", "http://xn--4db.example/", id="right-to-left"),
+        pytest.param("http://xn----zfa.example/", "http://xn----zfa.example/", id="ends in -"),
+        pytest.param("http://foo-xn--bar.example/", "http://foo-xn--bar.example/", id="not ACE"),
+        pytest.param("http://ab--cd.example/", "http://ab--cd.example/", id="-- in 3rd, 4th"),
+    ],
+)
+def test_accepts_an_xn_label_that_is_valid_punycode(raw: str, stored: str) -> None:
+    assert canonical_target_url(raw) == stored
+
+
 @pytest.mark.parametrize("raw", ["http://./", "https://../x", "https://\u3002/"])
 def test_refuses_a_host_of_dots(raw: str) -> None:
     assert refusal(raw) == NO_HOST
@@ -333,7 +385,8 @@ def test_canonical_hostname(host: str, canonical: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["", "  ", ".", "ftp://sho.rt", "https://", "sho rt", "sho.rt:port", "::1"]
+    "host",
+    ["", "  ", ".", "ftp://sho.rt", "https://", "sho rt", "sho.rt:port", "::1", "xn--a.rt"],
 )
 def test_canonical_hostname_refuses_what_is_not_a_host(host: str) -> None:
     with pytest.raises(ValueError, match="not a host"):
@@ -511,6 +564,9 @@ def test_older_pythons_counting_6to4_and_teredo_as_global_still_refuse_what_they
     assert canonical_target_url("http://[2002:5db8:d822::]/") == "http://[2002:5db8:d822::]/"
     teredo_public = "http://[2001:0:5db8:d822::a247:29dd]/"  # 93.184.216.34 both ways
     assert canonical_target_url(teredo_public) == teredo_public
+    # There the denylist stops a 6to4 address whose IPv4 router is denied.
+    denied = parse_denied_hosts("93.184.216.34")
+    assert refusal("http://[2002:5db8:d822::1]/", denied_hosts=denied) == DENIED
 
 
 TUNNELS = (ipaddress.IPv6Network("2002::/16"), ipaddress.IPv6Network("2001::/32"))
@@ -625,6 +681,11 @@ DENYLIST = parse_denied_hosts(" EVIL.com. , bad.example ,xn--bcher-kva.de, 93.18
         pytest.param("http://1572395042/", id="IPv4 entry as one number"),
         pytest.param("http://0x5d.184.216.34/", id="IPv4 entry hex part"),
         pytest.param("http://0x5d.184.216.34../", id="IPv4 entry hex part, two dots"),
+        pytest.param("http://[::ffff:93.184.216.34]/", id="IPv4 entry IPv4-mapped"),
+        pytest.param("http://[::ffff:5db8:d822]/", id="IPv4 entry IPv4-mapped in hex"),
+        pytest.param("http://[0:0:0:0:0:FFFF:5DB8:D822]/", id="IPv4 entry IPv4-mapped in full"),
+        pytest.param("http://[64:ff9b::93.184.216.34]:8080/", id="IPv4 entry NAT64"),
+        pytest.param("http://[64:ff9b::5db8:d822]/", id="IPv4 entry NAT64 in hex"),
     ],
 )
 def test_refuses_a_denied_host_in_any_spelling(raw: str) -> None:
@@ -641,7 +702,11 @@ def test_refuses_a_denied_host_in_any_spelling(raw: str) -> None:
         "https://good.com/?u=https://evil.com/",
         "https://good.com/#evil.com",
         "https://example/",
-        "http://[::ffff:5db8:d822]/",
+        "http://93.184.216.35/",
+        "http://[::ffff:5db8:d823]/",
+        "http://[64:ff9b::5db8:d823]/",
+        "http://[2606:2800:220:1::5db8:d822]/",
+        "http://[2606:2800:220:1::93.184.216.34]/",
     ],
 )
 def test_other_hosts_are_not_denied(raw: str) -> None:
@@ -655,18 +720,6 @@ def test_the_denylist_is_empty_unless_given() -> None:
 # --- agreement with browsers: the WHATWG URL Standard's own test cases ---------------------
 
 WHATWG_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "urltestdata.json"
-
-# The URL Standard changed after the pinned dataset was taken (whatwg/url#914, 2026): an
-# all-ASCII host is only lower-cased, even where an xn-- label is not valid punycode, so
-# browsers and ada 4 parse these. The dataset still says failure.
-STANDARD_CHANGED_SINCE_DATASET = {
-    "http://a.b.c.xn--pokxncvks": "http://a.b.c.xn--pokxncvks/",
-    "http://10.0.0.xn--pokxncvks": "http://10.0.0.xn--pokxncvks/",
-    "http://a.b.c.XN--pokxncvks": "http://a.b.c.xn--pokxncvks/",
-    "http://a.b.c.Xn--pokxncvks": "http://a.b.c.xn--pokxncvks/",
-    "http://10.0.0.XN--pokxncvks": "http://10.0.0.xn--pokxncvks/",
-    "http://10.0.0.xN--pokxncvks": "http://10.0.0.xn--pokxncvks/",
-}
 
 C0_OR_SPACE = "".join(map(chr, range(0x21)))
 
@@ -756,10 +809,7 @@ def policy_outcome(raw: str) -> TargetUrl | str:
 def test_agrees_with_the_whatwg_url_standard(case: dict[str, Any]) -> None:
     raw = case["input"]
     target = policy_outcome(raw)
-    if raw in STANDARD_CHANGED_SINCE_DATASET:
-        assert case.get("failure"), "the dataset caught up: drop it from the exceptions"
-        assert target == parse_target_url(STANDARD_CHANGED_SINCE_DATASET[raw])
-    elif isinstance(target, str):
+    if isinstance(target, str):
         # Nothing safe is refused: browsers fail it too, or it visibly breaks the rule given.
         assert case.get("failure") or breaks_the_rule(target, case), (
             f"refused ({target}) but browsers go to {case['href']!r}"
@@ -790,7 +840,7 @@ def test_the_whatwg_selection_covers_every_outcome() -> None:
     )
 
     assert len(cases) > 300
-    assert outcomes["accepted"] > 100
+    assert outcomes["accepted"] > 90
     assert outcomes["fails in browsers"] > 50
     assert outcomes[CREDENTIALS] > 0
     assert outcomes[WHITESPACE] > 0
