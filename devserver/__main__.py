@@ -63,6 +63,15 @@ def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.N
         help="where DynamoDB Local keeps its data (default: .local/dynamodb)",
     )
     parser.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_parameter_override,
+        help="template parameters, as sam deploy takes them (e.g. CorsAllowOrigin=http://"
+        "127.0.0.1:8080); the others take their Default",
+    )
+    parser.add_argument(
         "--concurrency",
         type=_at_least_one,
         default=DEFAULT_CONCURRENCY,
@@ -70,6 +79,13 @@ def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.N
         f"concurrent requests need them; more requests wait (default: {DEFAULT_CONCURRENCY})",
     )
     return parser.parse_args(argv)
+
+
+def _parameter_override(value: str) -> tuple[str, str]:
+    name, equals, setting = value.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {value!r}")
+    return name, setting
 
 
 def _at_least_one(value: str) -> int:
@@ -87,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     region = inherited.get("AWS_REGION") or inherited.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
     try:
-        project = load_project(args.template, region)
+        project = load_project(args.template, region, dict(args.parameter_overrides))
     except (OSError, yaml.YAMLError, ValueError, KeyError) as exc:
         print(f"devserver: cannot use {args.template}: {exc}", file=sys.stderr)
         return 2

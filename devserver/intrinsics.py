@@ -1,6 +1,7 @@
 """Evaluate a template's intrinsic functions with the answers a local stack has.
 
-There is no deployed stack locally: a Ref to a parameter is its Default, a Ref to a
+There is no deployed stack locally: a Ref to a parameter is the value given for it
+(`--parameter-overrides`) or its Default, a Ref to a
 table is the local table's name, pseudo parameters are fixed local values. What only a
 deployed stack knows (an ImportValue, a CloudFront domain) raises `UnresolvableError`,
 so the caller can say which value is missing instead of handing a handler a wrong one.
@@ -11,7 +12,8 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 ACCOUNT_ID: Final = "123456789012"  # the account id AWS's docs and moto use for examples
@@ -38,11 +40,13 @@ _SECRET_REFERENCE = re.compile(r"\{\{resolve:(?:secretsmanager|ssm-secure):[^}]*
 
 @dataclass(frozen=True)
 class LocalStack:
-    """The pseudo parameters of the stack the devserver pretends to be."""
+    """The pseudo parameters of the stack the devserver pretends to be, and the parameter
+    values it was given (as `sam deploy --parameter-overrides`; the rest take Default)."""
 
     region: str
     account_id: str = ACCOUNT_ID
     stack_name: str = STACK_NAME
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
 
     def pseudo_parameter(self, name: str) -> str | _NoValue | None:
         values: dict[str, str | _NoValue] = {
@@ -169,6 +173,8 @@ class Resolver:
         return condition is None or self.condition(condition)
 
     def _parameter_default(self, name: str, parameter: dict[str, Any]) -> Any:
+        if name in self._stack.parameter_overrides:
+            return self._stack.parameter_overrides[name]
         if "Default" not in parameter:
             raise UnresolvableError(f"parameter {name!r} has no Default to use locally")
         default = parameter["Default"]

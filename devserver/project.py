@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devserver.cors import Cors, cors_from_api
 from devserver.dynamodb_tables import TableDefinition, tables_from_template
+from devserver.edge import Edge, edge_from_template
 from devserver.execution_environments import DEFAULT_CONCURRENCY, FunctionRunner
 from devserver.functions import (
     LambdaFunction,
@@ -16,11 +18,11 @@ from devserver.functions import (
     functions_from_template,
     routes_from_template,
 )
-from devserver.intrinsics import LocalStack, Resolver
+from devserver.intrinsics import NO_VALUE, LocalStack, Resolver
 from devserver.routes import RouteTable
 from devserver.server import LocalHttpApi
 from devserver.static_files import StaticFiles
-from devserver.template import load_template
+from devserver.template import load_template, resources_of_type
 
 
 @dataclass(frozen=True)
@@ -30,21 +32,39 @@ class Project:
     routes: RouteTable
     tables: list[TableDefinition]
     problems: list[TemplateProblem]
+    # What the distribution does to requests on their way to the API, and the API's CORS.
+    edge: Edge = field(default_factory=Edge)
+    cors: Cors | None = None
 
 
-def load_project(template_path: Path, region: str) -> Project:
+def load_project(
+    template_path: Path, region: str, parameter_overrides: Mapping[str, str] | None = None
+) -> Project:
     """Raises OSError, yaml.YAMLError, ValueError (RouteError, UnresolvableError) or KeyError."""
     template = load_template(template_path)
     _check_shape(template)
-    resolver = Resolver(template, LocalStack(region=region))
+    unknown = set(parameter_overrides or {}) - set(template.get("Parameters") or {})
+    if unknown:
+        raise ValueError(f"no such template parameter(s): {', '.join(sorted(unknown))}")
+    stack = LocalStack(region=region, parameter_overrides=dict(parameter_overrides or {}))
+    resolver = Resolver(template, stack)
     functions, problems = functions_from_template(template, template_path.parent, resolver)
     routes, route_problems = routes_from_template(template, functions)
+    apis = resources_of_type(template, "AWS::Serverless::HttpApi")
+    cors = None
+    if len(apis) == 1:
+        (api,) = apis.values()
+        configuration = resolver.resolve((api.get("Properties") or {}).get("CorsConfiguration"))
+        if configuration is not NO_VALUE:
+            cors = cors_from_api({"CorsConfiguration": configuration})
     return Project(
         template_path=template_path,
         functions=functions,
         routes=RouteTable(routes),
         tables=tables_from_template(template, resolver),
         problems=[*problems, *route_problems],
+        edge=edge_from_template(template, resolver),
+        cors=cors,
     )
 
 
@@ -62,7 +82,9 @@ def local_http_api(
         )
         for function in project.functions
     }
-    return LocalHttpApi(project.routes, runners, StaticFiles(web_dir))
+    return LocalHttpApi(
+        project.routes, runners, StaticFiles(web_dir), edge=project.edge, cors=project.cors
+    )
 
 
 def _check_shape(template: dict[str, Any]) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from devserver import LOOPBACK
+from devserver.cors import Cors
+from devserver.edge import Edge
 from devserver.execution_environments import FunctionRunner
 from devserver.functions import FunctionError
 from devserver.http_api_events import (
@@ -50,7 +52,8 @@ class BadRequestError(Exception):
 
 
 class LocalHttpApi:
-    """What API Gateway (and CloudFront for web/) do with a request, minus the network."""
+    """What CloudFront (the page, and the hop to the API) and API Gateway (CORS, routes)
+    do with a request, minus the network."""
 
     def __init__(
         self,
@@ -58,6 +61,9 @@ class LocalHttpApi:
         runners: dict[str, FunctionRunner],
         static_files: StaticFiles,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        edge: Edge | None = None,
+        cors: Cors | None = None,
     ) -> None:
         missing = {route.function_id for route in routes.routes} - runners.keys()
         if missing:
@@ -66,13 +72,14 @@ class LocalHttpApi:
         self._runners = runners
         self._static_files = static_files
         self._clock = clock
+        self._edge = edge or Edge()
+        self._cors = cors
 
     @property
     def static_root(self) -> Path | None:
         return self._static_files.root
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        now, request_id = self._clock(), new_request_id()
         if request.method in ("GET", "HEAD"):
             static_file = self._static_files.find(request.raw_path)
             if static_file is not None:
@@ -82,6 +89,16 @@ class LocalHttpApi:
                     [("content-type", content_type(static_file)), ("cache-control", "no-cache")],
                     body,
                 )
+        # On to API Gateway, as the distribution sends it there.
+        forwarded = self._edge.forward(request)
+        if self._cors is None:
+            return self._api(forwarded)
+        if (preflight := self._cors.preflight(forwarded)) is not None:
+            return preflight
+        return self._cors.apply(forwarded, self._api(forwarded))
+
+    def _api(self, request: HttpRequest) -> HttpResponse:
+        now, request_id = self._clock(), new_request_id()
         match = self._routes.match(request.method, decoded_path(request.raw_path))
         if match is None and request.method == "GET" and request.raw_path == ENVIRONMENTS_PATH:
             return self._environments()

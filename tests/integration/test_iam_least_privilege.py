@@ -73,49 +73,85 @@ class Unprovable(Exception):
 
 @dataclass(frozen=True)
 class Grant:
-    """One action on one resource for the partition keys one pattern matches."""
+    """One action on one resource for the partition keys one pattern matches, naming at
+    most `attributes` (dynamodb:Attributes; None: any)."""
 
     sid: str
     action: str
     resource: str
     key_pattern: str
     wildcards: bool  # StringLike ("*", "?") or StringEquals
+    attributes: frozenset[str] | None = None
 
     def allows(self, call: ItemCall) -> bool:
         return (
             self.action.lower() == call.action.lower()
             and self.resource == call.resource
             and _matches(self.key_pattern, call.partition_key, wildcards=self.wildcards)
+            and (self.attributes is None or call.attributes <= self.attributes)
         )
 
     def __str__(self) -> str:
-        return f"{self.sid}: {self.action} on {self.resource} for LeadingKeys {self.key_pattern}"
+        limit = "" if self.attributes is None else f" naming only {sorted(self.attributes)}"
+        return (
+            f"{self.sid}: {self.action} on {self.resource} for LeadingKeys {self.key_pattern}"
+            + limit
+        )
 
 
 def grants_of(template: dict[str, Any], function_id: str) -> list[Grant]:
-    """Every (action, resource, partition-key pattern) the function's role allows.
+    """Every (action, resource, partition-key pattern, attributes) the function's role allows.
 
-    Raises Unprovable for whatever could widen the role in ways not read here."""
+    The role is the function's own AWS::IAM::Role (`Role: !GetAtt X.Arn`) or the one SAM
+    makes from its `Policies`. Raises Unprovable for whatever could widen the role in ways
+    not read here."""
     resource = template["Resources"][function_id]
     function = resource["Properties"]
-    if "Role" in function:
-        raise Unprovable(f"{function_id}: a Role replaces SAM's per-function role")
     if "Connectors" in resource:
         raise Unprovable(f"{function_id}: its SAM Connectors add permissions to its role")
-    if attached := _policies_attached_elsewhere(template, function_id):
+    role_id = _own_role(template, function_id, function)
+    if attached := _policies_attached_elsewhere(template, function_id, role_id):
         raise Unprovable(f"{function_id}: its role gets policies from {attached}")
+    statements = []
+    if role_id is None:
+        for policy in _as_list(function.get("Policies") or []):
+            if not isinstance(policy, dict):
+                raise Unprovable(f"{function_id}: managed policy {policy!r} grants what AWS says")
+            if not set(policy) <= {"Statement", "Version"}:
+                raise Unprovable(
+                    f"{function_id}: SAM policy template {sorted(policy)} grants a fixed bundle"
+                    " of actions, more than the code needs; write inline statements"
+                )
+            statements += _as_list(policy["Statement"])
+    else:
+        role = template["Resources"][role_id]["Properties"]
+        if role.get("ManagedPolicyArns"):
+            raise Unprovable(f"{role_id}: managed policies grant what their owners say")
+        for policy in role.get("Policies") or []:
+            statements += _as_list(policy["PolicyDocument"]["Statement"])
     grants = []
-    for policy in _as_list(function.get("Policies") or []):
-        if not isinstance(policy, dict):
-            raise Unprovable(f"{function_id}: managed policy {policy!r} grants what AWS says")
-        if not set(policy) <= {"Statement", "Version"}:
-            raise Unprovable(
-                f"{function_id}: SAM policy template {sorted(policy)} grants a fixed bundle of"
-                " actions, more than the code needs; write inline statements"
-            )
-        for statement in _as_list(policy["Statement"]):
-            grants += _grants_of_statement(function_id, statement)
+    for statement in statements:
+        # Lambda writes the function's logs with its role: no code of ours makes those
+        # calls (tests/template/test_properties.py holds them to the function's log group).
+        if all(str(action).startswith("logs:") for action in _as_list(statement["Action"])):
+            continue
+        grants += _grants_of_statement(function_id, statement)
     return grants
+
+
+def _own_role(template: dict[str, Any], function_id: str, function: dict[str, Any]) -> str | None:
+    """The logical id of the function's own AWS::IAM::Role, or None for SAM's."""
+    if "Role" not in function:
+        return None
+    role = function["Role"]
+    if not (isinstance(role, dict) and set(role) == {"Fn::GetAtt"}):
+        raise Unprovable(f"{function_id}: a Role from outside the template grants what it says")
+    role_id, attribute = role["Fn::GetAtt"]
+    if attribute != "Arn" or template["Resources"].get(role_id, {}).get("Type") != "AWS::IAM::Role":
+        raise Unprovable(f"{function_id}: Role {role} is not a role of the template")
+    if "Policies" in function:
+        raise Unprovable(f"{function_id}: SAM ignores Policies beside a Role")
+    return str(role_id)
 
 
 def _grants_of_statement(function_id: str, statement: dict[str, Any]) -> list[Grant]:
@@ -127,33 +163,51 @@ def _grants_of_statement(function_id: str, statement: dict[str, Any]) -> list[Gr
     actions = _as_list(statement["Action"])
     if wild := [action for action in actions if set(action) & {"*", "?"}]:
         raise Unprovable(f"{sid}: wildcard actions {wild} grant whatever matches, now or later")
-    patterns, wildcards = _leading_keys(sid, statement.get("Condition"))
+    patterns, wildcards, attributes = _conditions(sid, statement.get("Condition"))
     return [
-        Grant(sid, action, _resource_name(resource), pattern, wildcards)
+        Grant(sid, action, _resource_name(resource), pattern, wildcards, attributes)
         for action in actions
         for resource in _as_list(statement["Resource"])
         for pattern in patterns
     ]
 
 
-def _leading_keys(sid: str, condition: Any) -> tuple[list[str], bool]:
-    """The partition-key patterns a statement is limited to, and whether they are StringLike."""
+def _conditions(sid: str, condition: Any) -> tuple[list[str], bool, frozenset[str] | None]:
+    """The partition-key patterns a statement is limited to, whether they are StringLike,
+    and the attribute names it is limited to (None: any)."""
     if not condition:
         raise Unprovable(f"{sid}: no dynamodb:LeadingKeys condition, so every item is allowed")
-    if len(condition) != 1 or next(iter(condition)) not in LEADING_KEYS_OPERATORS:
-        # ForAnyValue is satisfied by one matching key, so it limits nothing; two
-        # operators together would need both to hold, which is not modelled here.
-        raise Unprovable(f"{sid}: condition {condition} is not one of {LEADING_KEYS_OPERATORS}")
-    operator, test = next(iter(condition.items()))
-    if set(test) != {"dynamodb:LeadingKeys"}:
-        raise Unprovable(f"{sid}: condition keys {sorted(test)} are not read here")
-    return _as_list(test["dynamodb:LeadingKeys"]), operator.endswith("StringLike")
+    if unknown := set(condition) - LEADING_KEYS_OPERATORS:
+        # ForAnyValue is satisfied by one matching key, so it limits nothing.
+        raise Unprovable(
+            f"{sid}: condition {sorted(unknown)} is not one of {LEADING_KEYS_OPERATORS}"
+        )
+    keys = [(operator, key) for operator, test in condition.items() for key in test]
+    leading = [operator for operator, key in keys if key == "dynamodb:LeadingKeys"]
+    attributes = [operator for operator, key in keys if key == "dynamodb:Attributes"]
+    # Attribute names are matched exactly; each key appears under one operator only.
+    if (
+        len(leading) != 1
+        or len(keys) != len(leading) + len(attributes)
+        or (attributes and attributes != ["ForAllValues:StringEquals"])
+    ):
+        raise Unprovable(f"{sid}: condition keys {sorted(keys)} are not read here")
+    (operator,) = leading
+    names = (
+        frozenset(_as_list(condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]))
+        if attributes
+        else None
+    )
+    patterns = _as_list(condition[operator]["dynamodb:LeadingKeys"])
+    return patterns, operator.endswith("StringLike"), names
 
 
-def _policies_attached_elsewhere(template: dict[str, Any], function_id: str) -> list[str]:
+def _policies_attached_elsewhere(
+    template: dict[str, Any], function_id: str, role_id: str | None = None
+) -> list[str]:
     """IAM policies and SAM connectors elsewhere in the template naming the function or
-    the role SAM makes for it (<function>Role): they add to what its Policies say."""
-    names = {function_id, f"{function_id}Role"}
+    its role (its own, or <function>Role that SAM makes): they add to what it says."""
+    names = {function_id, f"{function_id}Role", *([role_id] if role_id else [])}
     subs = {f"${{{name}}}" for name in names} | {f"${{{function_id}."}
     attaching = {
         "AWS::IAM::Policy",
@@ -209,14 +263,51 @@ def _as_list(value: Any) -> list[Any]:
 @dataclass(frozen=True)
 class ItemCall:
     """A call as IAM authorises it: action, the table's ARN (as the template names it,
-    "Table.Arn"), and the item's partition key (what dynamodb:LeadingKeys sees)."""
+    "Table.Arn"), the item's partition key (what dynamodb:LeadingKeys sees) and the
+    attribute names the request names (what dynamodb:Attributes sees)."""
 
     action: str
     resource: str
     partition_key: str
+    attributes: frozenset[str] = frozenset()
 
     def __str__(self) -> str:
-        return f"{self.action} on {self.resource} for LeadingKeys {self.partition_key}"
+        named = f" naming {sorted(self.attributes)}" if self.attributes else ""
+        return f"{self.action} on {self.resource} for LeadingKeys {self.partition_key}{named}"
+
+
+# Expression words that are not attribute names (DynamoDB's expression grammar).
+_EXPRESSION_WORDS = frozenset(
+    {
+        "set", "add", "remove", "delete", "and", "or", "not", "between", "in",
+        "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with",
+        "contains", "size", "if_not_exists", "list_append",
+    }
+)  # fmt: skip
+_EXPRESSION_PARAMETERS = (
+    "UpdateExpression", "ConditionExpression", "ProjectionExpression", "FilterExpression",
+    "KeyConditionExpression",
+)  # fmt: skip
+_NAME_OR_PLACEHOLDER = re.compile(r"(?<![:\w])(#?[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def attribute_names(params: dict[str, Any]) -> frozenset[str]:
+    """The top-level attribute names a request names: its key's or item's, and those its
+    expressions use (a `#name` as ExpressionAttributeNames spells it); what IAM's
+    dynamodb:Attributes condition key holds for it."""
+    if legacy := {"AttributeUpdates", "Expected", "AttributesToGet"} & set(params):
+        raise Unprovable(f"legacy parameters {sorted(legacy)} are not modelled by this test")
+    names = set(params.get("Key") or params.get("Item") or {})
+    placeholders = params.get("ExpressionAttributeNames") or {}
+    for parameter in _EXPRESSION_PARAMETERS:
+        expression = params.get(parameter) or ""
+        # A path's first element is the attribute: `counts[4]`, `a.b` name `counts`, `a`.
+        for token in _NAME_OR_PLACEHOLDER.findall(re.sub(r"[.\[][^\s,=)]*", "", expression)):
+            if token.startswith("#"):
+                names.add(placeholders[token])
+            elif token.lower() not in _EXPRESSION_WORDS:
+                names.add(token)
+    return frozenset(names)
 
 
 @dataclass
@@ -271,7 +362,9 @@ class CallRecorder:
             if key["KeyType"] == "HASH"
         )
         (value,) = params[ITEM_OPERATIONS[operation]][hash_key].values()
-        return ItemCall(f"dynamodb:{operation}", f"{table.logical_id}.Arn", str(value))
+        return ItemCall(
+            f"dynamodb:{operation}", f"{table.logical_id}.Arn", str(value), attribute_names(params)
+        )
 
 
 # --- the comparison ------------------------------------------------------------------
@@ -305,13 +398,17 @@ class Api:
         body: Any = None,
         headers: dict[str, str | None] | None = None,
         environment: dict[str, str] | None = None,
+        source_ip: str | None = None,
     ) -> dict[str, Any]:
-        """The function's answer to one request, in a fresh execution environment with
-        the template's variables (plus `environment`), recorded as that function's."""
+        """The function's answer to one request (from `source_ip`, else the events'
+        address), in a fresh execution environment with the template's variables (plus
+        `environment`), recorded as that function's."""
         match = PROJECT.routes.match(method, path)
         assert match is not None, f"no route of the template takes {method} {path}"
         route, function = match.route, FUNCTIONS[match.route.function_id]
         event = _http_event(route, path, match.path_parameters, body, headers or {})
+        if source_ip is not None:
+            event["requestContext"]["http"]["sourceIp"] = source_ip
         handler = _handler(function)
         with self.monkeypatch.context() as container:
             for name, value in {**function.environment, **(environment or {})}.items():
@@ -369,7 +466,8 @@ def _handler(function: LambdaFunction) -> Callable[[dict[str, Any], Any], Any]:
 def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """What people and clients do with the API, refusals included, each answer checked
     so that a path that stops being taken cannot go unnoticed."""
-    # POST /shorten: created, with an alias, alias taken, invalid, malformed, rate-limited.
+    # POST /shorten: created, with an alias, alias taken, invalid, malformed, rate-limited
+    # (by the address's limit, by an IPv6 network's, and by the stack-wide ceiling).
     link = api.create({"url": "https://example.com/iam"})
     short_id, token = link["shortId"], link["managementToken"]
     aliased = {"url": "https://example.com/iam", "alias": "iam-proof"}
@@ -380,6 +478,12 @@ def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     one_a_window = {"CREATION_RATE_LIMIT": "1"}
     plain = {"url": "https://a.example/"}
     assert api.status("POST", "/shorten", body=plain, environment=one_a_window) == 429
+    assert api.status("POST", "/shorten", body=plain, source_ip="2001:db8:1:2::7") == 201
+    one_per_48 = {"CREATION_RATE_LIMIT_PER_48": "1"}
+    another_64 = {"source_ip": "2001:db8:1:3::7", "environment": one_per_48}
+    assert api.status("POST", "/shorten", body=plain, **another_64) == 429
+    one_a_minute = {"CREATION_CEILING_PER_MINUTE": "1"}
+    assert api.status("POST", "/shorten", body=plain, environment=one_a_minute) == 429
 
     # POST /shorten with an Idempotency-Key: created, replayed, key reused with another
     # body, and a refusal inside the idempotent part (its record is deleted again).
@@ -523,6 +627,87 @@ def reads(partition_key: str, action: str = "dynamodb:GetItem") -> ItemCall:
     return ItemCall(action, "LinksTable.Arn", partition_key)
 
 
+COUNT_CLICKS = {
+    "Sid": "CountClicks",
+    "Effect": "Allow",
+    "Action": ["dynamodb:UpdateItem"],
+    "Resource": TABLE_ARN,
+    "Condition": {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LINK#*"]},
+        "ForAllValues:StringEquals": {"dynamodb:Attributes": ["PK", "SK", "clicks"]},
+    },
+}
+
+
+def updates(*names: str) -> ItemCall:
+    return ItemCall("dynamodb:UpdateItem", "LinksTable.Arn", "LINK#abc", frozenset(names))
+
+
+def test_a_call_naming_an_attribute_outside_the_grant_is_missing():
+    grants = grants_of(template_with(COUNT_CLICKS), "Fn")
+
+    assert missing_grants({updates("PK", "SK", "clicks")}, grants) == []
+    assert missing_grants({updates("PK", "SK", "clicks", "url")}, grants) == [
+        "dynamodb:UpdateItem on LinksTable.Arn for LeadingKeys LINK#abc naming"
+        " ['PK', 'SK', 'clicks', 'url']"
+    ]
+
+
+def test_a_role_of_the_template_is_read_and_its_log_statements_left_to_lambda():
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Policies": [
+                {"PolicyName": "logs", "PolicyDocument": {"Statement": [
+                    {"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": "*"}
+                ]}},
+                {"PolicyName": "table", "PolicyDocument": {"Statement": [READ_LINKS]}},
+            ]
+        },
+    }  # fmt: skip
+    template = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Role": {"Fn::GetAtt": ["FnRole2", "Arn"]}},
+            },
+            "FnRole2": role,
+        }
+    }
+
+    (grant,) = grants_of(template, "Fn")
+    assert str(grant) == "Fn.ReadLinks: dynamodb:GetItem on LinksTable.Arn for LeadingKeys LINK#*"
+
+
+@pytest.mark.parametrize(
+    ("params", "names"),
+    [
+        (
+            {
+                "Key": {"PK": {"S": "LINK#a"}, "SK": {"S": "META"}},
+                "UpdateExpression": "ADD clicks :one SET lastClickedAt = :now",
+                "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(deletedAt)"
+                " AND (attribute_not_exists(expiresAt) OR expiresAt > :now)",
+            },
+            {"PK", "SK", "clicks", "lastClickedAt", "deletedAt", "expiresAt"},
+        ),
+        (
+            {
+                "Key": {"PK": {"S": "RATE#a"}, "SK": {"S": "C"}},
+                "UpdateExpression": "SET #c[4] = #c[4] + :one, total = total + :one",
+                "ConditionExpression": "#w = :w AND size(#c) < :n",
+                "ExpressionAttributeNames": {"#c": "counts", "#w": "window"},
+            },
+            {"PK", "SK", "counts", "total", "window"},
+        ),
+        ({"Item": {"PK": {"S": "LINK#a"}, "url": {"S": "u"}}}, {"PK", "url"}),
+    ],
+    ids=["a-click", "paths-and-placeholders", "put-item"],
+)
+def test_the_attribute_names_a_request_names(params, names):
+    assert attribute_names(params) == names
+
+
 @pytest.mark.parametrize(
     ("statement", "calls", "missing", "unused"),
     [
@@ -628,7 +813,11 @@ def test_missing_and_unused_grants_are_found(statement, calls, missing, unused):
             ),
             "condition keys",
         ),
-        (template_with(READ_LINKS, Role={"Fn::GetAtt": ["SomeRole", "Arn"]}), "a Role"),
+        (
+            template_with(READ_LINKS, Role={"Fn::GetAtt": ["SomeRole", "Arn"]}),
+            "not a role of the template",
+        ),
+        (template_with(READ_LINKS, Role="arn:aws:iam::123456789012:role/x"), "from outside"),
     ],
     ids=[
         "managed-policy",
@@ -639,7 +828,8 @@ def test_missing_and_unused_grants_are_found(statement, calls, missing, unused):
         "no-leading-keys",
         "for-any-value",
         "other-condition-key",
-        "own-role",
+        "unknown-role",
+        "role-from-outside",
     ],
 )
 def test_policies_this_test_cannot_read_exactly_are_refused(template, refusal):
@@ -684,4 +874,9 @@ def test_a_put_is_keyed_by_its_items_partition_key():
 
     call = CallRecorder(TABLES).item_call("dynamodb", "PutItem", params)
 
-    assert call == ItemCall("dynamodb:PutItem", f"{LINKS_TABLE.logical_id}.Arn", "LINK#abc")
+    assert call == ItemCall(
+        "dynamodb:PutItem",
+        f"{LINKS_TABLE.logical_id}.Arn",
+        "LINK#abc",
+        frozenset({"PK", "SK", "url"}),
+    )

@@ -5,6 +5,7 @@ Fast: these read the template (as CloudFormation's JSON form) and run no tool.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from devserver.template import resources_of_type
 
 FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
+# The reason the shortener records when the stack-wide ceiling refuses a creation.
+CREATION_CEILING_REASON = "creation_ceiling"
 TOPIC = {"Ref": "AlarmTopic"}
 
 
@@ -70,7 +73,41 @@ def test_the_api_5xx_alarm_is_a_rate_over_five_minutes(template):
     assert all(metric[2] == {"ApiId": {"Ref": "HttpApi"}} for metric in watched(alarm))
     assert all(q["MetricStat"]["Period"] == 300 for q in alarm["Metrics"] if "MetricStat" in q)
     (result,) = [query for query in alarm["Metrics"] if query.get("ReturnData", True)]
-    assert "errors / requests" in result["Expression"]
+    assert "FILL(errors, 0) / FILL(requests, 0)" in result["Expression"]
+
+
+def test_metric_math_reads_a_missing_period_as_zero(template):
+    # AWS/ApiGateway 5xx and DynamoDB's throttle events are sparse: published only when
+    # something happened. An expression over a metric with no data point has none
+    # either, so each metric an expression reads is wrapped in FILL(id, 0).
+    expressions = 0
+    for logical_id, alarm in alarms(template).items():
+        ids = [query["Id"] for query in alarm.get("Metrics", []) if "MetricStat" in query]
+        for query in alarm.get("Metrics", []):
+            if "Expression" not in query:
+                continue
+            expressions += 1
+            bare = re.sub(r"FILL\((\w+), 0\)", "", query["Expression"])
+            for metric_id in ids:
+                assert metric_id in query["Expression"], (logical_id, metric_id)
+                assert not re.search(rf"\b{metric_id}\b", bare), (logical_id, query["Expression"])
+    assert expressions == 2
+
+
+def test_the_creation_ceiling_alarm_watches_the_refusals_the_shortener_counts(template):
+    (alarm,) = [a for a in alarms_on(template, "UrlShortener", "Refusals")]
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+
+    ((namespace, _, dimensions),) = watched(alarm)
+    assert namespace == variables["POWERTOOLS_METRICS_NAMESPACE"]
+    # Exactly the dimension set the metric carries (handlers/observability.py), or the
+    # alarm would watch a metric that never exists.
+    assert dimensions == {
+        "service": variables["POWERTOOLS_SERVICE_NAME"],
+        "Status": "429",
+        "Reason": CREATION_CEILING_REASON,
+    }
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
 
 
 def test_the_redirect_p99_alarm_reads_its_threshold_from_a_parameter(template):

@@ -1,42 +1,80 @@
-"""deploy/bootstrap-oidc.yaml: GitHub's OIDC provider and the deploy role CI assumes.
+"""deploy/bootstrap-oidc.yaml: the roles that deploy the app, and what stops them escalating.
 
-Given the template, cfn-lint and checkov pass (every skip with a reason), the role
-trusts exactly two subjects of one repository (pushes to main, the prod environment)
-for the STS audience, and its permissions are scoped to the app's names where IAM
-allows it.
+Given the template, cfn-lint and checkov pass (every skip with a reason); GitHub's
+role trusts exactly two subjects of one repository and can change a stack only as the
+execution role; the execution role can create only roles that carry the boundary, pass
+them only to Lambda, and never attach an AWS managed policy or loosen a role; the
+boundary holds every function's grants; and the policies fit IAM's size limits.
+(What the execution role must be able to create is tests/template/test_deploy_permissions.py.)
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devserver.template import load_template
-from tests.template.conftest import REPO_ROOT, as_list, find_tool, run_tool
+from tests.template.conftest import find_tool, run_tool
+from tests.template.deploy_permissions import (
+    ACCOUNT,
+    BOOTSTRAP_TEMPLATE,
+    STACK,
+    Role,
+    Statement,
+    app_names,
+    as_list,
+    bootstrap_names,
+    bootstrap_role,
+    read_template,
+    resolve,
+    statements,
+    transformed_app_template,
+)
 
-TEMPLATE = REPO_ROOT / "deploy" / "bootstrap-oidc.yaml"
 GITHUB = "token.actions.githubusercontent.com"
-# Actions that IAM only grants on "*" or whose resources have random ids (see the template).
+APP_ROLES = f"arn:aws:iam::{ACCOUNT}:role/url-shortener-*"
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/boundary-url-shortener-functions"
+# Every IAM call that writes a role's permissions or trust, and the ones that write a policy.
+ROLE_WRITES = {
+    "iam:attachrolepolicy", "iam:createrole", "iam:deleterolepermissionsboundary",
+    "iam:deleterolepolicy", "iam:detachrolepolicy", "iam:putrolepermissionsboundary",
+    "iam:putrolepolicy", "iam:updateassumerolepolicy",
+}  # fmt: skip
+POLICY_WRITES = {
+    "iam:createpolicy", "iam:createpolicyversion", "iam:deletepolicy",
+    "iam:deletepolicyversion", "iam:setdefaultpolicyversion", "iam:tagpolicy",
+}  # fmt: skip
+# Actions IAM only grants on "*", or whose resources have random ids (see the template).
 WILDCARD_RESOURCE_SIDS = {
-    "CloudFormationReadOnlyGlobal",
-    "LogDelivery",
-    "RandomPasswordForSecrets",
-    "CloudFront",
+    "CloudFormationExecutionRole": {
+        "ApiAccessLogDelivery",
+        "RandomPasswordForSecrets",
+        "CloudFront",
+    },
+    "DeployRole": {"CloudFormationReadOnlyGlobal"},
 }
 
 
 @pytest.fixture(scope="module")
 def bootstrap() -> dict[str, Any]:
-    return load_template(TEMPLATE)
+    return read_template(BOOTSTRAP_TEMPLATE)
 
 
 @pytest.fixture(scope="module")
-def statements(bootstrap) -> dict[str, dict[str, Any]]:
-    [policy] = bootstrap["Resources"]["DeployRole"]["Properties"]["Policies"]
-    return {statement["Sid"]: statement for statement in policy["PolicyDocument"]["Statement"]}
+def execution_role() -> Role:
+    return bootstrap_role("CloudFormationExecutionRole")
+
+
+@pytest.fixture(scope="module")
+def deploy_role() -> Role:
+    return bootstrap_role("DeployRole")
+
+
+def allowed(role: Role, action: str) -> list[Statement]:
+    return list(role.allowing(action))
 
 
 def test_creates_githubs_oidc_provider_for_sts_or_reuses_one(bootstrap):
@@ -46,6 +84,15 @@ def test_creates_githubs_oidc_provider_for_sts_or_reuses_one(bootstrap):
     assert provider["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
     assert provider["Condition"] == "CreateOidcProvider"
     assert bootstrap["Parameters"]["ExistingOidcProviderArn"]["Default"] == ""
+
+
+def test_github_is_optional_and_the_execution_role_always_exists(bootstrap):
+    resources = bootstrap["Resources"]
+    assert resources["DeployRole"]["Condition"] == "HasGitHub"
+    assert "Condition" not in resources["CloudFormationExecutionRole"]
+    assert "Condition" not in resources["FunctionPermissionsBoundary"]
+    assert bootstrap["Parameters"]["GitHubOwner"]["Default"] == ""
+    assert bootstrap["Parameters"]["GitHubRepo"]["Default"] == ""
 
 
 def test_role_trusts_exactly_pushes_to_main_and_the_prod_environment(bootstrap):
@@ -60,60 +107,193 @@ def test_role_trusts_exactly_pushes_to_main_and_the_prod_environment(bootstrap):
         {"Fn::Sub": "repo:${GitHubOwner}/${GitHubRepo}:ref:refs/heads/main"},
         {"Fn::Sub": "repo:${GitHubOwner}/${GitHubRepo}:environment:prod"},
     ]
-    assert {"GitHubOwner", "GitHubRepo"} <= bootstrap["Parameters"].keys()
 
 
-def test_only_allows_and_names_every_statement(statements):
-    assert all(statement["Effect"] == "Allow" for statement in statements.values())
-
-
-def test_wildcard_resources_only_where_iam_allows_nothing_narrower(statements):
-    wildcard = {sid for sid, statement in statements.items() if statement["Resource"] == "*"}
-    assert wildcard == WILDCARD_RESOURCE_SIDS
-    for sid in WILDCARD_RESOURCE_SIDS:
-        actions = as_list(statements[sid]["Action"])
-        assert not any(action.endswith(":*") or action == "*" for action in actions), sid
-
-
-def test_no_service_wide_actions(statements):
-    for sid, statement in statements.items():
-        for action in as_list(statement["Action"]):
-            assert "*" not in action, f"{sid}: {action}"
-
-
-def test_stacks_roles_and_functions_are_scoped_to_the_apps_name(statements):
-    def resources(sid: str) -> list[str]:
-        return [item["Fn::Sub"] for item in as_list(statements[sid]["Resource"])]
-
-    assert any("stack/${AppName}-*/*" in arn for arn in resources("AppStacks"))
-    assert all(":role/${AppName}-*" in arn for arn in resources("FunctionRoles"))
-    assert all(":function:${AppName}-*" in arn for arn in resources("Functions"))
-    assert all(":table/${AppName}-*" in arn for arn in resources("Tables"))
-    assert all("aws-sam-cli-managed-default" in arn for arn in resources("SamArtifactBucket"))
-
-
-def test_role_cannot_manage_itself_or_its_own_stack(bootstrap):
-    # It may manage roles named "<AppName>-*": its own name must not be one of them.
-    role_name = bootstrap["Resources"]["DeployRole"]["Properties"]["RoleName"]["Fn::Sub"]
-    assert not role_name.startswith("${AppName}-")
-    assert "--stack-name github-oidc-" in bootstrap["Description"]
-
-
-def test_pass_role_only_to_lambda(statements):
-    statement = statements["PassFunctionRolesToLambdaOnly"]
-    assert statement["Action"] == "iam:PassRole"
-    assert statement["Condition"] == {
-        "StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}
+def test_only_cloudformation_may_assume_the_execution_role(bootstrap):
+    trust = bootstrap["Resources"]["CloudFormationExecutionRole"]["Properties"][
+        "AssumeRolePolicyDocument"
+    ]
+    [statement] = trust["Statement"]
+    assert statement == {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudformation.amazonaws.com"},
+        "Action": "sts:AssumeRole",
     }
-    passing = [sid for sid, s in statements.items() if "iam:PassRole" in as_list(s["Action"])]
-    assert passing == ["PassFunctionRolesToLambdaOnly"]
+
+
+@pytest.mark.parametrize("role_id", sorted(WILDCARD_RESOURCE_SIDS))
+def test_wildcard_resources_only_where_iam_allows_nothing_narrower(role_id):
+    role = bootstrap_role(role_id)
+    wildcard = {s.sid for s in role.statements if s.effect == "Allow" and "*" in s.resources}
+    assert wildcard == WILDCARD_RESOURCE_SIDS[role_id]
+
+
+@pytest.mark.parametrize("role_id", sorted(WILDCARD_RESOURCE_SIDS))
+def test_no_service_wide_actions_and_every_statement_named(role_id):
+    for statement in bootstrap_role(role_id).statements:
+        assert statement.sid, statement
+        for action in statement.actions:
+            assert "*" not in action, f"{statement.sid}: {action}"
+
+
+def test_the_app_is_touched_only_by_its_names(execution_role, deploy_role):
+    scoped = {
+        "Functions": ":function:url-shortener-*",
+        "TheLayer": ":layer:url-shortener-*",
+        "Tables": ":table/url-shortener-*",
+        "Secrets": ":secret:url-shortener-*",
+        "LogGroups": ":log-group:url-shortener-*",
+        "SiteBucket": ":::url-shortener-*",
+        "WriteRolesOnlyWithTheBoundary": ":role/url-shortener-*",
+    }
+    by_sid = {s.sid: s for s in execution_role.statements}
+    for sid, suffix in scoped.items():
+        assert all(suffix in resource for resource in by_sid[sid].resources), sid
+    deploy = {s.sid: s for s in deploy_role.statements}
+    assert deploy["ChangeAppStacksAsTheExecutionRole"].resources == (
+        f"arn:aws:cloudformation:*:{ACCOUNT}:stack/url-shortener-*/*",
+    )
+
+
+def test_no_role_here_can_manage_itself_or_the_boundary(bootstrap, execution_role, deploy_role):
+    names = bootstrap_names(bootstrap)
+    own = [
+        resolve(resource["Properties"][key], names)
+        for resource in bootstrap["Resources"].values()
+        for key in ("RoleName", "ManagedPolicyName")
+        if key in resource.get("Properties", {})
+    ]
+    assert own and not any(name.startswith("url-shortener-") for name in own), own
+    for role in (execution_role, deploy_role):
+        for action in POLICY_WRITES:
+            assert allowed(role, action) == [], f"{role.name} may {action}"
+    assert "--stack-name bootstrap-url-shortener" in bootstrap["Description"]
+
+
+def test_every_role_write_requires_the_boundary(execution_role):
+    for action in ROLE_WRITES:
+        for statement in allowed(execution_role, action):
+            assert statement.condition == {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY}}, (
+                f"{statement.sid} grants {action} without the boundary"
+            )
+    assert allowed(execution_role, "iam:CreateRole"), "the stack's roles could not be created"
+
+
+def test_roles_are_never_loosened_or_given_aws_managed_policies(execution_role):
+    for action in ("iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary",
+                   "iam:UpdateAssumeRolePolicy"):  # fmt: skip
+        assert allowed(execution_role, action) == [], action
+        assert any(s.condition == {} for s in execution_role.denying(action)), action
+
+
+def test_roles_are_passed_only_to_lambda_and_the_execution_role_only_to_cloudformation(
+    execution_role, deploy_role
+):
+    (passing,) = allowed(execution_role, "iam:PassRole")
+    assert passing.resources == (APP_ROLES,)
+    assert passing.condition == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+    (passing,) = allowed(deploy_role, "iam:PassRole")
+    assert passing.resources == (f"arn:aws:iam::{ACCOUNT}:role/cfn-exec-url-shortener",)
+    assert passing.condition == {
+        "StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}
+    }
+
+
+def test_the_deploy_role_changes_stacks_only_as_the_execution_role(deploy_role):
+    for action in ("cloudformation:CreateChangeSet", "cloudformation:CreateStack",
+                   "cloudformation:UpdateStack", "cloudformation:DeleteStack"):  # fmt: skip
+        for statement in allowed(deploy_role, action):
+            if any(":stack/url-shortener-" in r for r in statement.resources):
+                assert statement.condition == {
+                    "StringEquals": {
+                        "cloudformation:RoleArn": f"arn:aws:iam::{ACCOUNT}:role/cfn-exec-url-shortener"
+                    }
+                }, statement.sid
+    # It creates nothing itself: no service write outside CloudFormation, S3 and invalidations.
+    for statement in deploy_role.statements:
+        services = {action.split(":")[0] for action in statement.actions}
+        assert services <= {"cloudformation", "iam", "s3", "cloudfront"}, statement.sid
+
+
+def test_every_role_the_app_creates_carries_the_boundary_the_bootstrap_makes(bootstrap):
+    app = transformed_app_template()
+    names = app_names(app)
+    boundary_name = resolve(
+        bootstrap["Resources"]["FunctionPermissionsBoundary"]["Properties"]["ManagedPolicyName"],
+        bootstrap_names(bootstrap),
+    )
+    roles = {k: r for k, r in app["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
+    assert len(roles) == 3, sorted(roles)
+    for logical_id, role in roles.items():
+        properties = role["Properties"]
+        assert resolve(properties["PermissionsBoundary"], names) == (
+            f"arn:aws:iam::{ACCOUNT}:policy/{boundary_name}"
+        ), logical_id
+        assert "ManagedPolicyArns" not in properties, logical_id
+
+
+def test_the_boundary_holds_every_grant_of_every_function(bootstrap):
+    app = transformed_app_template()
+    names = app_names(app)
+    for logical_id, resource in app["Resources"].items():
+        if resource["Type"] == "AWS::IAM::Role":
+            names[f"{logical_id}.Arn"] = f"arn:aws:iam::{ACCOUNT}:role/{names[logical_id]}"
+        elif resource["Type"] == "AWS::DynamoDB::Table":
+            names[f"{logical_id}.Arn"] = (
+                f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{names[logical_id]}"
+            )
+        elif resource["Type"] == "AWS::Logs::LogGroup":
+            names[f"{logical_id}.Arn"] = (
+                f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{names[logical_id]}:*"
+            )
+    boundary = statements(
+        resolve(
+            bootstrap["Resources"]["FunctionPermissionsBoundary"]["Properties"]["PolicyDocument"],
+            bootstrap_names(bootstrap),
+        )
+    )
+    checked = 0
+    for logical_id, resource in app["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"]["Policies"]:
+            for statement in statements(resolve(policy["PolicyDocument"], names)):
+                for action in statement.actions:
+                    for arn in statement.resources:
+                        checked += 1
+                        assert any(b.allows_action(action) and b.covers(arn) for b in boundary), (
+                            f"{logical_id} grants {action} on {arn}, beyond the boundary"
+                        )
+    assert checked > 10
+
+
+def _characters(document: Any) -> int:
+    # IAM counts a policy's size without whitespace.
+    return len(re.sub(r"\s", "", json.dumps(document)))
+
+
+def test_the_policies_fit_iams_size_limits(bootstrap):
+    names = bootstrap_names(bootstrap)
+    for logical_id, resource in bootstrap["Resources"].items():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            size = _characters(resolve(properties["PolicyDocument"], names))
+            assert size <= 6144, f"{logical_id}: {size} characters, a managed policy takes 6,144"
+        if resource["Type"] == "AWS::IAM::Role":
+            inline = sum(
+                _characters(resolve(p["PolicyDocument"], names))
+                for p in properties.get("Policies", [])
+            )
+            assert inline <= 10240, f"{logical_id}: {inline} inline characters, a role takes 10,240"
+            assert len(as_list(properties.get("ManagedPolicyArns", []))) <= 10, logical_id
+    assert STACK.startswith("url-shortener-")
 
 
 @pytest.mark.slow
 def test_cfn_lint_passes():
     sam = find_tool("SAM", ".venv-sam/bin/sam")
     cfn_lint = Path(sam).parent / "cfn-lint"
-    result = run_tool(cfn_lint, TEMPLATE)
+    result = run_tool(cfn_lint, BOOTSTRAP_TEMPLATE)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -126,7 +306,7 @@ def test_checkov_passes_and_every_skip_has_a_reason(bootstrap):
         "--framework",
         "cloudformation",
         "--file",
-        TEMPLATE,
+        BOOTSTRAP_TEMPLATE,
         "--output",
         "json",
     )

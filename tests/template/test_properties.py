@@ -156,18 +156,33 @@ def test_every_function_logs_to_its_own_log_group_with_retention(template, logic
 # --- least privilege ----------------------------------------------------------------
 
 
-def policy_statements(template: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
-    """The function's IAM statements; fails on anything but inline statements."""
+def function_role(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    """The role a function runs as: its own, written in the template (not SAM's)."""
     function = functions(template)[logical_id]["Properties"]
-    assert "Role" not in function, "a Role replaces SAM's per-function role"
+    assert "Policies" not in function, "SAM would make a role with an AWS managed policy"
     assert "Policies" not in (template["Globals"]["Function"]), "Globals would widen every role"
-    statements = []
-    for policy in function["Policies"]:
-        # Not a SAM policy template (e.g. DynamoDBCrudPolicy) nor a managed policy name.
-        assert isinstance(policy, dict), policy
-        assert set(policy) == {"Statement"}, policy
-        statements.extend(policy["Statement"])
-    return statements
+    role_id, attribute = function["Role"]["Fn::GetAtt"]
+    assert attribute == "Arn"
+    role: dict[str, Any] = template["Resources"][role_id]
+    assert role["Type"] == "AWS::IAM::Role"
+    properties: dict[str, Any] = role["Properties"]
+    return properties
+
+
+def role_policies(template: dict[str, Any], logical_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Policy name -> statements, for a function's role; inline policies only."""
+    role = function_role(template, logical_id)
+    assert "ManagedPolicyArns" not in role
+    return {
+        policy["PolicyName"]: policy["PolicyDocument"]["Statement"] for policy in role["Policies"]
+    }
+
+
+def policy_statements(template: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
+    """The function's DynamoDB statements."""
+    policies = role_policies(template, logical_id)
+    assert set(policies) == {"its-own-log-group", "links-table"}, sorted(policies)
+    return policies["links-table"]
 
 
 def leading_keys(statement: dict[str, Any]) -> set[str]:
@@ -176,12 +191,50 @@ def leading_keys(statement: dict[str, Any]) -> set[str]:
     assert set(condition) <= {"ForAllValues:StringLike", "ForAllValues:StringEquals"}, condition
     keys: set[str] = set()
     for operator, test in condition.items():
-        assert set(test) == {"dynamodb:LeadingKeys"}, test
-        patterns = as_list(test["dynamodb:LeadingKeys"])
+        assert set(test) <= {"dynamodb:LeadingKeys", "dynamodb:Attributes"}, test
+        patterns = as_list(test.get("dynamodb:LeadingKeys", []))
         if operator.endswith("StringEquals"):
             assert not any("*" in pattern for pattern in patterns)
         keys |= set(patterns)
+    assert keys, statement
     return keys
+
+
+@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+def test_every_function_role_is_bounded_trusts_only_lambda_and_writes_only_its_logs(
+    template, logical_id
+):
+    role = function_role(template, logical_id)
+    assert role["PermissionsBoundary"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${FunctionPermissionsBoundary}"
+    }
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    (logs,) = role_policies(template, logical_id)["its-own-log-group"]
+    group = functions(template)[logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert logs == {
+        "Sid": "WriteItsLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": {"Fn::GetAtt": [group, "Arn"]},
+    }
+
+
+def test_a_click_may_change_only_what_a_click_changes(template):
+    (count,) = [
+        statement
+        for statement in policy_statements(template, "RedirectFunction")
+        if "dynamodb:UpdateItem" in as_list(statement["Action"])
+    ]
+    attributes = set(count["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+    # The keys, the two a click writes, and the two its condition reads; never the
+    # target, the token or the creation time.
+    assert attributes == {"PK", "SK", "clicks", "lastClickedAt", "deletedAt", "expiresAt"}
 
 
 @pytest.mark.parametrize("logical_id", sorted(HANDLERS))
@@ -241,7 +294,12 @@ def test_the_http_api_serves_from_its_root_with_cors_throttling_and_access_logs(
     assert api["Type"] == "AWS::Serverless::HttpApi"
     properties = api["Properties"]
     assert properties["StageName"] == "$default"
-    cors = properties["CorsConfiguration"]
+    condition, cors, otherwise = properties["CorsConfiguration"]["Fn::If"]
+    # No CORS at all unless an origin is named: the page is same-origin.
+    assert (condition, otherwise) == ("HasCorsOrigin", {"Ref": "AWS::NoValue"})
+    assert template["Conditions"]["HasCorsOrigin"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "CorsAllowOrigin"}, ""]}]
+    }
     assert cors["AllowOrigins"] == [{"Ref": "CorsAllowOrigin"}]
     assert set(cors["AllowMethods"]) == {"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"}
     assert {h.lower() for h in cors["AllowHeaders"]} == {
@@ -254,6 +312,15 @@ def test_the_http_api_serves_from_its_root_with_cors_throttling_and_access_logs(
     assert properties["DefaultRouteSettings"] == {
         "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
         "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
+    }
+    # The short links have a throttle of their own.
+    redirect_throttle = {
+        "ThrottlingBurstLimit": {"Ref": "RedirectThrottlingBurstLimit"},
+        "ThrottlingRateLimit": {"Ref": "RedirectThrottlingRateLimit"},
+    }
+    assert properties["RouteSettings"] == {
+        "GET /{shortId}": redirect_throttle,
+        "HEAD /{shortId}": redirect_throttle,
     }
     access_logs = properties["AccessLogSettings"]
     group = log_group(template, access_logs["DestinationArn"])
@@ -283,8 +350,16 @@ def test_the_links_table(template):
 
 def test_no_stack_operation_deletes_the_links(template):
     table = template["Resources"]["LinksTable"]
-    assert table["DeletionPolicy"] == "Retain"
+    # Kept when the stack goes or replaces it; deleted only by the rollback of the very
+    # operation that created it (a failed first deploy), when it cannot hold a link yet.
+    assert table["DeletionPolicy"] == "RetainExceptOnCreate"
     assert table["UpdateReplacePolicy"] == "Retain"
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
+
+
+def test_the_layer_is_named_after_its_stack(template):
+    layer = template["Resources"]["DependenciesLayer"]["Properties"]
+    assert layer["LayerName"] == {"Fn::Sub": "${AWS::StackName}-dependencies"}
 
 
 # --- parameters, outputs, suppressions ----------------------------------------------
@@ -331,10 +406,50 @@ def test_log_retention_takes_only_values_cloudwatch_accepts(template):
 
 def test_throttling_and_cors_parameters_have_safe_defaults(template):
     parameters = template["Parameters"]
-    assert parameters["CorsAllowOrigin"]["Default"] == "*"
-    for name in ("ThrottlingBurstLimit", "ThrottlingRateLimit"):
+    assert parameters["CorsAllowOrigin"]["Default"] == ""
+    names = ("ThrottlingBurstLimit", "ThrottlingRateLimit")
+    for name in (*names, *(f"Redirect{name}" for name in names)):
         assert parameters[name]["Type"] == "Number"
         assert parameters[name]["Default"] >= parameters[name]["MinValue"] >= 1
+    # A viral link must not be held to creation's pace.
+    for name in names:
+        assert parameters[f"Redirect{name}"]["Default"] >= 10 * parameters[name]["Default"]
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        ("", True),
+        ("*", True),
+        ("https://app.example", True),
+        ("http://127.0.0.1:8080", True),
+        ("https://app.example/", False),
+        ("https://app.example/path", False),
+        ("app.example", False),
+        ("https://a.example,https://b.example", False),
+    ],
+)
+def test_cors_takes_one_origin(template, value, allowed):
+    pattern = template["Parameters"]["CorsAllowOrigin"]["AllowedPattern"]
+    assert (re.fullmatch(pattern, value) is not None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        ("0", True),
+        ("10", True),
+        ("2000", True),
+        ("9", False),
+        ("", False),
+        ("-1", False),
+        ("05", False),
+    ],
+)
+def test_the_waf_limit_is_off_or_at_least_what_waf_takes(template, value, allowed):
+    pattern = template["Parameters"]["WafRateLimitPerClient"]["AllowedPattern"]
+    assert template["Parameters"]["WafRateLimitPerClient"]["Default"] == "0"
+    assert (re.fullmatch(pattern, value) is not None) is allowed
 
 
 def test_outputs(template):
@@ -363,6 +478,12 @@ def test_lifecycle_parameters_reach_every_function(template):
     assert variables["DENIED_HOSTS"] == {"Ref": "DeniedHosts"}
     assert variables["CREATION_RATE_LIMIT"] == {"Ref": "CreationRateLimit"}
     assert variables["CREATION_RATE_WINDOW_SECONDS"] == {"Ref": "CreationRateWindowSeconds"}
+    assert variables["CREATION_RATE_LIMIT_PER_56"] == {"Ref": "CreationRateLimitPer56"}
+    assert variables["CREATION_RATE_LIMIT_PER_48"] == {"Ref": "CreationRateLimitPer48"}
+    assert variables["CREATION_CEILING_PER_MINUTE"] == {"Ref": "CreationCeilingPerMinute"}
+    assert variables["ALLOW_DIRECT_API_ACCESS"] == {"Ref": "AllowDirectApiAccess"}
+    assert template["Parameters"]["AllowDirectApiAccess"]["Default"] == "false"
+    assert variables["SITE_DOMAIN_NAME"] == {"Ref": "DomainName"}
 
 
 def test_the_redirect_status_is_a_redirect_and_temporary_by_default(template):
@@ -389,11 +510,16 @@ def test_denied_hosts_take_comma_separated_ascii_names(template, value, allowed)
 
 
 def test_the_creation_rate_limit_defaults_are_sensible(template):
-    limit = template["Parameters"]["CreationRateLimit"]
-    window = template["Parameters"]["CreationRateWindowSeconds"]
-    assert limit["MinValue"] == window["MinValue"] == 1
+    parameters = template["Parameters"]
+    limit, window = parameters["CreationRateLimit"], parameters["CreationRateWindowSeconds"]
+    assert limit["MinValue"] == 1
+    assert window["MinValue"] == 60
     # Generous for a person, tight for a script: at most one creation every few seconds.
     assert 1 <= window["Default"] / limit["Default"] <= 60
+    # Each wider IPv6 prefix may do more than one /64, less than a /64 per /64 it holds.
+    per_56, per_48 = parameters["CreationRateLimitPer56"], parameters["CreationRateLimitPer48"]
+    assert limit["Default"] < per_56["Default"] < per_48["Default"] < 256 * limit["Default"]
+    assert per_48["Default"] < parameters["CreationCeilingPerMinute"]["Default"]
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,18 @@ CSP = (
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 ONE_YEAR = 31_536_000
-SECRET_REFERENCE = {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"}
+# The origin secret as the distribution sends it and the functions check it: the version
+# pinned by OriginVerifySecretVersion, else the current one.
+SECRET_REFERENCE = {
+    "Fn::If": [
+        "PinsOriginVerifyVersion",
+        {
+            "Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}"
+            ":SecretString:::${OriginVerifySecretVersion}}}"
+        },
+        {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"},
+    ]
+}
 
 # The page's files (web/) and the paths that must reach the API instead.
 PAGE_PATHS = [
@@ -55,22 +66,28 @@ API_PATHS = [
     "/favicon.ico",
     "/links",
 ]
-# What the handlers read from a request (src/handlers): it must reach the API.
-HEADERS_THE_API_READS = {
+SHORT_LINK_PATHS = ["/abc123", "/my-alias_1", "/assets", "/index.htm", "/favicon.ico", "/links"]
+# What the redirect reads from a request (handlers/redirect.py, domain/clicks.py; the
+# origin secret comes from the origin's own header): exactly this reaches it.
+HEADERS_THE_REDIRECT_READS = {
     "accept",
-    "authorization",
-    "content-type",
-    "idempotency-key",
     "user-agent",
     "purpose",
     "sec-purpose",
     "x-purpose",
     "x-moz",
+}
+# What the other routes read (src/handlers): it must reach them.
+HEADERS_THE_OTHER_ROUTES_READ = HEADERS_THE_REDIRECT_READS | {
+    "authorization",
+    "content-type",
+    "idempotency-key",
     "origin",
     "access-control-request-method",
     "access-control-request-headers",
     "x-forwarded-host",
     "x-viewer-address",
+    "x-distribution-host",
 }
 # What a managed origin request policy forwards: (all viewer headers but these, or
 # None for "only the listed ones"), the viewer headers listed, CloudFront headers.
@@ -460,15 +477,12 @@ def test_the_api_origin_is_the_http_api_over_tls_1_2_with_the_verify_header(temp
     ]
 
 
-def test_every_api_behaviour_takes_every_method_and_caches_nothing(template):
+def test_every_api_behaviour_caches_nothing(template):
     api_behaviours = [
         b for b in behaviours(template) if is_api_origin(template, b["TargetOriginId"])
     ]
-    assert api_behaviours
+    assert len(api_behaviours) == 3
     for behaviour in api_behaviours:
-        assert set(behaviour["AllowedMethods"]) == {
-            "GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE",
-        }  # fmt: skip
         # Every click must reach the redirect function to be counted.
         assert behaviour["CachePolicyId"] == CACHING_DISABLED
         assert "ForwardedValues" not in behaviour
@@ -476,11 +490,35 @@ def test_every_api_behaviour_takes_every_method_and_caches_nothing(template):
         assert "MaxTTL" not in behaviour
 
 
-@pytest.mark.parametrize("header", sorted(HEADERS_THE_API_READS))
-def test_the_api_gets_every_header_it_reads(template, header):
-    for behaviour in behaviours(template):
-        if is_api_origin(template, behaviour["TargetOriginId"]):
-            assert forwards(template, behaviour["OriginRequestPolicyId"], header), header
+def test_the_short_links_take_get_and_head_and_the_rest_of_the_api_every_method(template):
+    assert set(distribution(template)["DefaultCacheBehavior"]["AllowedMethods"]) == {"GET", "HEAD"}
+    for path in ("/shorten", "/links/abc123", "/links/abc123/qr"):
+        assert set(behaviour_for(template, path)["AllowedMethods"]) == {
+            "GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE",
+        }  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SHORT_LINK_PATHS)
+def test_a_short_link_gets_exactly_the_headers_the_redirect_reads(template, path):
+    policy_id = behaviour_for(template, path)["OriginRequestPolicyId"]
+    for header in HEADERS_THE_OTHER_ROUTES_READ | {"cookie", "host", "cloudfront-viewer-address"}:
+        assert forwards(template, policy_id, header) is (header in HEADERS_THE_REDIRECT_READS), (
+            header
+        )
+    config = properties(template, policy_id["Ref"], "AWS::CloudFront::OriginRequestPolicy")[
+        "OriginRequestPolicyConfig"
+    ]
+    assert config["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert config["QueryStringsConfig"] == {"QueryStringBehavior": "none"}
+    # CloudFront's default quota: at most 10 headers in a policy.
+    assert len(config["HeadersConfig"]["Headers"]) <= 10
+
+
+@pytest.mark.parametrize("path", ["/shorten", "/links/abc123", "/links/abc123/qr"])
+@pytest.mark.parametrize("header", sorted(HEADERS_THE_OTHER_ROUTES_READ))
+def test_the_rest_of_the_api_gets_every_header_it_reads(template, path, header):
+    behaviour = behaviour_for(template, path)
+    assert forwards(template, behaviour["OriginRequestPolicyId"], header), header
 
 
 def test_the_api_gets_its_own_host_not_the_viewers(template):
@@ -489,7 +527,7 @@ def test_the_api_gets_its_own_host_not_the_viewers(template):
             assert not forwards(template, behaviour["OriginRequestPolicyId"], "host")
 
 
-def test_the_forwarded_host_function_runs_on_every_api_behaviour(template):
+def test_the_forwarded_host_function_runs_where_it_is_read_and_not_on_a_click(template):
     function = properties(template, "ForwardedHostFunction", "AWS::CloudFront::Function")
     assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
     assert function["AutoPublish"] is True
@@ -497,19 +535,43 @@ def test_the_forwarded_host_function_runs_on_every_api_behaviour(template):
         "EventType": "viewer-request",
         "FunctionARN": {"Fn::GetAtt": ["ForwardedHostFunction", "FunctionARN"]},
     }
-    for behaviour in behaviours(template):
-        associations = behaviour.get("FunctionAssociations", [])
-        if is_api_origin(template, behaviour["TargetOriginId"]):
-            assert associations == [association]
-        else:
-            assert associations == []
+    for path in ("/shorten", "/links/abc123", "/links/abc123/qr"):
+        assert behaviour_for(template, path).get("FunctionAssociations") == [association], path
+    # Each function invocation is billed: a click pays for none (deploy/cost.py).
+    for path in [*SHORT_LINK_PATHS, *PAGE_PATHS]:
+        assert behaviour_for(template, path).get("FunctionAssociations", []) == [], path
+
+
+# CloudFront caches these statuses from an origin (Developer Guide, "How CloudFront
+# processes HTTP 4xx and 5xx status codes from your origin"): always 404, 414, 500, 501,
+# 502, 503, 504 (of these only 404, 414 and 501 honour no-store); 400, 403, 405, 412 and
+# 415 when the origin says max-age. Custom error responses take 400, 403, 404, 405, 414,
+# 416 and 500 to 504 ("Creating a custom error page"); 416 is never cached.
+CACHED_ERROR_STATUSES = {400, 403, 404, 405, 412, 414, 415, 500, 501, 502, 503, 504}
+CONFIGURABLE_ERROR_STATUSES = {400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
+
+
+def test_no_error_answer_is_kept_at_the_edge(template):
+    responses = distribution(template)["CustomErrorResponses"]
+    by_code = {response["ErrorCode"]: response for response in responses}
+    assert len(by_code) == len(responses)
+    assert set(by_code) == CACHED_ERROR_STATUSES & CONFIGURABLE_ERROR_STATUSES
+    for code, response in by_code.items():
+        # Passed through as the origin sent it, and kept for 0 s.
+        assert response == {"ErrorCode": code, "ErrorCachingMinTTL": 0}
 
 
 def run_forwarded_host_function(code: str, request: dict[str, Any]) -> dict[str, Any]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    event = json.dumps({"request": request, "viewer": {"ip": "203.0.113.7"}})
+    event = json.dumps(
+        {
+            "request": request,
+            "viewer": {"ip": "203.0.113.7"},
+            "context": {"distributionDomainName": "d111111abcdef8.cloudfront.net"},
+        }
+    )
     script = f"{code}\nprocess.stdout.write(JSON.stringify(handler({event})));"
     result = subprocess.run(
         [node, "-e", script], capture_output=True, text=True, timeout=30, check=True
@@ -529,7 +591,11 @@ def run_forwarded_host_function(code: str, request: dict[str, Any]) -> dict[str,
         ),
         ({"x-forwarded-host": {"value": "evil.example"}}, None),
         (
-            {"host": {"value": "sho.rt"}, "x-viewer-address": {"value": "198.51.100.66"}},
+            {
+                "host": {"value": "sho.rt"},
+                "x-viewer-address": {"value": "198.51.100.66"},
+                "x-distribution-host": {"value": "evil.example"},
+            },
             {"value": "sho.rt"},
         ),
     ],
@@ -549,6 +615,8 @@ def test_the_function_copies_the_viewers_host_into_x_forwarded_host(template, he
     assert returned["headers"].get("x-forwarded-host") == expected
     # The viewer's address, from CloudFront, whatever the client sent.
     assert returned["headers"]["x-viewer-address"] == {"value": "203.0.113.7"}
+    # And the distribution's own name, which a link must not point at (a loop).
+    assert returned["headers"]["x-distribution-host"] == {"value": "d111111abcdef8.cloudfront.net"}
     assert returned["uri"] == "/abc123"
     assert returned["headers"].get("host") == headers.get("host")
 
@@ -640,6 +708,19 @@ def test_the_origin_verify_secret_is_generated_and_reaches_every_function(templa
     assert "SecretString" not in secret  # generated, never written in the template
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["ORIGIN_VERIFY_SECRET"] == SECRET_REFERENCE
+    # During a rotation only, the version before it too (docs/deploy.md).
+    assert variables["ORIGIN_VERIFY_PREVIOUS_SECRET"] == {
+        "Fn::If": [
+            "AcceptsPreviousOriginVerifySecret",
+            {
+                "Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}"
+                ":SecretString::AWSPREVIOUS}}"
+            },
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    assert template["Parameters"]["AcceptPreviousOriginVerifySecret"]["Default"] == "false"
+    assert template["Parameters"]["OriginVerifySecretVersion"]["Default"] == ""
     for logical_id, function in resources_of_type(template, "AWS::Serverless::Function").items():
         own = (function["Properties"].get("Environment") or {}).get("Variables") or {}
         assert "ORIGIN_VERIFY_SECRET" not in own, logical_id
