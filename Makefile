@@ -7,14 +7,18 @@ MAKEFLAGS += --no-builtin-rules
 
 # Nothing run from here may phone home.
 export SAM_CLI_TELEMETRY := 0
-# Plain `sam validate` probes the EC2 metadata endpoint for credentials it never needs.
-export AWS_EC2_METADATA_DISABLED := true
+# Plain `sam validate` probes the EC2 metadata endpoint for credentials it never needs:
+# switched off for the targets that run locally only. Never for the AWS targets below: on
+# an EC2 or CodeBuild runner their credentials come from that endpoint.
+LOCAL_ONLY_TARGETS := validate test lint audit dev bench build
+$(LOCAL_ONLY_TARGETS): export AWS_EC2_METADATA_DISABLED := true
 # checkov asks PyPI for its latest version even with --skip-download.
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export npm_config_audit := false
 export npm_config_fund := false
 export npm_config_update_notifier := false
-# `sam validate` and boto3 need a region, never credentials or a real endpoint.
+# `sam validate` and boto3 need a region, never credentials or a real endpoint. The AWS
+# targets ignore it: they pass each environment's region from samconfig.toml.
 export AWS_DEFAULT_REGION ?= us-east-1
 
 PORT ?= 3000
@@ -115,29 +119,43 @@ build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build for arm64, refusin
 	$(PY) -m deploy check-build .aws-sam/build
 
 # --- AWS (needs credentials; nothing here runs in `make test`) -----------------
+# ENV names an environment of samconfig.toml; its stack and region come from there, never
+# from AWS_REGION / AWS_DEFAULT_REGION (each command below is given --region).
 ENV ?= dev
-STACK = $(shell $(PY) -m deploy stack-name $(ENV))
+STACK = $(or $(shell $(PY) -m deploy stack-name $(ENV)),$(error no stack for ENV=$(ENV)))
+REGION = $(or $(shell $(PY) -m deploy region $(ENV)),$(error no region for ENV=$(ENV)))
+# UNATTENDED=1 (CI): no change set prompt, no upload progress bar.
+SAM_DEPLOY_FLAGS = $(if $(UNATTENDED),--no-confirm-changeset --no-progressbar,)
 
+# CloudFormation deploys as the execution role (deploy/bootstrap-oidc.yaml, docs/deploy.md).
+# preflight prints its ARN (CFN_EXECUTION_ROLE_ARN if set, else cfn-exec-url-shortener in
+# the caller's account) once the stack can take a deploy, and stops with the next step if
+# it cannot. DELETE_FAILED_STACK=1 lets it delete a failed first create first
+# (ROLLBACK_COMPLETE: it holds no data). PARAMETERS="Key=Value ..." are added to
+# samconfig's parameter_overrides, which a bare --parameter-overrides would replace.
 .PHONY: deploy
-deploy: build ## Build, deploy ENV (dev|prod), publish the page, smoke-test it
-	$(SAM) deploy --config-env $(ENV)
+deploy: build ## Build, deploy ENV (dev|prod) as the execution role, publish the page, smoke-test it
+	role_arn=$$($(PY) -m deploy preflight --env $(ENV) --region $(REGION) $(if $(DELETE_FAILED_STACK),--delete-failed-stack,)); \
+	overrides=$$($(PY) -m deploy parameter-overrides $(ENV) $(PARAMETERS)); \
+	$(SAM) deploy --config-env $(ENV) --region $(REGION) --role-arn "$$role_arn" \
+	  --parameter-overrides "$$overrides" $(SAM_DEPLOY_FLAGS)
 	$(MAKE) --no-print-directory publish-web smoke ENV=$(ENV)
 
 .PHONY: publish-web
 publish-web: $(VENV)/.installed ## Upload web/ to ENV's bucket and invalidate what changed
-	$(PY) -m deploy publish-web --stack $(STACK)
+	$(PY) -m deploy publish-web --stack $(STACK) --region $(REGION)
 
 .PHONY: smoke
-smoke: $(VENV)/.installed ## Create, follow, read and delete a link (BASE_URL=..., default: ENV's site)
-	$(PY) -m deploy smoke $(if $(BASE_URL),--base-url $(BASE_URL),--stack $(STACK))
+smoke: $(VENV)/.installed ## Smoke-test ENV's stack end to end (BASE_URL=...: only the API there)
+	$(PY) -m deploy smoke $(if $(BASE_URL),--base-url $(BASE_URL),--stack $(STACK) --region $(REGION))
 
 .PHONY: cost
 cost: $(VENV)/.installed ## Monthly cost estimate (PROFILE=small-team|100m-redirects)
 	$(PY) -m deploy cost $(if $(PROFILE),--profile $(PROFILE),)
 
 .PHONY: destroy
-destroy: $(VENV)/.installed ## Delete ENV's stack (the table is kept; DELETE_DATA=1 asks to delete it too)
-	$(PY) -m deploy destroy --stack $(STACK) $(if $(DELETE_DATA),--delete-data,)
+destroy: $(VENV)/.installed ## Delete ENV's stack as the execution role (the table is kept; DELETE_DATA=1 asks to delete it too)
+	$(PY) -m deploy destroy --stack $(STACK) --region $(REGION) $(if $(DELETE_DATA),--delete-data,)
 
 .PHONY: validate
 validate: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## sam validate, cfn-lint and checkov on template.yaml

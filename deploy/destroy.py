@@ -1,9 +1,14 @@
 """Tear a stack down without losing links by accident.
 
 Empties the page's bucket (every object version and delete marker: it is versioned, and
-CloudFormation deletes only an empty bucket), deletes the stack and waits for it. The links
-table outlives the stack (DeletionPolicy: Retain); it goes too only with --delete-data and
-the stack's name typed back (or given with --confirm when nobody is at a terminal).
+CloudFormation deletes only an empty bucket), deletes the stack as the execution role
+(deploy/bootstrap-oidc.yaml; the deploy role may delete only that way) and waits for it.
+The links table outlives the stack (DeletionPolicy: RetainExceptOnCreate); it goes too
+only with --delete-data and the stack's name typed back (or given with --confirm when
+nobody is at a terminal).
+
+A stack whose first create failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED) has no outputs and
+holds nothing: it is just deleted.
 """
 
 from __future__ import annotations
@@ -14,12 +19,20 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from deploy.stack import MissingOutput, StackNotFound, require, stack_outputs
+from deploy.stack import (
+    EXECUTION_ROLE_ENV,
+    MissingOutput,
+    StackNotFound,
+    delete_stack,
+    describe_stack,
+    execution_role_arn,
+    require,
+)
 
-WAIT_DELAY_SECONDS = 10
-WAIT_MAX_ATTEMPTS = 180  # 30 minutes: deleting a CloudFront distribution takes a while
+# A first create that failed: it never had outputs, a published page or a stored link.
+NEVER_CREATED = frozenset({"ROLLBACK_COMPLETE", "ROLLBACK_FAILED"})
 
 
 class Refused(Exception):
@@ -74,14 +87,6 @@ def empty_bucket(s3: Any, bucket: str) -> int:
     return deleted
 
 
-def delete_stack(cloudformation: Any, stack: str) -> None:
-    cloudformation.delete_stack(StackName=stack)
-    cloudformation.get_waiter("stack_delete_complete").wait(
-        StackName=stack,
-        WaiterConfig={"Delay": WAIT_DELAY_SECONDS, "MaxAttempts": WAIT_MAX_ATTEMPTS},
-    )
-
-
 def delete_table(dynamodb: Any, table: str) -> None:
     # The template turns deletion protection on; DeleteTable is refused until it is off.
     dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)
@@ -97,7 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         description="Empty the page's bucket and delete the stack; the links table is kept.",
     )
     parser.add_argument("--stack", required=True, help="the CloudFormation stack's name")
-    parser.add_argument("--region", help="the stack's region (default: the AWS config's)")
+    parser.add_argument("--region", help="the stack's region (the Makefile: samconfig's)")
+    parser.add_argument(
+        "--role-arn",
+        help=f"CloudFormation's execution role (default: ${EXECUTION_ROLE_ENV}, else "
+        "cfn-exec-url-shortener in the caller's account)",
+    )
     parser.add_argument(
         "--delete-data",
         action="store_true",
@@ -113,31 +123,50 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         # Read before deleting: the outputs go with the stack.
-        outputs = stack_outputs(args.stack, args.region)
-        bucket, table = require(outputs, "SiteBucketName", "LinksTableName")
-        if args.delete_data:
-            confirm_data_deletion(args.stack, args.confirm)
-    except (StackNotFound, MissingOutput, Refused) as exc:
+        stack = describe_stack(args.stack, args.region)
+        if stack is None:
+            raise StackNotFound(f"no stack named {args.stack!r}")
+        never_created = stack.status in NEVER_CREATED
+        if not never_created:
+            bucket, table = require(stack.outputs, "SiteBucketName", "LinksTableName")
+            if args.delete_data:
+                confirm_data_deletion(args.stack, args.confirm)
+        role_arn = execution_role_arn(args.role_arn, args.region)
+    except (StackNotFound, MissingOutput, Refused, ValueError) as exc:
         print(f"destroy: {exc}; nothing was deleted", file=sys.stderr)
         return 1
+    except (ClientError, BotoCoreError) as exc:
+        print(f"destroy: AWS refused or could not be reached: {exc}", file=sys.stderr)
+        return 1
 
-    s3 = boto3.client("s3", region_name=args.region)
-    print(f"emptying s3://{bucket}/ (every version and delete marker)")
-    print(f"  deleted {empty_bucket(s3, bucket)} object version(s)")
+    if never_created:
+        print(
+            f"stack {args.stack} is in {stack.status}: its first create failed, so it has no"
+            " page to empty and no links to keep"
+            + (" (and no table: --delete-data has nothing to delete)" if args.delete_data else "")
+        )
+    else:
+        s3 = boto3.client("s3", region_name=args.region)
+        print(f"emptying s3://{bucket}/ (every version and delete marker)")
+        print(f"  deleted {empty_bucket(s3, bucket)} object version(s)")
 
-    print(f"deleting stack {args.stack} and waiting for it")
+    print(f"deleting stack {args.stack} as {role_arn} and waiting for it")
     try:
-        delete_stack(boto3.client("cloudformation", region_name=args.region), args.stack)
+        delete_stack(args.stack, args.region, role_arn)
     except WaiterError as exc:
         print(f"destroy: stack {args.stack} was not deleted: {exc}", file=sys.stderr)
         return 1
     print(f"  stack {args.stack} deleted")
 
+    if never_created:
+        return 0
     if not args.delete_data:
+        region = f" --region {args.region}" if args.region else ""
         print(
             f"kept: table {table} holds the links and is retained by its DeletionPolicy "
-            f"(Retain). To delete it later: aws dynamodb update-table --table-name {table} "
-            f"--no-deletion-protection-enabled && aws dynamodb delete-table --table-name {table}"
+            f"(RetainExceptOnCreate). To delete it later: aws dynamodb update-table "
+            f"--table-name {table} --no-deletion-protection-enabled{region} && "
+            f"aws dynamodb delete-table --table-name {table}{region}"
         )
         return 0
 

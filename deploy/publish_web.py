@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="publish-web", description="Upload web/ to a stack's bucket; invalidate what changed."
     )
     parser.add_argument("--stack", required=True, help="the CloudFormation stack's name")
-    parser.add_argument("--region", help="the stack's region (default: the AWS config's)")
+    parser.add_argument("--region", help="the stack's region (the Makefile: samconfig's)")
     parser.add_argument("--web-dir", type=Path, default=Path("web"), help="default: web")
     args = parser.parse_args(argv)
 

@@ -1,5 +1,6 @@
-"""`destroy` on moto: the bucket emptied (every version), the stack gone, the table kept
-unless the data's deletion was asked for and confirmed with the stack's name."""
+"""`destroy` on moto: the bucket emptied (every version), the stack gone (deleted as the
+execution role, in the region it is given), the table kept unless the data's deletion was
+asked for and confirmed with the stack's name; a failed first create just deleted."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ import io
 import boto3
 import pytest
 
-from deploy import destroy
-from tests.deploy.conftest import DeployedStack
+from deploy import destroy, stack
+from tests.deploy.conftest import (
+    ELSEWHERE,
+    EXECUTION_ROLE_ARN,
+    REGION,
+    AwsCall,
+    DeployedStack,
+    create_plain_stack,
+    put_stack_in_state,
+)
 
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(destroy, "WAIT_DELAY_SECONDS", 0)
+    monkeypatch.setattr(stack, "WAIT_DELAY_SECONDS", 0)
 
 
 @pytest.fixture
@@ -35,12 +44,11 @@ def _versions(stack: DeployedStack) -> int:
     return len(listed.get("Versions", [])) + len(listed.get("DeleteMarkers", []))
 
 
-def _stack_exists(stack: DeployedStack) -> bool:
-    cloudformation = boto3.client("cloudformation")
+def _stack_exists(stack: DeployedStack | str) -> bool:
+    name = stack if isinstance(stack, str) else stack.name
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
     summaries = cloudformation.list_stacks()["StackSummaries"]
-    return any(
-        s["StackName"] == stack.name and s["StackStatus"] != "DELETE_COMPLETE" for s in summaries
-    )
+    return any(s["StackName"] == name and s["StackStatus"] != "DELETE_COMPLETE" for s in summaries)
 
 
 def _table_exists(stack: DeployedStack) -> bool:
@@ -142,3 +150,51 @@ def test_deletes_the_table_when_the_name_is_typed(
 def test_fails_clearly_for_an_unknown_stack(aws: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert destroy.main(["--stack", "no-such-stack"]) == 1
     assert "no stack named 'no-such-stack'; nothing was deleted" in capsys.readouterr().err
+
+
+def test_deletes_the_stack_as_the_execution_role_in_the_region_it_is_given(
+    published: DeployedStack,
+    aws_calls: list[AwsCall],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", ELSEWHERE)
+    monkeypatch.setenv("AWS_REGION", ELSEWHERE)
+
+    assert destroy.main(["--stack", published.name, "--region", REGION]) == 0
+
+    assert not _stack_exists(published)
+    [delete] = [call for call in aws_calls if call.operation == "DeleteStack"]
+    # The deploy role may call DeleteStack only naming the execution role.
+    assert delete.params == {"StackName": published.name, "RoleARN": EXECUTION_ROLE_ARN}
+    assert {call.region for call in aws_calls} == {REGION}
+
+
+def test_the_role_can_be_given(published: DeployedStack, aws_calls: list[AwsCall]) -> None:
+    role = "arn:aws:iam::210987654321:role/cfn-exec-url-shortener"
+
+    assert destroy.main(["--stack", published.name, "--role-arn", role]) == 0
+
+    [delete] = [call for call in aws_calls if call.operation == "DeleteStack"]
+    assert delete.params["RoleARN"] == role
+
+
+@pytest.mark.parametrize("delete_data", [[], ["--delete-data"]])
+def test_a_failed_first_create_is_just_deleted(
+    aws_calls: list[AwsCall],
+    capsys: pytest.CaptureFixture[str],
+    delete_data: list[str],
+) -> None:
+    # ROLLBACK_COMPLETE: no outputs, no page, no table (removed on that rollback).
+    create_plain_stack("url-shortener-dev-us-east-1")
+    put_stack_in_state("url-shortener-dev-us-east-1", "ROLLBACK_COMPLETE", [])
+
+    code = destroy.main(
+        ["--stack", "url-shortener-dev-us-east-1", "--region", REGION, *delete_data]
+    )
+
+    assert code == 0, capsys.readouterr().err
+    assert not _stack_exists("url-shortener-dev-us-east-1")
+    [delete] = [call for call in aws_calls if call.operation == "DeleteStack"]
+    assert delete.params["RoleARN"] == EXECUTION_ROLE_ARN
+    assert not [call for call in aws_calls if call.service in {"s3", "dynamodb"}]
+    assert "its first create failed" in capsys.readouterr().out

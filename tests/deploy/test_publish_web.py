@@ -12,7 +12,7 @@ import pytest
 
 from deploy import publish_web
 from tests.conftest import REPO_ROOT
-from tests.deploy.conftest import DeployedStack
+from tests.deploy.conftest import ELSEWHERE, REGION, AwsCall, DeployedStack
 
 
 @pytest.fixture
@@ -186,3 +186,21 @@ def test_cache_rules(key: str, cache_control: str) -> None:
 )
 def test_content_types(key: str, content_type: str) -> None:
     assert publish_web.content_type(key) == content_type
+
+
+def test_every_call_goes_to_the_region_it_is_given(
+    deployed_stack: DeployedStack,
+    web_dir: Path,
+    aws_calls: list[AwsCall],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The caller's AWS configuration names another region: the stack is not found there.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", ELSEWHERE)
+    monkeypatch.setenv("AWS_REGION", ELSEWHERE)
+
+    assert _publish(deployed_stack, web_dir) == 0
+
+    assert {call.service for call in aws_calls} == {"cloudformation", "s3", "cloudfront"}
+    # CloudFront is global: botocore names its client's region aws-global.
+    regional = [call for call in aws_calls if call.service != "cloudfront"]
+    assert {call.region for call in regional} == {REGION}

@@ -1,8 +1,9 @@
 """The GitHub Actions workflows: actionlint and zizmor pass, and the deploy is shaped safely.
 
 Given the workflow files, the real linters find nothing; pull requests only test;
-only pushes to main deploy; only the deploy jobs may ask GitHub for an OIDC token;
-prod waits in the protected `prod` environment; every action is pinned by commit SHA.
+only pushes to main deploy, through `make deploy` as a person does; only the deploy jobs
+may ask GitHub for an OIDC token; prod waits in the protected `prod` environment without
+holding back later pushes; every action is pinned by commit SHA, on node24 majors.
 The linters are skipped when missing locally, but a missing linter fails under CI=true.
 """
 
@@ -23,6 +24,11 @@ WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS_DIR.glob("*.yml")) + sorted(WORKFLOWS_DIR.glob("*.yaml"))
 PUSH_TO_MAIN = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+# v6.2.3, whose action.yml says `runs.using: node24` (v5.x ran on node20).
+CONFIGURE_AWS_CREDENTIALS = (
+    "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c"
+)
+CANCEL_ON_PULL_REQUESTS = "${{ github.event_name == 'pull_request' }}"
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -100,31 +106,39 @@ def test_make_test_runs_on_pull_requests(workflows, jobs):
 
 
 def test_only_pushes_to_main_deploy(jobs):
-    deploying = set(steps_running(jobs, "sam deploy"))
+    deploying = set(steps_running(jobs, "make deploy"))
     assert deploying == {"deploy-dev", "deploy-prod"}
     for name in deploying:
         assert jobs[name]["if"] == PUSH_TO_MAIN, name
 
 
+def test_ci_deploys_the_way_a_person_does(jobs):
+    # Through `make deploy` (preflight, the execution role, samconfig's region, publish,
+    # smoke), never by calling sam or the deploy commands itself.
+    for text in ("sam deploy", "-m deploy", "make publish-web", "make smoke"):
+        assert steps_running(jobs, text) == [], text
+
+
 def test_dev_deploys_after_the_tests_and_prod_after_dev(jobs):
     assert jobs["deploy-dev"]["needs"] == "test"
     assert jobs["deploy-prod"]["needs"] == "deploy-dev"
-    dev_steps = " ".join(step.get("run", "") for step in jobs["deploy-dev"]["steps"])
-    for command in (
-        "make build",
-        "--config-env dev",
-        "make publish-web ENV=dev",
-        "make smoke ENV=dev",
-    ):
-        assert command in dev_steps
-    prod_steps = " ".join(step.get("run", "") for step in jobs["deploy-prod"]["steps"])
-    for command in (
-        "make build",
-        "--config-env prod",
-        "make publish-web ENV=prod",
-        "make smoke ENV=prod",
-    ):
-        assert command in prod_steps
+    for name, environment in (("deploy-dev", "dev"), ("deploy-prod", "prod")):
+        runs = [step.get("run", "") for step in jobs[name]["steps"]]
+        uses = [step.get("uses", "") for step in jobs[name]["steps"]]
+        # Built before the job holds AWS credentials; deployed once it does.
+        credentials = next(i for i, use in enumerate(uses) if "configure-aws-credentials" in use)
+        [build] = [i for i, run in enumerate(runs) if run == "make build"]
+        [deploy] = [i for i, run in enumerate(runs) if run.startswith("make deploy")]
+        assert build < credentials < deploy, name
+        # Unattended: no change set prompt, no progress bar; a failed first create
+        # (ROLLBACK_COMPLETE, which never holds data) does not block every later push.
+        assert runs[deploy].split() == [
+            "make",
+            "deploy",
+            f"ENV={environment}",
+            "UNATTENDED=1",
+            "DELETE_FAILED_STACK=1",
+        ]
 
 
 def test_prod_waits_in_the_protected_environment(jobs):
@@ -158,6 +172,20 @@ def test_aws_credentials_come_from_oidc_with_the_role_in_a_variable(jobs):
         assert not {"aws-access-key-id", "aws-secret-access-key"} & step["with"].keys()
 
 
+def test_aws_credentials_come_from_the_node24_release_of_the_action(jobs):
+    pinned = {
+        step["uses"]
+        for job in jobs.values()
+        for step in job["steps"]
+        if "aws-actions/configure-aws-credentials@" in step.get("uses", "")
+    }
+    assert pinned == {CONFIGURE_AWS_CREDENTIALS}
+    for path in WORKFLOW_FILES:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "aws-actions/configure-aws-credentials@" in line:
+                assert line.strip().endswith(f"{CONFIGURE_AWS_CREDENTIALS} # v6.2.3"), line
+
+
 def test_no_long_lived_aws_keys_anywhere():
     for path in WORKFLOW_FILES:
         text = path.read_text(encoding="utf-8")
@@ -179,11 +207,28 @@ def test_checkout_does_not_persist_the_token(jobs):
                 assert step["with"]["persist-credentials"] is False, name
 
 
-def test_runs_are_grouped_and_deploys_are_never_cancelled(workflows):
+def test_concurrency_is_per_job_so_a_waiting_prod_deploy_holds_back_nothing_else(workflows, jobs):
+    # A workflow-level group would make a run waiting for prod's approval hold every
+    # later push's tests and dev deploy.
     for workflow in workflows.values():
-        concurrency = workflow["concurrency"]
-        assert "github.ref" in concurrency["group"]
-        assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+        assert "concurrency" not in workflow
+    groups = {name: jobs[name]["concurrency"]["group"] for name in jobs}
+    assert len(set(groups.values())) == len(groups), groups
+
+
+def test_tests_are_grouped_per_ref_and_superseded_pull_request_runs_cancelled(jobs):
+    concurrency = jobs["test"]["concurrency"]
+    assert "github.ref" in concurrency["group"]
+    assert concurrency["cancel-in-progress"] == CANCEL_ON_PULL_REQUESTS
+
+
+def test_each_deploy_has_a_group_of_its_own_and_is_never_cut_off(jobs):
+    for name in ("deploy-dev", "deploy-prod"):
+        concurrency = jobs[name]["concurrency"]
+        # One group per environment, whatever the run: deploys of it never overlap.
+        assert "${{" not in concurrency["group"], name
+        assert concurrency["cancel-in-progress"] is False, name
+    assert jobs["deploy-dev"]["concurrency"]["group"] != jobs["deploy-prod"]["concurrency"]["group"]
 
 
 def test_nothing_phones_home(workflows):

@@ -2,7 +2,8 @@
 
 Given the file as the SAM CLI reads it, every environment names its stack
 `<app>-<env>-<region>`, tags every resource with app and env, and overrides only
-parameters the template has, with values the template accepts.
+parameters the template has, with values the template accepts; and `make deploy`
+(deploy/samconfig.py) reads the same stack, region and overrides SAM does.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from deploy import samconfig as deploy_samconfig
 from tests.template.conftest import REPO_ROOT, find_tool, run_tool
 
 APP = "url-shortener"
@@ -93,6 +95,23 @@ def test_environments_differ_where_they_should(samconfig):
     assert dev["RedirectStatusCode"] == prod["RedirectStatusCode"] == "302"
     assert int(prod["ThrottlingRateLimit"]) > int(dev["ThrottlingRateLimit"])
     assert int(prod["ThrottlingBurstLimit"]) > int(dev["ThrottlingBurstLimit"])
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_make_deploy_reads_the_stack_region_and_overrides_sam_reads(samconfig, environment):
+    parameters = deploy_parameters(samconfig, environment)
+    assert deploy_samconfig.stack_name(environment) == parameters["stack_name"]
+    assert deploy_samconfig.region(environment) == parameters["region"]
+    # `make deploy` passes these with --parameter-overrides (which replaces samconfig's).
+    assert deploy_samconfig.parameter_overrides(environment) == key_values(
+        parameters["parameter_overrides"]
+    )
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_no_environment_pins_a_role(samconfig, environment):
+    # The execution role is per account: `make deploy` finds it and passes --role-arn.
+    assert "role_arn" not in deploy_parameters(samconfig, environment)
 
 
 def test_validate_settings_the_makefile_relies_on(samconfig):
