@@ -53,7 +53,8 @@ _SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:(\$\{[^}]+\}|[^:}]+)
 def read_template(path: Path) -> dict[str, Any]:
     """A template as cfn-lint (and so CloudFormation) reads it: intrinsics in long form."""
     template, problems = decode(str(path))
-    assert template is not None and not problems, problems
+    assert not problems, problems
+    assert template is not None
     return dict(template)
 
 
@@ -151,18 +152,16 @@ class Statement:
 
 def statements(document: Mapping[str, Any]) -> list[Statement]:
     """A resolved policy document's statements."""
-    found = []
-    for raw in as_list(document["Statement"]):
-        found.append(
-            Statement(
-                sid=raw.get("Sid", ""),
-                effect=raw["Effect"],
-                actions=tuple(as_list(raw["Action"])),
-                resources=tuple(as_list(raw["Resource"])),
-                condition=raw.get("Condition", {}),
-            )
+    return [
+        Statement(
+            sid=raw.get("Sid", ""),
+            effect=raw["Effect"],
+            actions=tuple(as_list(raw["Action"])),
+            resources=tuple(as_list(raw["Resource"])),
+            condition=raw.get("Condition", {}),
         )
-    return found
+        for raw in as_list(document["Statement"])
+    ]
 
 
 def as_list(value: Any) -> list[Any]:

@@ -95,7 +95,7 @@ def test_metric_math_reads_a_missing_period_as_zero(template):
 
 
 def test_the_creation_ceiling_alarm_watches_the_refusals_the_shortener_counts(template):
-    (alarm,) = [a for a in alarms_on(template, "UrlShortener", "Refusals")]
+    (alarm,) = alarms_on(template, "UrlShortener", "Refusals")
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
 
     ((namespace, _, dimensions),) = watched(alarm)

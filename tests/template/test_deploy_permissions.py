@@ -411,10 +411,8 @@ def test_the_check_names_the_resource_and_the_action_it_lacks(app_template):
     assert (
         "ShortenFunction (AWS::Lambda::Function, resolve): secretsmanager:GetSecretValue" in joined
     )
-    assert (
-        "HttpApiApiGatewayDefaultStage (AWS::ApiGatewayV2::Stage, access log): logs:PutResourcePolicy is not granted"
-        in joined
-    )
+    stage = "HttpApiApiGatewayDefaultStage (AWS::ApiGatewayV2::Stage, access log)"
+    assert f"{stage}: logs:PutResourcePolicy is not granted" in joined
     assert (
         "RedirectFunctionRole (AWS::IAM::Role, read): iam:ListRolePolicies is not granted" in joined
     )

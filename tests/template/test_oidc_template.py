@@ -163,7 +163,8 @@ def test_no_role_here_can_manage_itself_or_the_boundary(bootstrap, execution_rol
         for key in ("RoleName", "ManagedPolicyName")
         if key in resource.get("Properties", {})
     ]
-    assert own and not any(name.startswith("url-shortener-") for name in own), own
+    assert own
+    assert not any(name.startswith("url-shortener-") for name in own), own
     for role in (execution_role, deploy_role):
         for action in POLICY_WRITES:
             assert allowed(role, action) == [], f"{role.name} may {action}"
@@ -204,11 +205,10 @@ def test_the_deploy_role_changes_stacks_only_as_the_execution_role(deploy_role):
                    "cloudformation:UpdateStack", "cloudformation:DeleteStack"):  # fmt: skip
         for statement in allowed(deploy_role, action):
             if any(":stack/url-shortener-" in r for r in statement.resources):
-                assert statement.condition == {
-                    "StringEquals": {
-                        "cloudformation:RoleArn": f"arn:aws:iam::{ACCOUNT}:role/cfn-exec-url-shortener"
-                    }
-                }, statement.sid
+                role = f"arn:aws:iam::{ACCOUNT}:role/cfn-exec-url-shortener"
+                assert statement.condition == {"StringEquals": {"cloudformation:RoleArn": role}}, (
+                    statement.sid
+                )
     # It creates nothing itself: no service write outside CloudFormation, S3 and invalidations.
     for statement in deploy_role.statements:
         services = {action.split(":")[0] for action in statement.actions}

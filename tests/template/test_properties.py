@@ -205,9 +205,8 @@ def test_every_function_role_is_bounded_trusts_only_lambda_and_writes_only_its_l
     template, logical_id
 ):
     role = function_role(template, logical_id)
-    assert role["PermissionsBoundary"] == {
-        "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${FunctionPermissionsBoundary}"
-    }
+    boundary = "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${FunctionPermissionsBoundary}"
+    assert role["PermissionsBoundary"] == {"Fn::Sub": boundary}
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {
             "Effect": "Allow",
