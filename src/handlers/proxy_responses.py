@@ -14,6 +14,8 @@ import html
 import json
 from typing import Any
 
+from domain.links import is_plausible_short_id
+
 JSON = "application/json"
 HTML = "text/html; charset=utf-8"
 # Errors must never be cached: a 404 today may be a link tomorrow.
@@ -68,7 +70,20 @@ def storage_unavailable_response() -> dict[str, Any]:
 
 
 def link_not_found_response(method: str, accept: str, short_id: str) -> dict[str, Any]:
-    """404 for an unknown link: a small page for browsers, JSON for everyone else."""
+    """404 for an unknown link: a small page for browsers, JSON for everyone else.
+
+    The id is shown back only if it could be one: a path that no link can have is
+    anybody's text ("/Your account is locked, call ..."), and a page on this domain must
+    not say it."""
+    if not is_plausible_short_id(short_id):
+        return _link_unavailable(
+            404,
+            method,
+            accept,
+            message="No link at this address",
+            title="Link not found",
+            explanation="There is no short link at this address. Check it for typos.",
+        )
     return _link_unavailable(
         404,
         method,

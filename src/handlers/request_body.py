@@ -66,10 +66,13 @@ def refuse_unreadable_body(
 
 
 def _is_json_media_type(content_type: str | None) -> bool:
-    # Absent counts as JSON (curl --json and most clients set it; some don't). Media
-    # types are case-insensitive and may carry parameters ("; charset=utf-8").
+    # A body must say it is JSON. Without that, any web page could make its visitors'
+    # browsers create and change links: a fetch() in no-cors mode, a sendBeacon() or a
+    # form sends a body with no Content-Type, or a CORS-safelisted one, and no preflight
+    # asks first; application/json is not safelisted, so a browser asks (and CORS says
+    # no). Media types are case-insensitive and may carry parameters ("; charset=utf-8").
     if not content_type:
-        return True
+        return False
     return content_type.split(";", 1)[0].strip().lower() == JSON_MEDIA_TYPE
 
 

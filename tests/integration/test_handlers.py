@@ -217,19 +217,40 @@ def test_json_the_parser_cannot_hold_is_refused_with_400_not_a_crash(
         "multipart/form-data",
         "multipart/form-data; boundary=xyz",
         "application/jsonp",
+        # What a cross-site fetch(..., {mode: "no-cors"}) or navigator.sendBeacon() of a
+        # Blob sends: no Content-Type at all, and no preflight asks first.
+        None,
     ],
 )
 def test_bodies_that_are_not_json_are_refused_with_415(
     dynamodb_calls, lambda_context, content_type
 ):
     event = load_event("shorten.json")
-    event["headers"]["content-type"] = content_type
+    event["headers"].pop("content-type", None)
+    if content_type is not None:
+        event["headers"]["content-type"] = content_type
     event["body"] = "url=https%3A%2F%2Fexample.com%2F"
 
     response = shorten.handler(event, lambda_context)
 
     assert response["statusCode"] == 415
     assert "application/json" in body_of(response)["message"]
+    assert dynamodb_calls.operations == []
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain;charset=UTF-8"])
+def test_a_json_body_that_does_not_say_so_is_refused_and_creates_nothing(
+    dynamodb_calls, lambda_context, content_type
+):
+    event = load_event("shorten.json")
+    event["headers"].pop("content-type", None)
+    if content_type is not None:
+        event["headers"]["content-type"] = content_type
+    event["body"] = json.dumps({"url": "https://example.com/", "alias": "cross-site"})
+
+    response = shorten.handler(event, lambda_context)
+
+    assert response["statusCode"] == 415
     assert dynamodb_calls.operations == []
 
 
@@ -317,13 +338,26 @@ def test_an_unknown_id_is_a_json_404_for_api_clients(dynamodb_calls, lambda_cont
 
 def test_an_unknown_id_is_an_html_page_for_browsers(dynamodb_calls, lambda_context):
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    response = get(redirect, "redirect.json", lambda_context, "<b>nope", accept=accept)
+    response = get(redirect, "redirect.json", lambda_context, "nope_123", accept=accept)
 
     assert response["statusCode"] == 404
     assert response["headers"]["Content-Type"].startswith("text/html")
     assert "Link not found" in response["body"]
-    assert "&lt;b&gt;nope" in response["body"]
-    assert "<b>" not in response["body"]
+    assert "<code>nope_123</code>" in response["body"]
+
+
+PHISHING_PATH = "Your account is locked, call +1 555 0100 to unlock it"
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+@pytest.mark.parametrize("path", [PHISHING_PATH, "<b>nope", "a" * 65, "../../etc"])
+def test_a_path_no_link_can_have_is_never_shown_back(dynamodb_calls, lambda_context, accept, path):
+    response = get(redirect, "redirect.json", lambda_context, path, accept=accept)
+
+    assert response["statusCode"] == 404
+    for text in (path, "locked", "nope", "etc", "aaaaaaaa"):
+        assert text not in response["body"]
+    assert "No link at this address" in response["body"] or "no short link" in response["body"]
     assert dynamodb_calls.operations == []
 
 
