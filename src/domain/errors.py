@@ -89,8 +89,20 @@ class NotAuthorized(DomainError):
 
 
 class RateLimited(DomainError):
-    """This client created too many links in the current window."""
+    """This client (its address, or one of its IPv6 networks) created as many links as
+    its limit allows in the rolling window (domain/rate_limits.py)."""
 
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__(f"too many links created; retry in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class CreationCeilingReached(DomainError):
+    """The whole service, all clients together, created as many links as its ceiling
+    allows per minute: no fault of this client's, and a sign of a flood operators hear of."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"the service's creation ceiling is reached; retry in {retry_after_seconds} s"
+        )
         self.retry_after_seconds = retry_after_seconds

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.links import Link
+from domain.rate_limits import Admission, RollingLimit
 
 
 class LinkRepository(Protocol):
@@ -45,6 +46,12 @@ class LinkRepository(Protocol):
 
 
 class CreationCounter(Protocol):
-    def count_creation(self, client: str, window_start: datetime, window_end: datetime) -> int:
-        """Count one creation by `client` in this window; return the window's count so far."""
+    def count_creation(self, scope: str, limit: RollingLimit, now: datetime) -> Admission:
+        """Count one creation in `scope` at `now` if `limit` admits it: if fewer than
+        limit.max_creations are counted in now's sub-window and the ones before it that
+        share a span with it (RollingCounts.rolled_to). Atomic: concurrent creations are
+        never lost nor admitted past the limit. A refused attempt is not counted.
+
+        Raises StorageUnavailable if the store fails, or keeps changing under every one
+        of a bounded number of attempts."""
         ...

@@ -7,12 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.aliases import check_alias
-from domain.errors import AliasTaken, RateLimited, ShortIdsExhausted, ShortIdTaken
+from domain.errors import (
+    AliasTaken,
+    CreationCeilingReached,
+    RateLimited,
+    ShortIdsExhausted,
+    ShortIdTaken,
+)
 from domain.expiry import expiry_from
 from domain.links import Link, utc_now
 from domain.management_tokens import hash_management_token, new_management_token
 from domain.ports import CreationCounter, LinkRepository
-from domain.rate_limits import CreationRateLimit
+from domain.rate_limits import CreationRateLimits
 from domain.short_ids import new_short_id
 from domain.target_rules import NO_TARGET_RULES, TargetRules
 from domain.url_policy import canonical_target_url
@@ -45,20 +51,21 @@ def shorten_link(
     client: str,
     repository: LinkRepository,
     counter: CreationCounter,
-    rate_limit: CreationRateLimit,
+    rate_limits: CreationRateLimits,
     rules: TargetRules = NO_TARGET_RULES,
     clock: Callable[[], datetime] = utc_now,
     generate_id: Callable[[], str] = new_short_id,
     generate_token: Callable[[], str] = new_management_token,
 ) -> ShortenedLink:
-    """Store a new link. Raises InvalidInput, RateLimited, AliasTaken or ShortIdsExhausted."""
+    """Store a new link for `client` (client_of its address). Raises InvalidInput,
+    RateLimited, CreationCeilingReached, AliasTaken or ShortIdsExhausted."""
     now = clock()
     url = canonical_target_url(
         request.url, own_hosts=rules.own_hosts, denied_hosts=rules.denied_hosts
     )
     alias = check_alias(request.alias) if request.alias is not None else None
     expires_at = expiry_from(expires_at=request.expires_at, expires_in=request.expires_in, now=now)
-    _count_against_rate_limit(client, now, counter, rate_limit)
+    _count_against_rate_limits(client, now, counter, rate_limits)
 
     token = generate_token()
 
@@ -86,9 +93,18 @@ def shorten_link(
     raise ShortIdsExhausted(MAX_ID_ATTEMPTS)
 
 
-def _count_against_rate_limit(
-    client: str, now: datetime, counter: CreationCounter, rate_limit: CreationRateLimit
+def _count_against_rate_limits(
+    client: str, now: datetime, counter: CreationCounter, rate_limits: CreationRateLimits
 ) -> None:
-    window_start, window_end = rate_limit.window_around(now)
-    if counter.count_creation(client, window_start, window_end) > rate_limit.max_creations:
-        raise RateLimited(retry_after_seconds=max(1, int((window_end - now).total_seconds())))
+    # Narrowest scope first, the stack-wide ceiling last: a client refused by its own
+    # limit never spends the ceiling everyone shares. A refusal by a later scope leaves
+    # the earlier ones charged for a creation that did not happen: that errs towards
+    # refusing early, only for a client already near a limit (or during a flood past
+    # the ceiling), and undoing it would cost a write per scope on every refusal.
+    for scope in rate_limits.scopes_of(client):
+        admission = counter.count_creation(scope.name, scope.limit, now)
+        if not admission.counted:
+            seconds = scope.limit.retry_after(admission.counts, now)
+            if scope.ceiling:
+                raise CreationCeilingReached(retry_after_seconds=seconds)
+            raise RateLimited(retry_after_seconds=seconds)

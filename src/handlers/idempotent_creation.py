@@ -163,7 +163,7 @@ def _shorten(request: Any, client: str, rules: TargetRules) -> ShortenedLink:
         client=client,
         repository=wiring.link_repository(),
         counter=wiring.creation_counter(),
-        rate_limit=settings.creation_rate_limit,
+        rate_limits=settings.creation_rate_limits,
         rules=rules,
     )
     count(LINKS_CREATED)

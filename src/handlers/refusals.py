@@ -5,7 +5,8 @@ Status codes, by what went wrong:
        request_body.py), or a value breaks a rule (URL policy, alias, expiry);
        `errors` names each field and reason
   401  managing a link without `Authorization: Bearer <token>`
-  403  a token that does not manage this link
+  403  a token that does not manage this link, or a request to the API's own URL that
+       did not come through the stack's CloudFront (handlers/cloudfront_only.py)
   404  no such link
   409  the alias is taken, or a request with the same Idempotency-Key is running
   410  the link expired, was deleted, or points to a blocked host
@@ -13,7 +14,8 @@ Status codes, by what went wrong:
   415  the body is not JSON (request_body.py, before routing)
   422  a field is missing, of the wrong type, or unknown (request validation), or an
        Idempotency-Key was used with another body
-  429  too many links created; `Retry-After` says when to try again
+  429  too many links created by this client (rate_limited), or by all clients
+       together (creation_ceiling); `Retry-After` says when to try again
   503  no free short id right now, or DynamoDB stayed throttled, failing or out of
        reach through the client's retries; `Retry-After` says when to try again
 
@@ -31,6 +33,7 @@ from aws_lambda_powertools import Logger
 
 from domain.errors import (
     AliasTaken,
+    CreationCeilingReached,
     DomainError,
     InvalidInput,
     LinkGone,
@@ -60,8 +63,17 @@ class KeyStillInProgress(Exception):
     """A request with this Idempotency-Key is being processed right now."""
 
 
-RefusedError = DomainError | KeyReusedWithAnotherRequest | KeyStillInProgress
-REFUSED_ERRORS = (DomainError, KeyReusedWithAnotherRequest, KeyStillInProgress)
+class NotThroughCloudFront(Exception):
+    """The request reached the API's own URL without passing the stack's CloudFront."""
+
+
+RefusedError = DomainError | KeyReusedWithAnotherRequest | KeyStillInProgress | NotThroughCloudFront
+REFUSED_ERRORS = (
+    DomainError,
+    KeyReusedWithAnotherRequest,
+    KeyStillInProgress,
+    NotThroughCloudFront,
+)
 
 
 def refusal(error: RefusedError, *, method: str, accept: str, route: str) -> dict[str, Any]:
@@ -139,6 +151,26 @@ def _rate_limited(error: RateLimited) -> dict[str, Any]:
     )
 
 
+def _creation_ceiling(error: CreationCeilingReached) -> dict[str, Any]:
+    # Its own reason: operators alarm on it (a flood spread over many addresses).
+    record_refusal(429, "creation_ceiling")
+    seconds = error.retry_after_seconds
+    return json_error_response(
+        429,
+        "The service is creating too many links right now, for all its users together"
+        f" (not just you); try again in {seconds} s",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def _not_through_cloudfront(error: NotThroughCloudFront) -> dict[str, Any]:
+    record_refusal(403, "not_through_cloudfront")
+    return json_error_response(
+        403,
+        "This API answers only requests made through its site's address, not its own URL",
+    )
+
+
 def _short_ids_exhausted(error: ShortIdsExhausted) -> dict[str, Any]:
     record_refusal(503, "short_ids_exhausted")
     return json_error_response(
@@ -177,8 +209,10 @@ _ANSWERS: tuple[tuple[type[Any], Callable[[Any], dict[str, Any]]], ...] = (
     (NotAuthenticated, _not_authenticated),
     (NotAuthorized, _not_authorized),
     (RateLimited, _rate_limited),
+    (CreationCeilingReached, _creation_ceiling),
     (ShortIdsExhausted, _short_ids_exhausted),
     (StorageUnavailable, _storage_unavailable),
+    (NotThroughCloudFront, _not_through_cloudfront),
     (KeyReusedWithAnotherRequest, _key_reused),
     (KeyStillInProgress, _in_progress),
 )

@@ -13,7 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from domain.host_rules import parse_denied_hosts
-from domain.rate_limits import CreationRateLimit
+from domain.rate_limits import CreationRateLimits
 
 REDIRECT_STATUSES = frozenset({301, 302, 307, 308})
 
@@ -30,12 +30,17 @@ class Settings:
     redirect_status: int
     # Hosts (and their subdomains) no link may point to, now or later.
     denied_hosts: frozenset[str]
-    creation_rate_limit: CreationRateLimit
+    creation_rate_limits: CreationRateLimits
     # Seals management tokens in idempotency records; only ShortenFunction has it.
     token_sealing_secret: str | None
-    # CloudFront proves a request came through it with this (X-Origin-Verify); only
-    # then are its viewer headers (address, host) believed.
-    origin_verify_secret: str | None
+    # CloudFront proves a request came through it with one of these (X-Origin-Verify):
+    # the secret, and during a rotation its previous value too. Only then are its viewer
+    # headers (address, host, the distribution's name) believed.
+    origin_verify_secrets: tuple[str, ...]
+    # Whether a request that did not come through CloudFront is answered at all.
+    allow_direct_api_access: bool
+    # The custom domain of the site (template DomainName), or None: a link to it would loop.
+    site_domain_name: str | None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -52,10 +57,19 @@ class Settings:
             redirect_status=redirect_status,
             denied_hosts=denied_hosts,
             token_sealing_secret=environ.get("TOKEN_SEALING_SECRET") or None,
-            origin_verify_secret=environ.get("ORIGIN_VERIFY_SECRET") or None,
-            creation_rate_limit=CreationRateLimit(
-                max_creations=_positive_int(environ, "CREATION_RATE_LIMIT"),
+            origin_verify_secrets=tuple(
+                secret
+                for name in ("ORIGIN_VERIFY_SECRET", "ORIGIN_VERIFY_PREVIOUS_SECRET")
+                if (secret := environ.get(name, "").strip())
+            ),
+            allow_direct_api_access=_boolean(environ, "ALLOW_DIRECT_API_ACCESS"),
+            site_domain_name=environ.get("SITE_DOMAIN_NAME", "").strip() or None,
+            creation_rate_limits=CreationRateLimits(
+                per_client=_positive_int(environ, "CREATION_RATE_LIMIT"),
+                per_56=_positive_int(environ, "CREATION_RATE_LIMIT_PER_56"),
+                per_48=_positive_int(environ, "CREATION_RATE_LIMIT_PER_48"),
                 window=timedelta(seconds=_positive_int(environ, "CREATION_RATE_WINDOW_SECONDS")),
+                ceiling_per_minute=_positive_int(environ, "CREATION_CEILING_PER_MINUTE"),
             ),
         )
 
@@ -65,6 +79,13 @@ def _required(environ: Mapping[str, str], name: str) -> str:
     if not value:
         raise MisconfiguredError(f"{name} is not set (template.yaml sets it for every function)")
     return value
+
+
+def _boolean(environ: Mapping[str, str], name: str) -> bool:
+    text = _required(environ, name).lower()
+    if text not in ("true", "false"):
+        raise MisconfiguredError(f"{name} must be true or false, got {text!r}")
+    return text == "true"
 
 
 def _positive_int(environ: Mapping[str, str], name: str) -> int:

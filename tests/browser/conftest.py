@@ -111,8 +111,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="session")
 def rate_limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """A stack that allows one link per client per hour: the second gets a 429. (Windows
-    are fixed, so an hour makes it unlikely that the two fall into different ones.)"""
+    """A stack that allows one link per client per hour: the second gets a 429 (the
+    window rolls: no edge lets a second one through)."""
     process, local = start_local_stack(
         "moto",
         tmp_path_factory.mktemp("browser-data-limited"),

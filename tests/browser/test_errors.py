@@ -41,7 +41,8 @@ def test_429_says_when_to_try_again(browser: Browser, rate_limited_stack: LocalS
 
         assert answer.value.status == 429
         retry_after = int(answer.value.headers["retry-after"])
-        assert 0 < retry_after <= 3600
+        # The hour rolls by fifths: the creation leaves the span within 72 min.
+        assert 0 < retry_after <= 3600 + 720
         expect(alert(page).locator("p")).to_have_text(
             f"Too many links created from this address. Try again in {wait_text(retry_after)}."
         )

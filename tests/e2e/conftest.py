@@ -35,7 +35,12 @@ BROWSER = (
     " Chrome/142.0.0.0 Safari/537.36"
 )
 # The main stacks serve many tests from one address: no rate limit in their way.
-UNLIMITED = {"CREATION_RATE_LIMIT": "1000000"}
+UNLIMITED = {
+    "CREATION_RATE_LIMIT": "1000000",
+    "CREATION_RATE_LIMIT_PER_56": "1000000",
+    "CREATION_RATE_LIMIT_PER_48": "1000000",
+    "CREATION_CEILING_PER_MINUTE": "1000000",
+}
 # Execution environments per function on the main stacks: two race each other as truly as
 # more would (test_concurrency.py), and each one more is a cold start (~0.7 s of CPU).
 CONCURRENCY = 2

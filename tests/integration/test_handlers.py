@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from domain import short_ids
-from domain.shortening import MAX_ID_ATTEMPTS
+from domain.links import utc_now
+from domain.shortening import MAX_ID_ATTEMPTS, shorten_link
 from handlers import links, redirect, shorten
 from tests.conftest import load_event
 from tests.integration.conftest import TABLE_NAME
@@ -58,8 +59,8 @@ def test_shorten_creates_a_link_with_one_conditional_write(dynamodb_calls, lambd
     assert created["url"].startswith("https://example.com/articles/2026/")
     assert created["createdAt"].endswith("Z")
     assert response["headers"]["Location"] == created["shortUrl"]
-    # The client's creation counter, then the conditional write.
-    assert dynamodb_calls.operations == ["UpdateItem", "PutItem"]
+    # The client's creation counter and the stack's ceiling, then the conditional write.
+    assert dynamodb_calls.operations == ["UpdateItem", "UpdateItem", "PutItem"]
 
 
 def test_the_original_workshop_field_name_is_accepted(dynamodb_calls, lambda_context):
@@ -281,6 +282,9 @@ def test_a_link_to_the_apis_own_execute_api_name_is_refused_behind_a_custom_doma
 def test_when_no_short_id_is_free_the_answer_is_503_with_retry_after(
     dynamodb_calls, lambda_context, monkeypatch
 ):
+    # One instant: no rate counter's sub-window turns over between the two creations.
+    now = utc_now()
+    monkeypatch.setitem(shorten_link.__kwdefaults__, "clock", lambda: now)
     monkeypatch.setattr(short_ids._generator, "random", lambda length: "taken00")
     first = post_shorten(lambda_context, {"url": "https://first.example/"})
 
@@ -290,9 +294,9 @@ def test_when_no_short_id_is_free_the_answer_is_503_with_retry_after(
     assert second["statusCode"] == 503
     assert second["headers"]["Retry-After"] == "1"
     assert body_of(second)["message"]
-    assert dynamodb_calls.operations == ["UpdateItem", "PutItem"] * 2 + ["PutItem"] * (
-        MAX_ID_ATTEMPTS - 1
-    )
+    assert dynamodb_calls.operations == ["UpdateItem", "UpdateItem", "PutItem"] * 2 + [
+        "PutItem"
+    ] * (MAX_ID_ATTEMPTS - 1)
 
 
 # --- GET and HEAD /{shortId} ------------------------------------------------------

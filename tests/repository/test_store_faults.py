@@ -19,9 +19,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.httpsession import URLLib3Session
 
 from domain.errors import ShortIdTaken, StorageUnavailable
 from domain.links import Link
+from domain.rate_limits import RollingLimit
 from repository.client import CLIENT_CONFIG
 from repository.link_items import link_to_item
 from tests.dynamodb_faults import FAULTS, LOST_ANSWER, CallSite
@@ -31,7 +33,9 @@ LATER = CREATED + timedelta(minutes=5)
 TOKEN_HASH = "a" * 64
 LINK = Link("7cp2Xhz", "https://example.com/", CREATED, management_token_hash=TOKEN_HASH)
 NEW_LINK = Link("n3wL1nk", "https://example.org/", CREATED, management_token_hash="c" * 64)
-WINDOW = (CREATED, CREATED + timedelta(hours=1))
+HOURLY = RollingLimit(30, timedelta(hours=1))
+# Counters are counted in the future: DynamoDB Local deletes items whose `ttl` passed.
+COUNTED = CREATED.replace(year=2099)
 ATTEMPTS = CLIENT_CONFIG.retries["total_max_attempts"]  # type: ignore[attr-defined]
 ONLY_MOTO = pytest.mark.parametrize("dynamodb_endpoint", ["moto"], indirect=True)
 
@@ -68,7 +72,7 @@ OPERATIONS = [
     Operation(
         "count_creation",
         ("UpdateItem", "RATE#"),
-        lambda _, counter: counter.count_creation("198.51.100.7", *WINDOW),
+        lambda _, counter: counter.count_creation("198.51.100.7", HOURLY, COUNTED),
     ),
 ]
 BY_NAME = {operation.name: operation for operation in OPERATIONS}
@@ -193,3 +197,37 @@ def test_a_click_whose_answer_was_lost_counts_twice(stored_link, repository, fau
     link = BY_NAME["record_click"].run(repository, None)
 
     assert (link.url, link.clicks) == (LINK.url, 2)
+
+
+def test_a_creation_count_whose_answer_was_lost_counts_twice(counter, faults, dynamodb, table_name):
+    # As for clicks: the count's retry cannot tell its own first attempt from another
+    # creation. One creation too many, erring towards refusing early, and only in a failure.
+    faults.fail(("UpdateItem", "RATE#"), LOST_ANSWER, times=1)
+
+    admission = counter.count_creation("198.51.100.7", HOURLY, COUNTED)
+
+    assert admission.counted
+    assert admission.counts.total == 2
+    assert faults.attempts_at(("UpdateItem", "RATE#")) == 2
+
+
+def test_a_roll_over_whose_answer_was_lost_counts_twice_too(counter, faults):
+    counter.count_creation("198.51.100.7", HOURLY, COUNTED)
+    lost: list[bytes] = []
+
+    def lose_the_first_roll_overs_answer(request: Any) -> Any:
+        body = request.body if isinstance(request.body, bytes) else request.body.encode()
+        if b":was_newest" in body and not lost:
+            lost.append(body)
+            return LOST_ANSWER(request)
+        return URLLib3Session().send(request)
+
+    faults.fail(("UpdateItem", "RATE#"), lose_the_first_roll_overs_answer)
+
+    admission = counter.count_creation("198.51.100.7", HOURLY, COUNTED + timedelta(minutes=15))
+
+    # The retried roll-over finds the item already rolled (by itself), so the creation
+    # is counted on top of it once more: count, roll-over, its retry, count.
+    assert admission.counted
+    assert admission.counts.counts[-2:] == (1, 2)
+    assert faults.attempts_at(("UpdateItem", "RATE#")) == 4

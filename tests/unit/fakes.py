@@ -1,17 +1,18 @@
 """In-memory stand-ins that keep the real repository's promises.
 
 No overwrite on add; a click counts only while the link redirects; changes and
-deletes only with the right token hash; a deleted link leaves a tombstone.
+deletes only with the right token hash; a deleted link leaves a tombstone; a creation
+counts only if its scope's rolling window admits it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
 from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
 from domain.links import Link
+from domain.rate_limits import Admission, RollingCounts, RollingLimit
 
 
 class FakeLinkRepository:
@@ -75,9 +76,23 @@ class FakeLinkRepository:
 
 
 class FakeCreationCounter:
-    def __init__(self) -> None:
-        self.counts: Counter[tuple[str, datetime]] = Counter()
+    """Counts as the DynamoDB counter does, one scope and window layout at a time:
+    rolling sub-window counts, a refused attempt not counted."""
 
-    def count_creation(self, client: str, window_start: datetime, window_end: datetime) -> int:
-        self.counts[client, window_start] += 1
-        return self.counts[client, window_start]
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], RollingCounts] = {}
+        self.calls: list[str] = []  # the scopes asked, in order
+
+    def count_creation(self, scope: str, limit: RollingLimit, now: datetime) -> Admission:
+        self.calls.append(scope)
+        current = limit.sub_window_of(now)
+        stored = self.counts.get((scope, limit.grid))
+        seen = (stored or RollingCounts.none_yet(current, limit.sub_windows)).rolled_to(current)
+        if not limit.admits(seen):
+            return Admission(counted=False, counts=seen)
+        self.counts[scope, limit.grid] = seen.plus_one()
+        return Admission(counted=True, counts=seen.plus_one())
+
+    def total(self, scope: str) -> int:
+        """Creations counted in `scope` (under any window), wherever they are by now."""
+        return sum(counts.total for (name, _), counts in self.counts.items() if name == scope)

@@ -20,7 +20,7 @@ from domain.aliases import RESERVED_ALIASES, check_alias
 from domain.errors import InvalidInput, LinkNotFound
 from domain.links import is_plausible_short_id
 from domain.lookup import follow_link
-from domain.rate_limits import CreationRateLimit
+from domain.rate_limits import CreationRateLimits
 from domain.shortening import LinkRequest, shorten_link
 from tests.unit.fakes import FakeCreationCounter, FakeLinkRepository
 
@@ -168,7 +168,13 @@ def test_an_accepted_alias_is_stored_as_given_and_followed_by_it(alias: str) -> 
         client="203.0.113.7",
         repository=repository,
         counter=FakeCreationCounter(),
-        rate_limit=CreationRateLimit(max_creations=10, window=timedelta(minutes=5)),
+        rate_limits=CreationRateLimits(
+            per_client=10,
+            per_56=10,
+            per_48=10,
+            window=timedelta(minutes=5),
+            ceiling_per_minute=10,
+        ),
         clock=lambda: now,
     )
 

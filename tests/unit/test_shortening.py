@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Any
@@ -9,6 +10,7 @@ import shortuuid
 
 from domain.errors import (
     AliasTaken,
+    CreationCeilingReached,
     InvalidInput,
     InvalidUrl,
     RateLimited,
@@ -16,14 +18,20 @@ from domain.errors import (
 )
 from domain.links import Link
 from domain.management_tokens import hash_management_token
-from domain.rate_limits import CreationRateLimit
+from domain.rate_limits import ALL_CLIENTS, CreationRateLimits, client_of
 from domain.short_ids import SHORT_ID_LENGTH, new_short_id
 from domain.shortening import MAX_ID_ATTEMPTS, LinkRequest, shorten_link
 from domain.target_rules import TargetRules
 from tests.unit.fakes import FakeCreationCounter, FakeLinkRepository
 
 NOW = datetime(2026, 11, 21, 16, 42, 35, tzinfo=UTC)
-GENEROUS = CreationRateLimit(max_creations=1000, window=timedelta(minutes=5))
+GENEROUS = CreationRateLimits(
+    per_client=1000,
+    per_56=1000,
+    per_48=1000,
+    window=timedelta(minutes=5),
+    ceiling_per_minute=1000,
+)
 
 
 def shorten(request: LinkRequest, repository: FakeLinkRepository, **overrides: Any):
@@ -31,7 +39,7 @@ def shorten(request: LinkRequest, repository: FakeLinkRepository, **overrides: A
         "client": "203.0.113.7",
         "repository": repository,
         "counter": FakeCreationCounter(),
-        "rate_limit": GENEROUS,
+        "rate_limits": GENEROUS,
         "clock": lambda: NOW,
         **overrides,
     }
@@ -215,40 +223,180 @@ def test_bad_expiry_is_refused(request_, field, reason):
 # --- rate limit ---------------------------------------------------------------------
 
 
-def test_past_the_rate_limit_a_client_is_refused_with_the_time_left_in_the_window():
-    limit = CreationRateLimit(max_creations=2, window=timedelta(minutes=5))
-    repository, counter = FakeLinkRepository(), FakeCreationCounter()
-    at = datetime(2026, 11, 21, 16, 41, 0, tzinfo=UTC)  # 60 s into a 16:40-16:45 window
+def limits(**changes: Any) -> CreationRateLimits:
+    return replace(GENEROUS, **changes)
 
-    for n in range(2):
-        shorten(LinkRequest(f"https://e.com/{n}"), repository, counter=counter, rate_limit=limit)
-    with pytest.raises(RateLimited) as limited:
-        shorten(
-            LinkRequest("https://e.com/3"),
-            repository,
-            counter=counter,
-            rate_limit=limit,
-            clock=lambda: at,
-        )
 
-    assert limited.value.retry_after_seconds == 240
-    assert len(repository.links) == 2
+def at(clock_time: str) -> datetime:
+    """An instant on NOW's day, e.g. "16:44:59"."""
+    return datetime.fromisoformat(f"2026-11-21T{clock_time}+00:00")
+
+
+def attempt(counter: FakeCreationCounter, when: str, **overrides: Any) -> Any:
+    """One creation at `when` ("16:44:59"), limited by `overrides` (GENEROUS otherwise)."""
+    arguments = {"counter": counter, "clock": lambda: at(when), **overrides}
+    return shorten(LinkRequest("https://e.com/"), FakeLinkRepository(), **arguments)
+
+
+def test_past_the_rate_limit_a_client_is_refused_until_its_oldest_creation_leaves():
+    limited = {"rate_limits": limits(per_client=2)}  # per 5 minutes: sub-windows of 1 min
+    counter = FakeCreationCounter()
+    attempt(counter, "16:41:10", **limited)
+    attempt(counter, "16:43:20", **limited)
+
+    with pytest.raises(RateLimited) as refused:
+        attempt(counter, "16:44:00", **limited)
+
+    # 16:41's creation is counted in every span that reaches into 16:41-16:42, the last
+    # of which ends at 16:47:00.
+    assert refused.value.retry_after_seconds == 180
+    with pytest.raises(RateLimited):
+        attempt(counter, "16:46:59", **limited)
+    attempt(counter, "16:47:00", **limited)
+
+
+def test_no_burst_across_the_edge_of_a_window():
+    # A fixed 16:40-16:45 window let a client create its limit at 16:44:59 and its
+    # limit again at 16:45:00. Any 5 minutes now hold at most the limit.
+    limited = {"rate_limits": limits(per_client=3)}
+    counter = FakeCreationCounter()
+    for _ in range(3):
+        attempt(counter, "16:44:59", **limited)
+
+    for when in ("16:45:00", "16:47:30", "16:49:59"):
+        with pytest.raises(RateLimited) as refused:
+            attempt(counter, when, **limited)
+        assert (at(when) + timedelta(seconds=refused.value.retry_after_seconds)) == at("16:50:00")
+    attempt(counter, "16:50:00", **limited)
+
+
+def test_refused_attempts_are_not_counted():
+    limited = {"rate_limits": limits(per_client=2)}
+    counter = FakeCreationCounter()
+    attempt(counter, "16:41:10", **limited)
+    attempt(counter, "16:41:20", **limited)
+
+    for second in range(0, 60 * 5, 7):  # a flood, every 7 s for 5 minutes
+        when = at("16:42:00") + timedelta(seconds=second)
+        with pytest.raises(RateLimited):
+            attempt(counter, when.strftime("%H:%M:%S"), **limited)
+
+    # The flood did not push the client's next creation back, nor grow the count.
+    assert counter.total("203.0.113.7") == 2
+    attempt(counter, "16:47:00", **limited)
+
+
+def test_a_refused_attempt_within_the_flood_is_refused_by_the_same_limit():
+    limited = {"rate_limits": limits(per_client=1)}
+    counter = FakeCreationCounter()
+    attempt(counter, "16:41:10", **limited)
+
+    answers = []
+    for when in ("16:42:00", "16:44:00", "16:46:00"):
+        with pytest.raises(RateLimited) as refused:
+            attempt(counter, when, **limited)
+        answers.append(at(when) + timedelta(seconds=refused.value.retry_after_seconds))
+
+    assert answers == [at("16:47:00")] * 3
 
 
 def test_the_rate_limit_is_per_client():
-    limit = CreationRateLimit(max_creations=1, window=timedelta(minutes=5))
-    repository, counter = FakeLinkRepository(), FakeCreationCounter()
+    limited = {"rate_limits": limits(per_client=1)}
+    counter = FakeCreationCounter()
 
-    for client in ("203.0.113.7", "198.51.100.9"):
-        shorten(
-            LinkRequest("https://e.com/"),
-            repository,
-            client=client,
-            counter=counter,
-            rate_limit=limit,
-        )
+    for client in ("203.0.113.7", "198.51.100.9", "2001:db8::/64", "2001:db8:0:1::/64"):
+        attempt(counter, "16:42:35", client=client, **limited)
 
-    assert len(repository.links) == 2
+    assert counter.total("203.0.113.7") == 1
+
+
+def test_an_ipv4_mapped_address_shares_its_ipv4_addresss_limit():
+    limited = {"rate_limits": limits(per_client=1)}
+    counter = FakeCreationCounter()
+    attempt(counter, "16:42:35", client="203.0.113.7", **limited)
+
+    with pytest.raises(RateLimited):
+        attempt(counter, "16:42:36", client=client_of("::ffff:203.0.113.7"), **limited)
+
+
+def test_the_64s_of_one_56_and_one_48_share_their_limits():
+    # Each /64 may create 2, but a /56 only 3 and a /48 only 5, however many /64s ask.
+    limited = {"rate_limits": limits(per_client=2, per_56=3, per_48=5)}
+    counter = FakeCreationCounter()
+
+    def from_64(prefix: str) -> None:
+        attempt(counter, "16:42:35", client=f"{prefix}::/64", **limited)
+
+    for n in range(3):
+        from_64(f"2001:db8:1:{n}")  # three /64s of 2001:db8:1::/56
+    with pytest.raises(RateLimited):
+        from_64("2001:db8:1:ff")  # a fresh /64, in the same /56
+    from_64("2001:db8:1:100")  # the next /56, same /48
+    from_64("2001:db8:1:200")  # and another
+    with pytest.raises(RateLimited):
+        from_64("2001:db8:1:ff00")  # a fresh /56 of the same /48
+    from_64("2001:db8:2:0")  # another /48 altogether
+
+    assert counter.total("2001:db8:1::/48") == 5
+
+
+def test_the_ceiling_counts_every_client_together():
+    # Clients well within their own limits, so many that together they reach it.
+    ceiling = {"rate_limits": limits(per_client=1, ceiling_per_minute=5)}
+    counter = FakeCreationCounter()
+    for n in range(5):
+        attempt(counter, "16:42:35", client=f"198.51.100.{n}", **ceiling)
+
+    with pytest.raises(CreationCeilingReached) as refused:
+        attempt(counter, "16:42:40", client="2001:db8::/64", **ceiling)
+
+    # The ceiling's sub-windows are 12 s: 16:42:24-16:42:36 is counted until 16:43:36.
+    assert refused.value.retry_after_seconds == 56
+    with pytest.raises(CreationCeilingReached):
+        attempt(counter, "16:43:35", client="203.0.113.98", **ceiling)
+    attempt(counter, "16:43:36", client="203.0.113.99", **ceiling)
+
+
+def test_the_narrowest_scope_is_counted_first_and_the_ceiling_last():
+    counter = FakeCreationCounter()
+
+    attempt(counter, "16:42:35", client="2001:db8:1:2::/64")
+    attempt(counter, "16:42:35", client="203.0.113.7")
+
+    assert counter.calls == [
+        "2001:db8:1:2::/64",
+        "2001:db8:1::/56",
+        "2001:db8:1::/48",
+        ALL_CLIENTS,
+        "203.0.113.7",
+        ALL_CLIENTS,
+    ]
+
+
+def test_a_client_refused_by_its_own_limit_does_not_spend_the_ceiling():
+    limited = {"rate_limits": limits(per_client=1, ceiling_per_minute=2)}
+    counter = FakeCreationCounter()
+    attempt(counter, "16:42:35", client="203.0.113.7", **limited)
+    for _ in range(10):
+        with pytest.raises(RateLimited):
+            attempt(counter, "16:42:35", client="203.0.113.7", **limited)
+
+    attempt(counter, "16:42:35", client="198.51.100.9", **limited)
+
+    assert counter.total(ALL_CLIENTS) == 2
+
+
+def test_a_refusal_by_a_wider_scope_leaves_the_narrower_ones_charged():
+    # The documented cost of counting scope by scope: erring towards refusing early.
+    limited = {"rate_limits": limits(per_client=5, per_56=1)}
+    counter = FakeCreationCounter()
+    attempt(counter, "16:42:35", client="2001:db8:1:1::/64", **limited)
+
+    with pytest.raises(RateLimited):
+        attempt(counter, "16:42:35", client="2001:db8:1:2::/64", **limited)
+
+    assert counter.total("2001:db8:1:2::/64") == 1
+    assert counter.total("2001:db8:1::/56") == 1
 
 
 # --- ids ----------------------------------------------------------------------------
