@@ -7,6 +7,7 @@ import json
 from functools import cache
 from typing import Any
 
+from bench import functions
 from devserver.template import REPO_ROOT
 
 EVENTS_DIR = REPO_ROOT / "events"
@@ -19,8 +20,11 @@ def _sample(name: str) -> dict[str, Any]:
 
 
 def sample(name: str) -> dict[str, Any]:
-    """A fresh copy: Lambda hands every invocation an event of its own."""
-    return copy.deepcopy(_sample(name))
+    """A fresh copy (Lambda hands every invocation an event of its own), as API Gateway
+    gets it from the distribution: with the origin secret (handlers/cloudfront_only.py)."""
+    event = copy.deepcopy(_sample(name))
+    event["headers"]["x-origin-verify"] = functions.origin_verify_secret()
+    return event
 
 
 def browser_user_agent() -> str:

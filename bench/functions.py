@@ -37,6 +37,11 @@ def function(logical_id: str) -> LambdaFunction:
     raise LookupError(f"template.yaml has no function {logical_id}")
 
 
+def origin_verify_secret() -> str:
+    """The secret the distribution sends the API, as the template's functions have it."""
+    return function(SHORTEN).environment["ORIGIN_VERIFY_SECRET"]
+
+
 def handler_module(logical_id: str) -> str:
     """The module Lambda imports for the function: "handlers.redirect" for its Handler."""
     return function(logical_id).handler.rpartition(".")[0]

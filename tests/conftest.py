@@ -36,8 +36,11 @@ class FakeLambdaContext:
     log_group_name: str = "/aws/lambda/test-function"
     log_stream_name: str = "2026/11/21/[$LATEST]abcdef"
 
+    # A fresh invocation of ShortenFunction, the longest Timeout (template.yaml).
+    remaining_time_in_millis: int = 20_000
+
     def get_remaining_time_in_millis(self) -> int:
-        return 5000
+        return self.remaining_time_in_millis
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""What every function reads from a request: who the viewer is, their token, and
-where short links live.
+"""What every function reads from a request: whether it came through CloudFront, who
+the viewer is, their token, and where short links live.
 
 Functions take the Lambda event as API Gateway sends it (payload format 2.0, header
 names in lower case), so those without Powertools' resolver need none of it.
@@ -48,6 +48,21 @@ class Viewer:
     scheme: str
 
 
+def came_through_cloudfront(event: Event, settings: Settings) -> bool:
+    """Whether CloudFront vouches for the request: it carries the origin secret that the
+    distribution adds to every request it sends the API (X-Origin-Verify)."""
+    presented = _headers(event).get("x-origin-verify")
+    if not presented:
+        return False
+    # Every secret compared, each in constant time: which one matched, or how far a
+    # guess got, takes no different time.
+    matches = [
+        hmac.compare_digest(presented.encode(), secret.encode())
+        for secret in settings.origin_verify_secrets
+    ]
+    return any(matches)
+
+
 def viewer_of(event: Event, settings: Settings) -> Viewer:
     """The viewer as CloudFront saw them, if CloudFront vouches for the request; else
     as API Gateway sees the caller.
@@ -60,7 +75,7 @@ def viewer_of(event: Event, settings: Settings) -> Viewer:
     """
     headers = _headers(event)
     context = event["requestContext"]
-    if _from_cloudfront(headers.get("x-origin-verify"), settings.origin_verify_secret):
+    if came_through_cloudfront(event, settings):
         # Our CloudFront Function's X-Viewer-Address (a plain IP); CloudFront's own
         # CloudFront-Viewer-Address (IP:port) where an origin request policy passes it.
         address = _ip_or_empty(headers.get("x-viewer-address") or "") or _address_of(
@@ -68,17 +83,24 @@ def viewer_of(event: Event, settings: Settings) -> Viewer:
         )
         host = headers.get("x-forwarded-host") or ""
         if address and _HOST_AND_PORT.fullmatch(host):
-            return Viewer(address=address, host=host, scheme="https")
-    # API Gateway always serves HTTPS and says so in X-Forwarded-Proto; the local
-    # stack says http. The Host header carries the port locally, domainName never does;
+            # Viewers reach CloudFront over HTTPS (redirect-to-https); `make dev`,
+            # which stands in for it, over plain HTTP, and says so like API Gateway.
+            return Viewer(address=address, host=host, scheme=_scheme(headers))
+    # The Host header carries the port locally, domainName never does;
     # both are checked, since a client can send anything in a header.
-    proto = (headers.get("x-forwarded-proto") or "").lower()
     host = headers.get("host") or ""
     return Viewer(
         address=context["http"]["sourceIp"],
         host=host if _HOST_AND_PORT.fullmatch(host) else context["domainName"],
-        scheme=proto if proto in ("http", "https") else "https",
+        scheme=_scheme(headers),
     )
+
+
+def _scheme(headers: dict[str, str]) -> str:
+    # API Gateway always serves HTTPS and says so in X-Forwarded-Proto; the local
+    # stack says http.
+    proto = (headers.get("x-forwarded-proto") or "").lower()
+    return proto if proto in ("http", "https") else "https"
 
 
 def base_url(event: Event, settings: Settings) -> str:
@@ -100,13 +122,19 @@ def target_rules(event: Event, settings: Settings) -> TargetRules:
 
 
 def own_hosts(event: Event, settings: Settings) -> tuple[str, ...]:
-    """Every name this shortener answers to: a link to any of them would loop."""
+    """Every name this shortener answers to, whichever the request came in on: a link
+    to any of them would loop."""
     context = event["requestContext"]
     names = [
         context["domainName"],
         _headers(event).get("host") or "",
         viewer_of(event, settings).host,
+        settings.site_domain_name or "",
     ]
+    # The distribution's own *.cloudfront.net name, which its CloudFront Function tells
+    # (the functions cannot be given it without a cycle): believed only from CloudFront.
+    if came_through_cloudfront(event, settings):
+        names.append(_headers(event).get("x-distribution-host") or "")
     # Behind a custom domain the API still answers on its execute-api name.
     region = os.environ.get("AWS_REGION")
     if context.get("apiId") and region:
@@ -119,12 +147,6 @@ def own_hosts(event: Event, settings: Settings) -> tuple[str, ...]:
 def _api_host(event: Event) -> str:
     host = _headers(event).get("host") or ""
     return host if _HOST_AND_PORT.fullmatch(host) else str(event["requestContext"]["domainName"])
-
-
-def _from_cloudfront(presented: str | None, secret: str | None) -> bool:
-    if not presented or not secret:
-        return False
-    return hmac.compare_digest(presented.encode(), secret.encode())
 
 
 def _address_of(viewer_address: str) -> str:

@@ -24,6 +24,7 @@ from domain.lookup import get_link
 from domain.management import change_link, delete_link
 from handlers import wiring
 from handlers.api_models import LinkChangeRequest, LinkInfo
+from handlers.cloudfront_only import cloudfront_only
 from handlers.http_errors import register_error_handlers
 from handlers.http_responses import base_url, bearer_token, target_rules
 from handlers.observability import (
@@ -157,6 +158,7 @@ register_error_handlers(app)
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @log_metrics
+@cloudfront_only
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = resolve_readable(app, event, context)
     record_unlabelled_refusal(response)

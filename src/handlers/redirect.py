@@ -29,6 +29,7 @@ from domain.clicks import is_countable_click
 from domain.errors import DomainError
 from domain.lookup import follow_link
 from handlers import wiring
+from handlers.cloudfront_only import cloudfront_only
 from handlers.observability import log_metrics, record_redirect
 from handlers.proxy_responses import REDIRECT_CACHE, proxy_response
 from handlers.refusals import refusal
@@ -64,6 +65,7 @@ def respond(method: str, short_id: str, headers: dict[str, str], route: str) -> 
 
 @logger.inject_lambda_context
 @log_metrics
+@cloudfront_only
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = event["requestContext"]
     logger.set_correlation_id(request.get("requestId"))

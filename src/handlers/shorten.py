@@ -28,12 +28,17 @@ from pydantic import ValidationError
 from domain.rate_limits import client_of
 from handlers import wiring
 from handlers.api_models import ShortenRequest
+from handlers.cloudfront_only import cloudfront_only
 from handlers.http_responses import base_url, target_rules, viewer_of
 from handlers.idempotent_creation import create_link
 from handlers.observability import log_metrics, record_unlabelled_refusal
 from handlers.proxy_responses import JSON, NO_STORE, proxy_response
 from handlers.refusals import REFUSED_ERRORS, invalid_request, refusal
 from handlers.request_body import parse_json_body, refuse_unreadable_body
+from repository.client import calls_end_within
+
+# What the function spends on anything but DynamoDB: validation, logging, the answer.
+OWN_WORK_SECONDS = 1.0
 
 logger = Logger()
 
@@ -100,9 +105,14 @@ def _json_body(event: dict[str, Any]) -> Any:
 
 @logger.inject_lambda_context
 @log_metrics
+@cloudfront_only
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(event["requestContext"].get("requestId"))
-    response = respond(event, context)
+    # A creation makes up to seven calls in a row (rate counters, the link, an
+    # idempotency record): each starts only if it can end before the function's time.
+    seconds_left = context.get_remaining_time_in_millis() / 1000 - OWN_WORK_SECONDS
+    with calls_end_within(seconds_left):
+        response = respond(event, context)
     record_unlabelled_refusal(response)
     return response
 

@@ -8,10 +8,16 @@ DynamoDB (as `make dev` does) without any code path of our own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from time import monotonic
+from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.config import Config
+
+from repository.store_failures import OutOfTime
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -31,8 +37,35 @@ CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 2},
     tcp_keepalive=True,
 )
+# The longest one call can take, from CLIENT_CONFIG: every attempt times out connecting
+# and then reading, with standard mode's longest backoff (1 s) before the retry.
+ONE_CALL_AT_WORST_SECONDS = 4.0
+
+# When the function must have answered by (monotonic()), if the handler says so.
+_deadline: ContextVar[float | None] = ContextVar("dynamodb_deadline", default=None)
 
 
 def create_dynamodb_client() -> DynamoDBClient:
     session = botocore.session.get_session()
-    return cast("DynamoDBClient", session.create_client("dynamodb", config=CLIENT_CONFIG))
+    client = session.create_client("dynamodb", config=CLIENT_CONFIG)
+    client.meta.events.register("before-call.dynamodb", _refuse_a_call_that_could_outlast)
+    return cast("DynamoDBClient", client)
+
+
+@contextmanager
+def calls_end_within(seconds: float) -> Iterator[None]:
+    """No DynamoDB call starts in this block unless it ends, even at its worst, within
+    `seconds`: a request that makes many calls (a creation: rate counters, the link, an
+    idempotency record) answers 503 itself when time runs short, never a Lambda timeout.
+    """
+    token = _deadline.set(monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _refuse_a_call_that_could_outlast(**_: Any) -> None:
+    deadline = _deadline.get()
+    if deadline is not None and monotonic() + ONE_CALL_AT_WORST_SECONDS > deadline:
+        raise OutOfTime("a DynamoDB call could outlast the function's time")

@@ -27,10 +27,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class OutOfTime(Exception):
+    """A call was not started: even at its worst it must end before the function is
+    stopped (repository/client.py, calls_end_within). Like DynamoDB failing, it may pass."""
+
+
 def is_unavailable(error: BaseException | None) -> bool:
     """Whether `error` is DynamoDB (or the way to it) failing in a way that may pass."""
     # Timeouts, refused and dropped connections: raised only once retries ran out.
-    if isinstance(error, BotocoreConnectionError | HTTPClientError):
+    if isinstance(error, BotocoreConnectionError | HTTPClientError | OutOfTime):
         return True
     if isinstance(error, ClientError):
         metadata: Mapping[str, Any] = error.response.get("ResponseMetadata", {})
@@ -47,7 +52,7 @@ def raises_storage_unavailable(operation: str) -> Callable[[Callable[P, R]], Cal
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return method(*args, **kwargs)
-            except (ClientError, BotocoreConnectionError, HTTPClientError) as exc:
+            except (ClientError, BotocoreConnectionError, HTTPClientError, OutOfTime) as exc:
                 if is_unavailable(exc):
                     raise StorageUnavailable(operation) from exc
                 raise

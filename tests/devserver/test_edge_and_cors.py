@@ -51,12 +51,12 @@ def project() -> Project:
 
 
 @pytest.fixture(scope="module")
-def edge(project) -> Edge:
+def edge(project: Project) -> Edge:
     return project.edge
 
 
 @pytest.fixture(scope="module")
-def origin_secret(project) -> str:
+def origin_secret(project: Project) -> str:
     secrets = {f.environment["ORIGIN_VERIFY_SECRET"] for f in project.functions}
     (secret,) = secrets  # one secret, the same for every function
     return secret

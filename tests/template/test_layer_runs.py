@@ -133,6 +133,8 @@ def run_function(project: Project, artifacts: Artifacts, dynamodb: str):
 
     def run(logical_id: str, events: list[dict[str, Any]], result_file: Path) -> Run:
         function = functions[logical_id]
+        for event in events:  # as the distribution sends them: with the origin secret
+            event["headers"]["x-origin-verify"] = function.environment["ORIGIN_VERIFY_SECRET"]
         request = {
             "code_dir": str(artifacts.functions.artifact(logical_id)),
             "layer_dir": str(artifacts.layer),
