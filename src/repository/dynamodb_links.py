@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
 from domain.links import Link, rfc3339
 from repository.keys import link_key
-from repository.link_items import link_from_item, link_to_item, ttl_for
+from repository.link_items import link_from_item, link_to_item
 from repository.store_failures import raises_storage_unavailable
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
@@ -96,18 +96,19 @@ class DynamoDBLinkRepository:
         remove_expiry: bool = False,
     ) -> Link:
         sets = ["tokenHash = :hash"]  # a no-op that keeps the expression valid
-        removes = []
+        # Links written when an expiry set the table's TTL still carry it: each change
+        # drops it, so that DynamoDB never deletes the link and frees its id.
+        removes = ["#ttl"]
         values: dict[str, Any] = {":hash": {"S": expected_token_hash}}
         if url is not None:
             sets.append("#url = :url")
             values[":url"] = {"S": url}
         if expires_at is not None:
-            sets += ["expiresAt = :expires", "#ttl = :ttl"]
+            sets.append("expiresAt = :expires")
             values[":expires"] = {"S": rfc3339(expires_at)}
-            values[":ttl"] = {"N": str(ttl_for(expires_at))}
         elif remove_expiry:
-            removes += ["expiresAt", "#ttl"]
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+            removes.append("expiresAt")
+        expression = "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes)
         # DynamoDB refuses an empty ExpressionAttributeNames (moto lets it pass).
         names = {name: value for name, value in _NAMES.items() if name in expression}
         naming: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}

@@ -2,14 +2,18 @@
 
 Attribute names are part of the stored data's contract: `url`, `createdAt`, `clicks`,
 `lastClickedAt`, `expiresAt`, `deletedAt` (timestamps as RFC 3339 strings in UTC, so
-they compare as strings in condition expressions), `tokenHash`, and `ttl`.
+they compare as strings in condition expressions) and `tokenHash`.
+
+A link item never carries the table's TTL attribute: DynamoDB would delete an expired
+link, and its id would go to whoever asked for it next, so the new owner would get the
+old one's traffic. An expired link stays (410, revivable by its owner), as a deleted
+one stays a tombstone.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.links import Link, rfc3339
@@ -17,10 +21,6 @@ from repository.keys import LINK_PREFIX, link_key
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
-
-# An expired link stays (answering 410, revivable by its owner) this long before
-# DynamoDB's TTL removes it; after that its id is free again.
-EXPIRED_LINK_RETENTION = timedelta(days=30)
 
 
 def link_to_item(link: Link) -> dict[str, AttributeValueTypeDef]:
@@ -34,7 +34,6 @@ def link_to_item(link: Link) -> dict[str, AttributeValueTypeDef]:
         item["lastClickedAt"] = {"S": rfc3339(link.last_clicked_at)}
     if link.expires_at is not None:
         item["expiresAt"] = {"S": rfc3339(link.expires_at)}
-        item["ttl"] = {"N": str(ttl_for(link.expires_at))}
     if link.management_token_hash is not None:
         item["tokenHash"] = {"S": link.management_token_hash}
     return item
@@ -51,10 +50,6 @@ def link_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Link:
         deleted_at=_moment(item, "deletedAt"),
         management_token_hash=item["tokenHash"]["S"] if "tokenHash" in item else None,
     )
-
-
-def ttl_for(expires_at: datetime) -> int:
-    return math.ceil((expires_at + EXPIRED_LINK_RETENTION).timestamp())
 
 
 def _moment(item: Mapping[str, AttributeValueTypeDef], name: str) -> datetime | None:

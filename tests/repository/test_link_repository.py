@@ -42,13 +42,32 @@ def test_a_new_link_is_stored_in_the_single_table_layout(repository, dynamodb, t
     }
 
 
-def test_an_expiring_link_carries_its_ttl_30_days_after_expiry(repository, dynamodb, table_name):
+def test_an_expiring_link_never_carries_a_ttl_so_its_id_is_never_freed(
+    repository, dynamodb, table_name
+):
     repository.add(managed(expires_at=LATER))
+    repository.update("7cp2Xhz", expected_token_hash=TOKEN_HASH, expires_at=LATER + timedelta(1))
 
     item = stored_item(dynamodb, table_name, "7cp2Xhz")
-    assert item["expiresAt"] == {"S": "2026-11-21T17:42:35.123Z"}
-    assert int(item["ttl"]["N"]) == int((LATER + timedelta(days=30)).timestamp()) + 1
+    assert item["expiresAt"] == {"S": "2026-11-22T17:42:35.123Z"}
+    assert "ttl" not in item
     assert item["tokenHash"] == {"S": TOKEN_HASH}
+
+
+def test_a_change_drops_the_ttl_a_link_was_once_given(repository, dynamodb, table_name):
+    repository.add(managed(expires_at=LATER))
+    # As links were stored before: the table's TTL 30 days after the expiry.
+    dynamodb.update_item(
+        TableName=table_name,
+        Key={"PK": {"S": "LINK#7cp2Xhz"}, "SK": {"S": "META"}},
+        UpdateExpression="SET #ttl = :ttl",
+        ExpressionAttributeNames={"#ttl": "ttl"},
+        ExpressionAttributeValues={":ttl": {"N": "1800000000"}},
+    )
+
+    repository.update("7cp2Xhz", expected_token_hash=TOKEN_HASH, url="https://example.org/")
+
+    assert "ttl" not in stored_item(dynamodb, table_name, "7cp2Xhz")
 
 
 def test_adding_an_existing_id_raises_and_keeps_the_first_link(repository):
@@ -193,15 +212,3 @@ def test_bury_with_another_token_is_refused_and_keeps_the_link(repository):
         repository.bury("7cp2Xhz", expected_token_hash=OTHER_HASH, at=LATER)
 
     assert repository.get("7cp2Xhz").deleted_at is None
-
-
-# --- the creation counter -------------------------------------------------------------
-
-
-def test_the_creation_counter_counts_per_client_and_window(counter):
-    window = (CREATED, CREATED + timedelta(hours=1))
-    next_window = (window[1], window[1] + timedelta(hours=1))
-
-    assert [counter.count_creation("198.51.100.7", *window) for _ in range(3)] == [1, 2, 3]
-    assert counter.count_creation("203.0.113.9", *window) == 1
-    assert counter.count_creation("198.51.100.7", *next_window) == 1
