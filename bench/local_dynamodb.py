@@ -41,6 +41,13 @@ class LocalStack:
         sys.stdout.flush()
         return os.fstat(self.handler_output.fileno()).st_size
 
+    def output_since(self, offset: int) -> str:
+        """What the handlers printed after `offset` bytes."""
+        sys.stdout.flush()
+        with Path(self.handler_output.name).open("rb") as written:
+            written.seek(offset)
+            return written.read().decode("utf-8", errors="replace")
+
 
 @contextmanager
 def handlers_on_dynamodb_local() -> Iterator[LocalStack]:

@@ -55,8 +55,8 @@ lines that grow with redirects, with the cost model's default assumptions:
 {table}
 
 The model assumes {assumed.redirect_ms} ms per redirect at {assumed.memory_mb} MB and
-{assumed.log_bytes_per_request} bytes of logs per request (Lambda's START/END/REPORT
-lines, the handler's output and the API's access log line); the warm part above
-measures the handler's share of the output.
+{assumed.redirect_log_bytes} bytes of logs per click (the handler's metrics line and the
+API's access log line; Lambda's START and REPORT lines are off); the warm part above
+measures them.
 """,
     )

@@ -21,9 +21,12 @@ from typing import Any
 
 from bench import events, functions
 from bench.local_dynamodb import LocalStack
+from bench.redirect_logs import ClickLogs, click_logs
 from bench.report import Comparison, Metric, Section, Target, markdown_table, milliseconds
 from bench.round_trips import handler_of
 from bench.stats import median, percentile, ratio
+from deploy.cost import Assumptions
+from devserver.template import load_template
 
 P50_TARGET = Target(Comparison.AT_MOST, 1.15)
 HANDLER = "redirect handler (GET, a click)"
@@ -57,6 +60,8 @@ class WarmResult:
     raw: Timings
     stdout_bytes_per_redirect: float
     update_parameters: dict[str, Any]
+    # What a click logs: the handler's real output, and the access log line for it.
+    logs: ClickLogs
 
 
 def capture_update_parameters(client: Any, call: Callable[[], object]) -> dict[str, Any]:
@@ -126,6 +131,8 @@ def measure(
             progress(f"warm: {len(timings[HANDLER].wall)}/{iterations} of each")
     # Only the handler prints (its metrics line); the other two sides write nothing.
     written = stack.bytes_written() - written_before
+    clicks = len(timings[HANDLER].wall)
+    logs = click_logs(stack.output_since(written_before), clicks, load_template())
     return WarmResult(
         iterations=len(timings[HANDLER].wall),
         batch_size=batch_size,
@@ -133,8 +140,9 @@ def measure(
         handler=timings[HANDLER],
         repository=timings[REPOSITORY],
         raw=timings[RAW],
-        stdout_bytes_per_redirect=written / len(timings[HANDLER].wall),
+        stdout_bytes_per_redirect=written / clicks,
         update_parameters=parameters,
+        logs=logs,
     )
 
 
@@ -156,6 +164,15 @@ def metrics(result: WarmResult) -> list[Metric]:
                 target,
             )
         )
+    assumed = Assumptions().redirect_log_bytes
+    rows.append(
+        Metric(
+            "log bytes per redirect (metrics line + access log line, as ingested)",
+            result.logs.total,
+            f"{result.logs.total:.0f} (the cost model assumes {assumed})",
+            Target(Comparison.AT_MOST, assumed),
+        )
+    )
     return rows
 
 
@@ -212,8 +229,13 @@ wall-clock one; the target is on the wall clock.
 Replayed parameters: `{expressions}`.
 
 Handler output: {result.stdout_bytes_per_redirect:.0f} bytes per redirect on stdout
-(Powertools' EMF metrics), written line by line to a file as Lambda's runtime writes
-its stdout; see bench/local_dynamodb.py.
+(Powertools' EMF metrics: {result.logs.handler_lines:.2f} lines of
+{result.logs.handler_bytes:.0f} bytes per click), written line by line to a file as
+Lambda's runtime writes its stdout; see bench/local_dynamodb.py. With the API's access
+log line for a click ({result.logs.access_log_bytes} bytes, template.yaml's format) and
+CloudWatch's 26 bytes per log event, a click logs {result.logs.total:.0f} bytes; the
+cost model assumes {Assumptions().redirect_log_bytes} (`redirect_log_bytes`), Lambda's
+START and REPORT lines being off (SystemLogLevel WARN).
 
 DynamoDB Local answers on loopback in about a millisecond or two; DynamoDB itself,
 from a Lambda in the same region, usually takes a few. The handler's overhead is the

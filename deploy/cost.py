@@ -6,14 +6,19 @@ design's requests per operation (README, "How it is built"):
 - creating a link: 1 HTTP API request, 1 Lambda invocation, 2 DynamoDB writes (the client's
   rate counter `UpdateItem` and the conditional `PutItem`);
 - a redirect: 1 HTTP API request, 1 Lambda invocation, 1 `UpdateItem` (~1 WRU: a link item
-  is well under 1 KB, and `ReturnValues` costs nothing more);
+  is well under 1 KB, and `ReturnValues` costs nothing more), and what it logs: its
+  metrics line and the API's access log line (tests/integration/test_redirect_logs.py
+  measures both against `redirect_log_bytes`), no Lambda START/REPORT lines;
 - a page view: CloudFront requests for index.html, config.json and the assets (S3 only on a
   cache miss), plus the API calls the page makes (`GET /links/{id}`: 1 strongly consistent
   `GetItem`, 1 RRU).
 
-Every API call passes CloudFront first (one domain), so it also pays a CloudFront request
-and the viewer-request function. Money is `Decimal` throughout, rounded half-up only when
-shown. Nothing here reads the clock: the output changes only with the prices file.
+Every API call passes CloudFront first (one domain), so it also pays a CloudFront request;
+creating and managing links also run the viewer-request function, a click does not.
+With `--waf`, AWS WAF's web ACL (WafRateLimitPerClient) adds its monthly fees and a
+charge per request it inspects: every request to the distribution. Money is `Decimal`
+throughout, rounded half-up only when shown. Nothing here reads the clock: the output
+changes only with the prices file.
 """
 
 from __future__ import annotations
@@ -133,7 +138,11 @@ class Assumptions:
     redirect_ms: int = 20  # GET /{shortId}: one UpdateItem
     lookup_ms: int = 20  # GET /links/{shortId}: one GetItem
     memory_mb: int = 512  # template.yaml Globals
-    log_bytes_per_request: int = 1200  # START/END/REPORT + one JSON line + API access log
+    # A counted click's metrics line and its access log line, with CloudWatch's 26 bytes
+    # per log event (tests/integration/test_redirect_logs.py measures them: must not exceed).
+    redirect_log_bytes: int = 450
+    # Other requests: their metrics and log lines and the access log line.
+    log_bytes_per_request: int = 1200
     log_retention_days: int = 30  # template.yaml LogRetentionInDays default
     page_requests: int = 20  # index.html, config.json and web/assets on a first visit
     page_weight_kb: int = 30  # compressed bytes of those, as transferred
@@ -145,14 +154,18 @@ class Assumptions:
     cache_miss_percent: int = 5  # page requests that reach S3
     site_bytes: int = 150_000  # web/ in the bucket
     custom_metrics: int = 8  # EMF metrics x dimension values
-    alarms: int = 6  # errors, throttles, 5xx, p99 latency, DynamoDB throttling
+    alarms: int = 11  # errors and throttles x3, 5xx, p99 latency, DynamoDB, ceiling
     secrets: int = 2  # token sealing, origin verify
+    waf: int = 0  # 1: the optional per-client rate limit's web ACL (WafRateLimitPerClient)
 
 
 PROFILES: dict[str, Traffic] = {
     "small-team": Traffic(links_created=1_000, redirects=50_000, page_views=5_000),
     "100m-redirects": Traffic(links_created=100_000, redirects=100_000_000, page_views=1_000_000),
 }
+
+# Lines of an option that is off by default: shown only when it is on.
+OPTIONAL = frozenset({"waf_web_acl_month", "waf_rule_month", "waf_requests"})
 
 # Lines whose usage does not grow with traffic: left out of the cost per redirect.
 FIXED = frozenset(
@@ -163,6 +176,8 @@ FIXED = frozenset(
         "cloudwatch_custom_metric_month",
         "cloudwatch_alarm_month",
         "secrets_manager_secret_month",
+        "waf_web_acl_month",
+        "waf_rule_month",
     }
 )
 
@@ -177,13 +192,16 @@ def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
     api_calls = creations + redirects + lookups
     milliseconds = creations * a.shorten_ms + redirects * a.redirect_ms + lookups * a.lookup_ms
     page_requests = page_views * a.page_requests
+    edge_requests = page_requests + api_calls
     bytes_out = (
         page_views * a.page_weight_kb * 1024
         + redirects * a.redirect_response_bytes
         + (creations + lookups) * a.api_response_bytes
     )
     table_gb = creations * a.months_retained * a.link_item_bytes / GIB
-    log_gb = api_calls * a.log_bytes_per_request / GIB
+    log_gb = (
+        redirects * a.redirect_log_bytes + (creations + lookups) * a.log_bytes_per_request
+    ) / GIB
     return {
         "http_api_requests": api_calls,
         "lambda_requests": api_calls,
@@ -195,13 +213,17 @@ def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
         "s3_standard_storage_gb_month": Decimal(a.site_bytes) / GIB,
         "s3_get_requests": page_requests * a.cache_miss_percent / 100,
         "cloudfront_data_out_gb": bytes_out / GIB,
-        "cloudfront_https_requests": page_requests + api_calls,
-        "cloudfront_function_invocations": api_calls,
+        "cloudfront_https_requests": edge_requests,
+        # Only /shorten and /links/* run it (template.yaml: not the short links).
+        "cloudfront_function_invocations": creations + lookups,
         "cloudwatch_logs_ingestion_gb": log_gb,
         "cloudwatch_logs_storage_gb_month": log_gb * a.log_retention_days / 30,
         "cloudwatch_custom_metric_month": Decimal(a.custom_metrics),
         "cloudwatch_alarm_month": Decimal(a.alarms),
         "secrets_manager_secret_month": Decimal(a.secrets),
+        "waf_web_acl_month": Decimal(a.waf),
+        "waf_rule_month": Decimal(a.waf),
+        "waf_requests": edge_requests * a.waf,
     }
 
 
@@ -267,7 +289,12 @@ def estimate(
     chosen = assumptions or Assumptions()
     quantities = usage(traffic, chosen)
     free = free_quantities(quantities, book, first_year=first_year)
-    lines = tuple(Line(book.prices[key], quantities[key], free[key]) for key in quantities)
+    # An option left off (WAF) shows no line rather than a row of zeros.
+    lines = tuple(
+        Line(book.prices[key], quantities[key], free[key])
+        for key in quantities
+        if quantities[key] or key not in OPTIONAL
+    )
     return Estimate(traffic, chosen, lines, first_year)
 
 

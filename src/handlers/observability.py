@@ -8,9 +8,12 @@ Every metric keeps one fixed set of dimensions, all of low cardinality; a short 
 alias, a URL, a host or an address is never a dimension.
 
   LinksCreated      201s of POST /shorten (an idempotent replay counts again)
-  Redirects         every redirect answered (GET and HEAD)
   Clicks            the redirects that counted as a click (a GET from a person,
-                    not a HEAD, prefetch or bot): Redirects - Clicks are uncounted
+                    not a HEAD, prefetch or bot). Redirects answered are not
+                    counted again here: AWS/Lambda Invocations of the redirect
+                    function has them, less Misses, Gone and Errors; so a HEAD,
+                    a prefetch or a bot's redirect prints no metrics line at all
+                    (each line is billed log bytes, on the hottest path)
   LinksChanged      PATCH /links/{shortId} that changed a link
   LinksDeleted      DELETE /links/{shortId} that deleted one
   LinkLookups       GET /links/{shortId} and its /qr that answered 200
@@ -63,7 +66,6 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "url-shortener"
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 LINKS_CREATED = "LinksCreated"
-REDIRECTS = "Redirects"
 CLICKS = "Clicks"
 LINKS_CHANGED = "LinksChanged"
 LINKS_DELETED = "LinksDeleted"
@@ -102,7 +104,6 @@ def count(name: str) -> None:
 
 
 def record_redirect(*, counted: bool) -> None:
-    count(REDIRECTS)
     if counted:
         count(CLICKS)
 

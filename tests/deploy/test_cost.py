@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -34,9 +35,33 @@ def test_one_million_redirects_at_list_prices(book):
     assert lines["dynamodb_write_request_units"].list_cost == Decimal("0.625")
     assert lines["dynamodb_read_request_units"].quantity == 0
     assert lines["cloudfront_https_requests"].list_cost == Decimal("1.00")
-    assert lines["cloudfront_function_invocations"].list_cost == Decimal("0.10")
-    # 1M x 1,200 bytes of logs
-    assert lines["cloudwatch_logs_ingestion_gb"].quantity == Decimal(1_200_000_000) / cost.GIB
+    # A click runs no CloudFront Function (template.yaml: the short links' behaviour).
+    assert lines["cloudfront_function_invocations"].quantity == 0
+    # 1M x what a click logs
+    logged = Assumptions().redirect_log_bytes * 1_000_000
+    assert lines["cloudwatch_logs_ingestion_gb"].quantity == Decimal(logged) / cost.GIB
+
+
+def test_creating_and_managing_run_the_cloudfront_function(book):
+    lines = by_key(cost.estimate(Traffic(1_000, 0, 500), book))
+
+    assert lines["cloudfront_function_invocations"].quantity == 1_000 + 500
+
+
+def test_the_waf_costs_its_fees_and_every_request_to_the_distribution_only_when_on(book):
+    traffic = Traffic(1_000, 1_000_000, 1_000)
+    assumptions = Assumptions(page_requests=10)
+    off = by_key(cost.estimate(traffic, book, assumptions))
+    on = by_key(cost.estimate(traffic, book, dataclasses.replace(assumptions, waf=1)))
+
+    assert not cost.OPTIONAL & off.keys()
+    assert on["waf_web_acl_month"].list_cost == Decimal("5.00")
+    assert on["waf_rule_month"].list_cost == Decimal("1.00")
+    # Pages (10 objects each), creations, clicks and the page's own API calls.
+    assert on["waf_requests"].quantity == 1_000 * 10 + 1_000 + 1_000_000 + 1_000
+    assert cost.cost_per_million_redirects(
+        book, dataclasses.replace(assumptions, waf=1)
+    ) - cost.cost_per_million_redirects(book, assumptions) == Decimal("0.60")
 
 
 def test_creation_costs_two_writes_and_one_api_call(book):
@@ -110,10 +135,10 @@ def test_totals_add_up_and_free_tier_never_costs_more(book):
 def test_fixed_monthly_costs_without_traffic(book):
     result = cost.estimate(Traffic(0, 0, 0), book)
 
-    # 8 metrics x $0.30 + 6 alarms x $0.10 + 2 secrets x $0.40 + a page in S3
-    assert result.list_total.quantize(cost.CENTS) == Decimal("3.80")
-    # the metric and alarm allowances cover them; the secrets never are
-    assert result.total_with_free_tier.quantize(cost.CENTS) == Decimal("0.80")
+    # 8 metrics x $0.30 + 11 alarms x $0.10 + 2 secrets x $0.40 + a page in S3
+    assert result.list_total.quantize(cost.CENTS) == Decimal("4.30")
+    # the metric allowance covers them and the alarm one 10 of 11; the secrets never are
+    assert result.total_with_free_tier.quantize(cost.CENTS) == Decimal("0.90")
 
 
 def test_cost_per_million_redirects_is_in_a_sane_band(book):
@@ -157,7 +182,8 @@ def test_markdown_table_is_well_formed(capsys):
     cost.main(["--profile", "small-team", "--format", "markdown"])
 
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
-    assert len(rows) == 2 + len(cost.load_prices().prices) + 1  # header, rule, lines, total
+    shown = len(cost.load_prices().prices) - len(cost.OPTIONAL)  # the WAF is off
+    assert len(rows) == 2 + shown + 1  # header, rule, lines, total
     assert {row.count("|") for row in rows} == {7}
 
 
@@ -174,7 +200,7 @@ def test_output_is_deterministic(capsys):
 def test_small_team_totals(capsys):
     cost.main(["--profile", "small-team", "--format", "markdown"])
 
-    assert "| **total** | | | | **$4.12** | **$0.89** |" in capsys.readouterr().out
+    assert "| **total** | | | | **$4.60** | **$0.99** |" in capsys.readouterr().out
 
 
 def test_custom_traffic_and_assumption_flags(capsys):

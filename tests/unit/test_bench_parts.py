@@ -13,7 +13,9 @@ from botocore.config import Config
 
 from bench import cold_start, functions, redirect_cost, round_trips, sizes, warm
 from bench.machine import cpu_model, os_name
+from bench.redirect_logs import ClickLogs, click_logs
 from bench.report import MET, MISSED, NO_TARGET
+from devserver.template import load_template
 from repository.client import CLIENT_CONFIG
 from tests.conftest import REPO_ROOT
 
@@ -135,14 +137,27 @@ def test_warm_ratios_compare_wall_clock_percentiles_and_judge_the_p50():
         raw=warm.Timings([0.0020] * 5, cpu),
         stdout_bytes_per_redirect=250,
         update_parameters={},
+        logs=ClickLogs(handler_bytes=200, handler_lines=1, access_log_bytes=170),
     )
 
-    p50, p99 = warm.metrics(result)
+    p50, p99, logs = warm.metrics(result)
 
     assert p50.value == pytest.approx(1.1)
     assert p50.verdict == MET
     assert p99.target is None
     assert p99.verdict == NO_TARGET
+    # 200 + 170 + two log events' 26 bytes, against the cost model's assumption.
+    assert logs.value == 422
+    assert logs.verdict == MET
+
+
+def test_the_log_bytes_of_a_click_are_what_the_handler_printed_and_the_access_line():
+    output = '{"_aws": 1, "Clicks": [1.0]}\n' * 4
+    logs = click_logs(output, clicks=4, template=load_template())
+
+    assert logs.handler_bytes == len('{"_aws": 1, "Clicks": [1.0]}')
+    assert logs.handler_lines == 1
+    assert logs.total == logs.handler_bytes + logs.access_log_bytes + 2 * 26
 
 
 def test_a_timed_call_records_wall_and_cpu_time_and_passes_its_result_on():
