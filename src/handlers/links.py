@@ -52,7 +52,7 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
     "/links/<short_id>",
     summary="Show a link and its click count",
     responses=with_body(200, "The link and its click count.", LinkInfo)
-    | error_responses(404, 410, 503),
+    | error_responses(403, 404, 410, 503),
 )
 def link_info(short_id: str) -> Response[LinkInfo]:
     link = get_link(short_id, repository=wiring.link_repository())
@@ -81,7 +81,7 @@ _QR_CODE_IMAGE: dict[int, OpenAPIResponse] = {
 @router.get(
     "/links/<short_id>/qr",
     summary="A QR code of the short link, as SVG",
-    responses=_QR_CODE_IMAGE | error_responses(404, 410, 503),
+    responses=_QR_CODE_IMAGE | error_responses(403, 404, 410, 503),
 )
 def qr_code(short_id: str) -> Response[str]:
     # Like the details, an expired link still has its code: the owner may revive it, and

@@ -24,7 +24,7 @@ _REDIRECT_RESPONSES = (
     | documented(301, "Likewise, where the deployment's RedirectStatusCode is 301.")
     | documented(307, "Likewise, where the deployment's RedirectStatusCode is 307.")
     | documented(308, "Likewise, where the deployment's RedirectStatusCode is 308.")
-    | error_responses(404, 410, 503)
+    | error_responses(403, 404, 410, 503)
 )
 
 

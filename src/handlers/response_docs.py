@@ -38,14 +38,16 @@ ERROR_BODY_SCHEMA: dict[str, Any] = {
 _STATUS_MEANINGS = {
     400: "The request cannot be read, or a value breaks a rule; `errors` names each.",
     401: "No `Authorization: Bearer <managementToken>`.",
-    403: "The token does not manage this link.",
+    403: "The token does not manage this link, or the request reached the API's own URL"
+    " without passing the site's CloudFront.",
     404: "No such link.",
     409: "The alias is taken, or a request with this Idempotency-Key is still running.",
     410: "The link expired, was deleted, or points to a blocked host.",
     413: "The body is over 8 KiB.",
     415: "The body is not `application/json`.",
     422: "A field is missing, of the wrong type or unknown, or an Idempotency-Key was reused.",
-    429: "Too many links created from this address; see `Retry-After`.",
+    429: "Too many links created from this address, or by everyone together in the last"
+    " minute; see `Retry-After`.",
     503: "Briefly unavailable (storage throttled or unreachable, or no free short id);"
     " nothing to fix in the request: retry after `Retry-After` seconds.",
 }

@@ -17,23 +17,22 @@ action pattern matches case-insensitively with `*` and `?`, a resource pattern w
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import boto3
 import cfnlint
+import pytest
 from cfnlint.decode import decode
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
 
-from tests.template.conftest import REPO_ROOT
+from tests.template.conftest import REPO_ROOT, tool_env
 
 APP_TEMPLATE = REPO_ROOT / "template.yaml"
 BOOTSTRAP_TEMPLATE = REPO_ROOT / "deploy" / "bootstrap-oidc.yaml"
@@ -58,17 +57,57 @@ def read_template(path: Path) -> dict[str, Any]:
     return dict(template)
 
 
+# Run in the SAM CLI's venv, whose aws-sam-translator (the transform `sam` and
+# CloudFormation apply) pins a pydantic other than the functions'.
+_TRANSFORM = """
+import json, sys
+import boto3
+from cfnlint.decode import decode
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+
+template, problems = decode(sys.argv[1])
+assert template is not None and not problems, problems
+# `sam deploy` uploads the code and rewrites these to its bucket before the transform.
+template.get("Globals", {}).get("Function", {})["CodeUri"] = "s3://artifacts/functions.zip"
+for resource in template["Resources"].values():
+    if resource["Type"] == "AWS::Serverless::LayerVersion":
+        resource["Properties"]["ContentUri"] = "s3://artifacts/layer.zip"
+translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=sys.argv[2]))
+print(json.dumps(translator.translate(template, parameter_values={})))
+"""
+
+
+def sam_venv_python() -> Path:
+    """The SAM CLI's venv's python: skipped locally without it, a failure in CI."""
+    python = REPO_ROOT / ".venv-sam" / "bin" / "python"
+    if not python.exists():
+        message = "the SAM CLI's venv is missing: run `make test-deps`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return python
+
+
+def in_sam_venv(script: str, *arguments: str) -> str:
+    """What `script` prints, run by the SAM CLI's venv's python, offline."""
+    result = subprocess.run(
+        [sam_venv_python(), "-c", script, *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=tool_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
 @cache
 def transformed_app_template() -> dict[str, Any]:
     """template.yaml after the SAM transform, as CloudFormation deploys it."""
-    template = copy.deepcopy(read_template(APP_TEMPLATE))
-    # `sam deploy` uploads the code and rewrites these to its bucket before the transform.
-    template.get("Globals", {}).get("Function", {})["CodeUri"] = "s3://artifacts/functions.zip"
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::LayerVersion":
-            resource["Properties"]["ContentUri"] = "s3://artifacts/layer.zip"
-    translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=REGION))
-    return dict(translator.translate(template, parameter_values={}))
+    transformed: dict[str, Any] = json.loads(in_sam_venv(_TRANSFORM, str(APP_TEMPLATE), REGION))
+    return transformed
 
 
 @cache

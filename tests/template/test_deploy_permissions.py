@@ -19,15 +19,12 @@ creates, and a read that fails fails the deploy.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.template.conftest import REPO_ROOT
 from tests.template.deploy_permissions import (
     STACK,
     Role,
@@ -35,6 +32,7 @@ from tests.template.deploy_permissions import (
     app_names,
     bootstrap_role,
     handler_permissions,
+    in_sam_venv,
     is_iam_action,
     resolve,
     resource_arns,
@@ -478,25 +476,11 @@ def test_the_deploy_role_can_create_sams_artifacts_stack():
     """`sam deploy` (resolve_s3) creates `aws-sam-cli-managed-default` with the caller's
     credentials and no role (samcli/lib/bootstrap/bootstrap.py): the deploy role itself
     needs what that stack's resources take. Its template is read from the SAM CLI."""
-    python = REPO_ROOT / ".venv-sam" / "bin" / "python"
-    if not python.exists():
-        message = "the SAM CLI's venv is missing: run `make test-deps`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     script = (
         "from samcli.lib.bootstrap.bootstrap import _get_stack_template;"
         " print(_get_stack_template())"
     )
-    result = subprocess.run(
-        [python, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
-        timeout=60,
-    )
-    managed = json.loads(result.stdout)
+    managed = json.loads(in_sam_venv(script))
     stack = "aws-sam-cli-managed-default"
     names = {**app_names({"Parameters": {}, "Resources": managed["Resources"]}, stack)}
 
