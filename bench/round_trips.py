@@ -19,8 +19,9 @@ from bench import events, functions
 from bench.report import Comparison, Metric, Section, Target, markdown_table
 
 ONE_REQUEST = Target(Comparison.EQUAL, 1)
-# One conditional PutItem for the link plus the client's rate-counter UpdateItem.
-CREATION_REQUESTS = Target(Comparison.EQUAL, 2, "2 (1 + the rate-limit write)")
+# One conditional PutItem for the link, after an UpdateItem per rate scope: an IPv4
+# client's address and the stack-wide ceiling (an IPv6 client's /64, /56 and /48: 5).
+CREATION_REQUESTS = Target(Comparison.EQUAL, 3, "3 (1 + the address's and the ceiling's counters)")
 IDEMPOTENCY_KEY = "bench-idempotency-key-0001"
 
 
