@@ -43,10 +43,9 @@ class LocalStack:
 
     def output_since(self, offset: int) -> str:
         """What the handlers printed after `offset` bytes."""
-        sys.stdout.flush()
-        with Path(self.handler_output.name).open("rb") as written:
-            written.seek(offset)
-            return written.read().decode("utf-8", errors="replace")
+        end = self.bytes_written()
+        written = os.pread(self.handler_output.fileno(), end - offset, offset)
+        return written.decode("utf-8", errors="replace")
 
 
 @contextmanager

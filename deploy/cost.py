@@ -3,8 +3,9 @@
 Pure arithmetic over deploy/prices.json (one file with region, sources and date) and the
 design's requests per operation (README, "How it is built"):
 
-- creating a link: 1 HTTP API request, 1 Lambda invocation, 2 DynamoDB writes (the client's
-  rate counter `UpdateItem` and the conditional `PutItem`);
+- creating a link: 1 HTTP API request, 1 Lambda invocation, 3 DynamoDB writes (the
+  client's and the stack's rate counters, `UpdateItem`s, and the conditional `PutItem`;
+  an IPv6 client's /56 and /48 add two);
 - a redirect: 1 HTTP API request, 1 Lambda invocation, 1 `UpdateItem` (~1 WRU: a link item
   is well under 1 KB, and `ReturnValues` costs nothing more), and what it logs: its
   metrics line and the API's access log line (tests/integration/test_redirect_logs.py
@@ -134,7 +135,7 @@ class Traffic:
 class Assumptions:
     """What the estimate cannot know; each becomes a `--flag` of the command."""
 
-    shorten_ms: int = 60  # POST /shorten: validation, two writes
+    shorten_ms: int = 60  # POST /shorten: validation, three writes
     redirect_ms: int = 20  # GET /{shortId}: one UpdateItem
     lookup_ms: int = 20  # GET /links/{shortId}: one GetItem
     memory_mb: int = 512  # template.yaml Globals
@@ -206,7 +207,7 @@ def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
         "http_api_requests": api_calls,
         "lambda_requests": api_calls,
         "lambda_arm64_gb_seconds": Decimal(a.memory_mb) / 1024 * milliseconds / 1000,
-        "dynamodb_write_request_units": 2 * creations + redirects,
+        "dynamodb_write_request_units": 3 * creations + redirects,
         "dynamodb_read_request_units": lookups,
         "dynamodb_storage_gb_month": table_gb,
         "dynamodb_pitr_gb_month": table_gb,

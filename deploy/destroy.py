@@ -22,9 +22,9 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from deploy.stack import (
-    EXECUTION_ROLE_ENV,
     MissingOutput,
     StackNotFound,
+    add_role_arn_argument,
     delete_stack,
     describe_stack,
     execution_role_arn,
@@ -88,7 +88,8 @@ def empty_bucket(s3: Any, bucket: str) -> int:
 
 
 def delete_table(dynamodb: Any, table: str) -> None:
-    # The template turns deletion protection on; DeleteTable is refused until it is off.
+    # Earlier versions of the template turned deletion protection on, which refuses
+    # DeleteTable until it is off (and costs nothing to turn off when it is already off).
     dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)
     dynamodb.delete_table(TableName=table)
     dynamodb.get_waiter("table_not_exists").wait(
@@ -103,11 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stack", required=True, help="the CloudFormation stack's name")
     parser.add_argument("--region", help="the stack's region (the Makefile: samconfig's)")
-    parser.add_argument(
-        "--role-arn",
-        help=f"CloudFormation's execution role (default: ${EXECUTION_ROLE_ENV}, else "
-        "cfn-exec-url-shortener in the caller's account)",
-    )
+    add_role_arn_argument(parser)
     parser.add_argument(
         "--delete-data",
         action="store_true",
@@ -126,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         stack = describe_stack(args.stack, args.region)
         if stack is None:
             raise StackNotFound(f"no stack named {args.stack!r}")
-        never_created = stack.status in NEVER_CREATED
+        # A failed first create that a delete then failed on too has no outputs either.
+        never_created = stack.status in NEVER_CREATED or (
+            stack.status == "DELETE_FAILED" and not stack.outputs
+        )
         if not never_created:
             bucket, table = require(stack.outputs, "SiteBucketName", "LinksTableName")
             if args.delete_data:

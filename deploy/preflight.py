@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from deploy import samconfig
 from deploy.stack import (
-    EXECUTION_ROLE_ENV,
+    add_role_arn_argument,
     delete_stack,
     describe_stack,
     execution_role_arn,
@@ -175,11 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--env", required=True, help="an environment of samconfig.toml")
     parser.add_argument("--region", help="default: the environment's, from samconfig.toml")
-    parser.add_argument(
-        "--role-arn",
-        help=f"CloudFormation's execution role (default: ${EXECUTION_ROLE_ENV}, else "
-        "cfn-exec-url-shortener in the caller's account)",
-    )
+    add_role_arn_argument(parser)
     parser.add_argument(
         "--delete-failed-stack",
         action="store_true",

@@ -191,6 +191,13 @@ def run(
     def say(message: str) -> None:
         print(message, file=out or sys.stdout, flush=True)
 
+    def check_security_headers(step: str, answer: Answer) -> None:
+        if chain.security_headers:
+            expect_security_headers(step, answer)
+            say(f"  ok  {step}: {', '.join(SECURITY_HEADERS)}")
+        else:
+            say(f"  skip {step}: no stack, so no CloudFront response headers policy to hold to")
+
     say(f"smoke test against {base_url}")
 
     step = "create"
@@ -226,11 +233,7 @@ def run(
     say(f"  ok  follow: GET {link_path} -> {answer.status} to {location}")
 
     step = "redirect-headers"
-    if chain.security_headers:
-        expect_security_headers(step, answer)
-        say(f"  ok  {step}: {', '.join(SECURITY_HEADERS)}")
-    else:
-        say(f"  skip {step}: no stack, so no CloudFront response headers policy to hold to")
+    check_security_headers(step, answer)
 
     step = "info"
     info_path = "/links/" + quote(short_id, safe="")
@@ -260,11 +263,7 @@ def run(
     say("  ok  page: GET / -> 200")
 
     step = "page-headers"
-    if chain.security_headers:
-        expect_security_headers(step, answer)
-        say(f"  ok  {step}: {', '.join(SECURITY_HEADERS)}")
-    else:
-        say(f"  skip {step}: no stack, so no CloudFront response headers policy to hold to")
+    check_security_headers(step, answer)
 
     step = "direct-api"
     if chain.direct_api_url is None:

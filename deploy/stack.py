@@ -7,6 +7,7 @@ samconfig.toml (the Makefile passes it), never from the caller's AWS configurati
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from collections.abc import Iterator
@@ -146,6 +147,15 @@ def last_operation_failures(stack_name: str, region: str | None = None) -> list[
         return 1 if "cancelled" in failure.reason.lower() else 0
 
     return sorted(failed, key=usefulness)  # stable: in the order they happened
+
+
+def add_role_arn_argument(parser: argparse.ArgumentParser) -> None:
+    """The --role-arn option of every command that changes a stack."""
+    parser.add_argument(
+        "--role-arn",
+        help=f"CloudFormation's execution role (default: ${EXECUTION_ROLE_ENV}, else "
+        f"{EXECUTION_ROLE_NAME} in the caller's account)",
+    )
 
 
 def execution_role_arn(given: str | None, region: str | None) -> str:

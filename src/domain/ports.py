@@ -55,3 +55,9 @@ class CreationCounter(Protocol):
         Raises StorageUnavailable if the store fails, or keeps changing under every one
         of a bounded number of attempts."""
         ...
+
+    def give_back(self, scope: str, limit: RollingLimit, counted: Admission) -> None:
+        """Take back one creation `count_creation` counted (`counted`), if its sub-window
+        is still the newest in `scope`; else leave it to age out. Raises
+        StorageUnavailable if the store fails."""
+        ...

@@ -16,7 +16,8 @@ limit. Every span of `window` seconds lies inside those SUB_WINDOWS + 1 sub-wind
 the bound is exact; it is conservative by at most one sub-window (window / SUB_WINDOWS):
 a creation leaves the count when its whole sub-window has left the span. Refused
 attempts are not counted, so a flood neither locks its client out for longer nor
-grows anything.
+grows anything; when a wider scope or the ceiling refuses, the narrower scopes give
+back what they had counted for it (domain/shortening.py).
 
 Pure arithmetic: the counter that stores the counts atomically is a port
 (domain/ports.py CreationCounter), implemented for DynamoDB in the repository.

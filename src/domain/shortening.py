@@ -13,12 +13,13 @@ from domain.errors import (
     RateLimited,
     ShortIdsExhausted,
     ShortIdTaken,
+    StorageUnavailable,
 )
 from domain.expiry import expiry_from
 from domain.links import Link, utc_now
 from domain.management_tokens import hash_management_token, new_management_token
 from domain.ports import CreationCounter, LinkRepository
-from domain.rate_limits import CreationRateLimits
+from domain.rate_limits import Admission, CreationRateLimits, RateScope
 from domain.short_ids import new_short_id
 from domain.target_rules import NO_TARGET_RULES, TargetRules
 from domain.url_policy import canonical_target_url
@@ -97,14 +98,22 @@ def _count_against_rate_limits(
     client: str, now: datetime, counter: CreationCounter, rate_limits: CreationRateLimits
 ) -> None:
     # Narrowest scope first, the stack-wide ceiling last: a client refused by its own
-    # limit never spends the ceiling everyone shares. A refusal by a later scope leaves
-    # the earlier ones charged for a creation that did not happen: that errs towards
-    # refusing early, only for a client already near a limit (or during a flood past
-    # the ceiling), and undoing it would cost a write per scope on every refusal.
+    # limit never spends the ceiling everyone shares. When a later scope refuses, the
+    # earlier ones give back what they counted: a flood past the ceiling must not spend
+    # the own quota of every client that waits for it to pass.
+    counted: list[tuple[RateScope, Admission]] = []
     for scope in rate_limits.scopes_of(client):
         admission = counter.count_creation(scope.name, scope.limit, now)
-        if not admission.counted:
-            seconds = scope.limit.retry_after(admission.counts, now)
-            if scope.ceiling:
-                raise CreationCeilingReached(retry_after_seconds=seconds)
-            raise RateLimited(retry_after_seconds=seconds)
+        if admission.counted:
+            counted.append((scope, admission))
+            continue
+        for earlier, taken in counted:
+            try:
+                counter.give_back(earlier.name, earlier.limit, taken)
+            except StorageUnavailable:
+                # The refusal stands; the count stays and ages out with its sub-window.
+                break
+        seconds = scope.limit.retry_after(admission.counts, now)
+        if scope.ceiling:
+            raise CreationCeilingReached(retry_after_seconds=seconds)
+        raise RateLimited(retry_after_seconds=seconds)

@@ -90,6 +90,32 @@ class DynamoDBCreationCounter:
                 outcome = self._roll_over(key, limit, outcome, seen.plus_one())
         return outcome
 
+    @raises_storage_unavailable("giving a creation back")
+    def give_back(self, scope: str, limit: RollingLimit, counted: Admission) -> None:
+        # Only within the sub-window it was counted in, where every change is one more
+        # or one less in that sub-window's count and in total: the (subWindow, total)
+        # pair a roll-over is conditioned on still names exactly one state.
+        sub_window = counted.counts.newest
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=rate_key(scope, limit.grid),
+                UpdateExpression="SET #slot = #slot - :one, #total = #total - :one",
+                ConditionExpression="#newest = :newest AND #slot > :zero",
+                ExpressionAttributeNames={
+                    "#slot": _slot_name(sub_window, limit),
+                    "#newest": _NEWEST,
+                    "#total": _TOTAL,
+                },
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":zero": {"N": "0"},
+                    ":newest": {"N": str(sub_window)},
+                },
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return  # rolled over since: the creation ages out with its sub-window
+
     def _count(
         self, key: dict[str, AttributeValueTypeDef], limit: RollingLimit, sub_window: int
     ) -> Admission | _Stored:

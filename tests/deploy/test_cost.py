@@ -64,10 +64,11 @@ def test_the_waf_costs_its_fees_and_every_request_to_the_distribution_only_when_
     ) - cost.cost_per_million_redirects(book, assumptions) == Decimal("0.60")
 
 
-def test_creation_costs_two_writes_and_one_api_call(book):
+def test_creation_costs_three_writes_and_one_api_call(book):
     lines = by_key(cost.estimate(Traffic(1_000_000, 0, 0), book))
 
-    assert lines["dynamodb_write_request_units"].quantity == 2_000_000
+    # The address's and the stack's rate counters, and the link (an IPv4 client).
+    assert lines["dynamodb_write_request_units"].quantity == 3_000_000
     assert lines["http_api_requests"].quantity == 1_000_000
     assert lines["lambda_requests"].quantity == 1_000_000
 

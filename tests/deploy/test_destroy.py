@@ -178,15 +178,18 @@ def test_the_role_can_be_given(published: DeployedStack, aws_calls: list[AwsCall
     assert delete.params["RoleARN"] == role
 
 
+@pytest.mark.parametrize("status", ["ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED"])
 @pytest.mark.parametrize("delete_data", [[], ["--delete-data"]])
 def test_a_failed_first_create_is_just_deleted(
     aws_calls: list[AwsCall],
     capsys: pytest.CaptureFixture[str],
     delete_data: list[str],
+    status: str,
 ) -> None:
-    # ROLLBACK_COMPLETE: no outputs, no page, no table (removed on that rollback).
+    # No outputs, no page, no table (removed on that rollback); DELETE_FAILED: a delete
+    # of such a stack that failed once already.
     create_plain_stack("url-shortener-dev-us-east-1")
-    put_stack_in_state("url-shortener-dev-us-east-1", "ROLLBACK_COMPLETE", [])
+    put_stack_in_state("url-shortener-dev-us-east-1", status, [])
 
     code = destroy.main(
         ["--stack", "url-shortener-dev-us-east-1", "--region", REGION, *delete_data]

@@ -80,6 +80,35 @@ def test_each_creation_within_the_limit_is_one_write_and_the_next_is_refused_unw
     assert stored(dynamodb, table_name) == before
 
 
+def test_a_creation_given_back_is_counted_no_more(counter, faults, dynamodb, table_name):
+    kept = counter.count_creation(SCOPE, FIVE_MINUTES, AT)
+    given_back = counter.count_creation(SCOPE, FIVE_MINUTES, AT)
+
+    counter.give_back(SCOPE, FIVE_MINUTES, given_back)
+
+    assert kept.counted and given_back.counted
+    item = stored(dynamodb, table_name)
+    assert (item["total"], item[f"count{SUB_WINDOW % 6}"]) == ({"N": "1"}, {"N": "1"})
+    # Two more fit again, as if the given-back one had never been counted.
+    assert [counter.count_creation(SCOPE, FIVE_MINUTES, AT).counted for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]
+
+
+def test_a_creation_is_not_given_back_once_its_sub_window_rolled_over(
+    counter, dynamodb, table_name
+):
+    counted = counter.count_creation(SCOPE, FIVE_MINUTES, AT)
+    counter.count_creation(SCOPE, FIVE_MINUTES, NEXT_MINUTE)  # rolls the counter over
+    before = stored(dynamodb, table_name)
+
+    counter.give_back(SCOPE, FIVE_MINUTES, counted)
+
+    assert stored(dynamodb, table_name) == before  # it ages out with its sub-window
+
+
 def test_the_edge_of_a_sub_window_is_no_fresh_start(counter, faults, dynamodb, table_name):
     for _ in range(3):
         counter.count_creation(SCOPE, FIVE_MINUTES, AT)

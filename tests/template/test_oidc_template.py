@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from deploy.stack import EXECUTION_ROLE_NAME
 from tests.template.conftest import find_tool, run_tool
 from tests.template.deploy_permissions import (
     ACCOUNT,
@@ -317,3 +318,55 @@ def test_checkov_passes_and_every_skip_has_a_reason(bootstrap):
     for resource in bootstrap["Resources"].values():
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
             assert len(skip.get("comment", "")) > 40, skip
+
+
+# What `sam deploy --role-arn ROLE` calls with the deploy role's own credentials, from
+# the SAM CLI's source (samcli/lib/deploy/deployer.py, samcli/lib/package/s3_uploader.py,
+# samcli/lib/utils/managed_cloudformation_stack.py), and what preflight, publish-web and
+# smoke call: each must be granted on what it acts on.
+APP_STACK = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{STACK}/0a1b2c3d"
+MANAGED_STACK = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/aws-sam-cli-managed-default/1"
+ARTIFACTS = "arn:aws:s3:::aws-sam-cli-managed-default-samclisourcebucket-1a2b3c4d5e6f"
+SITE_BUCKET = f"arn:aws:s3:::{STACK}-sitebucket-1a2b3c4d5e6f"
+DEPLOY_CALLS = [
+    ("cloudformation:DescribeStacks", MANAGED_STACK),
+    ("cloudformation:CreateChangeSet", MANAGED_STACK),
+    ("cloudformation:DescribeChangeSet", MANAGED_STACK),
+    ("cloudformation:ExecuteChangeSet", MANAGED_STACK),
+    (
+        "cloudformation:CreateChangeSet",
+        "arn:aws:cloudformation:us-east-1:aws:transform/Serverless-2016-10-31",
+    ),
+    ("s3:GetObject", f"{ARTIFACTS}/{STACK}/0123456789abcdef.template"),  # head_object
+    ("s3:PutObject", f"{ARTIFACTS}/{STACK}/0123456789abcdef.template"),
+    ("cloudformation:DescribeStacks", APP_STACK),
+    ("cloudformation:GetTemplateSummary", APP_STACK),
+    ("cloudformation:CreateChangeSet", APP_STACK),
+    ("cloudformation:DescribeChangeSet", APP_STACK),
+    ("cloudformation:ExecuteChangeSet", APP_STACK),
+    ("cloudformation:DescribeStackEvents", APP_STACK),
+    ("cloudformation:DeleteStack", APP_STACK),  # preflight --delete-failed-stack, destroy
+    ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/cfn-exec-url-shortener"),
+    ("s3:ListBucket", SITE_BUCKET),  # publish-web
+    ("s3:GetObject", f"{SITE_BUCKET}/index.html"),
+    ("s3:PutObject", f"{SITE_BUCKET}/index.html"),
+    ("s3:DeleteObject", f"{SITE_BUCKET}/old.js"),
+    ("cloudfront:CreateInvalidation", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2ABCDEF"),
+]
+
+
+@pytest.mark.parametrize(("action", "arn"), DEPLOY_CALLS)
+def test_the_deploy_role_may_make_every_call_a_deploy_makes(deploy_role, action, arn):
+    assert any(statement.covers(arn) for statement in allowed(deploy_role, action)), (action, arn)
+
+
+def test_the_role_the_deploy_role_passes_is_the_one_make_deploy_names(bootstrap, deploy_role):
+    # preflight derives the execution role's ARN from its name (deploy/stack.py): the
+    # bootstrap must create exactly that role, and the deploy role's conditions name it.
+    names = bootstrap_names(bootstrap)
+    role_name = resolve(
+        bootstrap["Resources"]["CloudFormationExecutionRole"]["Properties"]["RoleName"], names
+    )
+    assert role_name == EXECUTION_ROLE_NAME
+    (passing,) = allowed(deploy_role, "iam:PassRole")
+    assert passing.resources == (f"arn:aws:iam::{ACCOUNT}:role/{EXECUTION_ROLE_NAME}",)

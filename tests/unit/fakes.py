@@ -93,6 +93,13 @@ class FakeCreationCounter:
         self.counts[scope, limit.grid] = seen.plus_one()
         return Admission(counted=True, counts=seen.plus_one())
 
+    def give_back(self, scope: str, limit: RollingLimit, counted: Admission) -> None:
+        self.calls.append(f"give back {scope}")
+        stored = self.counts[scope, limit.grid]
+        if stored.newest == counted.counts.newest and stored.counts[-1] > 0:
+            *older, newest = stored.counts
+            self.counts[scope, limit.grid] = RollingCounts(stored.newest, (*older, newest - 1))
+
     def total(self, scope: str) -> int:
         """Creations counted in `scope` (under any window), wherever they are by now."""
         return sum(counts.total for (name, _), counts in self.counts.items() if name == scope)

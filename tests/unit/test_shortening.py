@@ -15,6 +15,7 @@ from domain.errors import (
     InvalidUrl,
     RateLimited,
     ShortIdsExhausted,
+    StorageUnavailable,
 )
 from domain.links import Link
 from domain.management_tokens import hash_management_token
@@ -386,8 +387,7 @@ def test_a_client_refused_by_its_own_limit_does_not_spend_the_ceiling():
     assert counter.total(ALL_CLIENTS) == 2
 
 
-def test_a_refusal_by_a_wider_scope_leaves_the_narrower_ones_charged():
-    # The documented cost of counting scope by scope: erring towards refusing early.
+def test_a_refusal_by_a_wider_scope_gives_back_what_the_narrower_ones_counted():
     limited = {"rate_limits": limits(per_client=5, per_56=1)}
     counter = FakeCreationCounter()
     attempt(counter, "16:42:35", client="2001:db8:1:1::/64", **limited)
@@ -395,8 +395,40 @@ def test_a_refusal_by_a_wider_scope_leaves_the_narrower_ones_charged():
     with pytest.raises(RateLimited):
         attempt(counter, "16:42:35", client="2001:db8:1:2::/64", **limited)
 
-    assert counter.total("2001:db8:1:2::/64") == 1
+    assert counter.total("2001:db8:1:2::/64") == 0
     assert counter.total("2001:db8:1::/56") == 1
+
+
+def test_a_flood_past_the_ceiling_does_not_spend_the_waiting_clients_own_quota():
+    # While others fill the ceiling, a client retries every few seconds: each refusal
+    # gives its count back, so its own 2 creations are still there once the flood ends.
+    limited = {"rate_limits": limits(per_client=2, ceiling_per_minute=3)}
+    counter = FakeCreationCounter()
+    for n in range(3):
+        attempt(counter, "16:42:30", client=f"198.51.100.{n}", **limited)
+    for second in range(31, 60, 4):
+        with pytest.raises(CreationCeilingReached):
+            attempt(counter, f"16:42:{second}", client="203.0.113.7", **limited)
+
+    assert counter.total("203.0.113.7") == 0
+    attempt(counter, "16:43:40", client="203.0.113.7", **limited)
+    attempt(counter, "16:43:41", client="203.0.113.7", **limited)
+
+
+class FailingGiveBack(FakeCreationCounter):
+    def give_back(self, scope: str, limit: Any, counted: Any) -> None:
+        raise StorageUnavailable("giving a creation back")
+
+
+def test_a_give_back_that_fails_leaves_the_refusal_as_it_was():
+    limited = {"rate_limits": limits(per_client=5, ceiling_per_minute=1)}
+    counter = FailingGiveBack()
+    attempt(counter, "16:42:35", client="198.51.100.1", **limited)
+
+    with pytest.raises(CreationCeilingReached):
+        attempt(counter, "16:42:36", client="203.0.113.7", **limited)
+
+    assert counter.total("203.0.113.7") == 1  # kept: it ages out with its sub-window
 
 
 # --- ids ----------------------------------------------------------------------------
