@@ -86,7 +86,8 @@ def test_a_creation_given_back_is_counted_no_more(counter, faults, dynamodb, tab
 
     counter.give_back(SCOPE, FIVE_MINUTES, given_back)
 
-    assert kept.counted and given_back.counted
+    assert kept.counted
+    assert given_back.counted
     item = stored(dynamodb, table_name)
     assert (item["total"], item[f"count{SUB_WINDOW % 6}"]) == ({"N": "1"}, {"N": "1"})
     # Two more fit again, as if the given-back one had never been counted.
