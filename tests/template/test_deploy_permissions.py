@@ -411,8 +411,8 @@ def test_the_check_names_the_resource_and_the_action_it_lacks(app_template):
     )
     stage = "HttpApiApiGatewayDefaultStage (AWS::ApiGatewayV2::Stage, access log)"
     assert f"{stage}: logs:PutResourcePolicy is not granted" in joined
-    role = "RedirectFunctionExecutionRole (AWS::IAM::Role, read)"
-    assert f"{role}: iam:ListRolePolicies is not granted" in joined
+    redirect_role = "RedirectFunctionExecutionRole (AWS::IAM::Role, read)"
+    assert f"{redirect_role}: iam:ListRolePolicies is not granted" in joined
 
 
 def test_a_grant_on_the_wrong_names_is_caught(app_template):
