@@ -782,3 +782,40 @@ def test_the_site_outputs(template):
     assert outputs["DistributionId"]["Value"] == {"Ref": "SiteDistribution"}
     # The outputs from before the site stay.
     assert {"ApiUrl", "ShortLinkBaseUrl", "LinksTableName"} <= set(outputs)
+
+
+def test_the_optional_waf_rule_limits_each_viewer_address_and_refuses_like_the_api(template):
+    acl = template["Resources"]["ClientRateLimitWebAcl"]
+    assert acl["Condition"] == "HasWafRateLimit"
+    assert template["Conditions"]["HasWafRateLimit"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "WafRateLimitPerClient"}, "0"]}]
+    }
+    assert distribution(template)["WebACLId"] == {
+        "Fn::If": [
+            "HasWafRateLimit",
+            {"Fn::GetAtt": ["ClientRateLimitWebAcl", "Arn"]},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    properties = acl["Properties"]
+    # A web ACL for a distribution is global; everything it does not limit passes.
+    assert properties["Scope"] == "CLOUDFRONT"
+    assert properties["DefaultAction"] == {"Allow": {}}
+    [rule] = properties["Rules"]
+    assert rule["Statement"] == {
+        "RateBasedStatement": {
+            "Limit": {"Ref": "WafRateLimitPerClient"},
+            "EvaluationWindowSec": 300,
+            "AggregateKeyType": "IP",
+        }
+    }
+    # WAF's own answer takes the place of anything the API or CloudFront would send, so
+    # it must be a refusal in the API's shape: 429, a JSON message, when to retry.
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 429
+    headers = {header["Name"]: header["Value"] for header in response["ResponseHeaders"]}
+    assert headers == {"Retry-After": "60", "Cache-Control": "no-store"}
+    body = properties["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+    assert body["ContentType"] == "APPLICATION_JSON"
+    assert set(json.loads(body["Content"])) == {"message"}
+    assert "try again" in json.loads(body["Content"])["message"]
