@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from bench import functions
-from devserver.template import REPO_ROOT
+from sam_template.document import REPO_ROOT
 
 EVENTS_DIR = REPO_ROOT / "events"
 

@@ -16,7 +16,7 @@ from devserver.dynamodb_tables import TableDefinition
 from devserver.functions import LambdaFunction
 from devserver.lambda_runtime import LambdaContext
 from devserver.project import Project, load_project
-from devserver.template import TEMPLATE_PATH
+from sam_template.document import TEMPLATE_PATH
 
 REGION = "us-east-1"
 REDIRECT, SHORTEN, LINKS = "RedirectFunction", "ShortenFunction", "LinksFunction"

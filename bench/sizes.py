@@ -16,7 +16,7 @@ from bench import functions
 from bench.report import Comparison, Metric, Section, Target, markdown_table, megabytes
 from deploy.build_check import MAX_LAYER_BYTES
 from deploy.build_check import RUNTIME_PROVIDED as RUNTIME_PROVIDED_DISTRIBUTIONS
-from devserver.template import REPO_ROOT, load_template, resources_of_type
+from sam_template.document import REPO_ROOT, load_template, resources_of_type
 
 BUILD_DIR = REPO_ROOT / ".aws-sam" / "build"
 LAYER_TYPE = "AWS::Serverless::LayerVersion"

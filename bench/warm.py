@@ -26,7 +26,7 @@ from bench.report import Comparison, Metric, Section, Target, markdown_table, mi
 from bench.round_trips import handler_of
 from bench.stats import median, percentile, ratio
 from deploy.cost import Assumptions
-from devserver.template import load_template
+from sam_template.document import load_template
 
 P50_TARGET = Target(Comparison.AT_MOST, 1.15)
 HANDLER = "redirect handler (GET, a click)"

@@ -32,7 +32,7 @@ from devserver.execution_environments import DEFAULT_CONCURRENCY
 from devserver.functions import environment_warnings
 from devserver.project import load_project, local_http_api
 from devserver.server import LocalHttpApi, serve
-from devserver.template import REPO_ROOT, TEMPLATE_PATH
+from sam_template.document import REPO_ROOT, TEMPLATE_PATH
 
 DEFAULT_PORT = 3000
 DEFAULT_REGION = "us-east-1"

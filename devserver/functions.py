@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devserver.intrinsics import NO_VALUE, Resolver, UnresolvableError
-from devserver.routes import DEFAULT_ROUTE_KEY, Route
-from devserver.template import resources_of_type
+from sam_template.document import resources_of_type
+from sam_template.intrinsics import NO_VALUE, Resolver, UnresolvableError
+from sam_template.routes import DEFAULT_ROUTE_KEY, Route
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
 # SAM's own defaults when neither the function nor Globals set them.

@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from devserver.template import REPO_ROOT
+from sam_template.document import REPO_ROOT
 
 DOCUMENT_PATH = REPO_ROOT / "web" / "openapi.json"
 _DESCRIPTION = (

@@ -18,11 +18,11 @@ from devserver.functions import (
     functions_from_template,
     routes_from_template,
 )
-from devserver.intrinsics import NO_VALUE, LocalStack, Resolver
-from devserver.routes import RouteTable
 from devserver.server import LocalHttpApi
 from devserver.static_files import StaticFiles
-from devserver.template import load_template, resources_of_type
+from sam_template.document import load_template, resources_of_type
+from sam_template.intrinsics import NO_VALUE, LocalStack, Resolver
+from sam_template.routes import RouteTable
 
 
 @dataclass(frozen=True)

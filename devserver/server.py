@@ -30,8 +30,8 @@ from devserver.http_api_events import (
     new_request_id,
     response_from_result,
 )
-from devserver.routes import RouteTable
 from devserver.static_files import StaticFiles, content_type
+from sam_template.routes import RouteTable
 
 # The devserver's own page: how many execution environments each function runs, so that a
 # test can tell requests really ran at once. Two segments: no short id can take the path,

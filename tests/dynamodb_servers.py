@@ -27,7 +27,7 @@ from devserver.dynamodb_backends import (
 )
 from devserver.dynamodb_tables import TableDefinition, ensure_table
 from devserver.project import load_project
-from devserver.template import TEMPLATE_PATH
+from sam_template.document import TEMPLATE_PATH
 
 REGION = "us-east-1"
 # The same definition `make dev` creates its table from: the template's LinksTable.

@@ -9,7 +9,7 @@ import pytest
 
 from devserver.__main__ import DEFAULT_DATA_DIR, DEFAULT_WEB_DIR, parse_args
 from devserver.execution_environments import DEFAULT_CONCURRENCY
-from devserver.template import TEMPLATE_PATH
+from sam_template.document import TEMPLATE_PATH
 
 
 def test_defaults_serve_the_repository_on_port_3000() -> None:

@@ -11,8 +11,8 @@ import pytest
 from moto import mock_aws
 
 from devserver.dynamodb_tables import ensure_table, tables_from_template
-from devserver.intrinsics import LocalStack, Resolver
-from devserver.template import load_template
+from sam_template.document import load_template
+from sam_template.intrinsics import LocalStack, Resolver
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -17,7 +17,7 @@ import pytest
 from devserver.edge import Edge
 from devserver.http_api_events import HttpRequest
 from devserver.project import Project, load_project
-from devserver.template import TEMPLATE_PATH
+from sam_template.document import TEMPLATE_PATH
 from tests.devserver.conftest import RunningApi, start_in_process, write_project
 
 ECHO = """

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from devserver.intrinsics import NO_VALUE, LocalStack, Resolver, UnresolvableError
-from devserver.template import load_template
+from sam_template.document import load_template
+from sam_template.intrinsics import NO_VALUE, LocalStack, Resolver, UnresolvableError
 
 TEMPLATE: dict[str, Any] = {
     "Parameters": {

@@ -6,7 +6,7 @@ import pytest
 
 from devserver.functions import FUNCTION_TYPE
 from devserver.project import Project, load_project
-from devserver.template import TEMPLATE_PATH, load_template, resources_of_type
+from sam_template.document import TEMPLATE_PATH, load_template, resources_of_type
 
 pytestmark = pytest.mark.skipif(not TEMPLATE_PATH.exists(), reason="no template.yaml yet")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devserver.routes import Route, RouteError, RouteTable
+from sam_template.routes import Route, RouteError, RouteTable
 
 
 def table(*routes: tuple[str, str]) -> RouteTable:

@@ -15,10 +15,10 @@ from moto import mock_aws
 
 from devserver.dynamodb_tables import ensure_table
 from devserver.project import load_project
-from devserver.template import TEMPLATE_PATH
 from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
+from sam_template.document import TEMPLATE_PATH
 from tests.dynamodb_servers import LINKS_TABLE
 
 _PROJECT = load_project(TEMPLATE_PATH, "us-east-1")

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from devserver.project import load_project
-from devserver.template import TEMPLATE_PATH
 from handlers import links, redirect, shorten, wiring
 from handlers.observability import metrics
+from sam_template.document import TEMPLATE_PATH
 from tests.conftest import load_event
 from tests.template.test_site import HEADERS_THE_REDIRECT_READS
 

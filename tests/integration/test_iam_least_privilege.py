@@ -33,12 +33,12 @@ from moto import mock_aws
 from devserver.dynamodb_tables import TableDefinition, ensure_table
 from devserver.functions import LambdaFunction
 from devserver.project import load_project
-from devserver.routes import Route
-from devserver.template import TEMPLATE_PATH, load_template
 from domain.links import Link
 from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
+from sam_template.document import TEMPLATE_PATH, load_template
+from sam_template.routes import Route
 from tests.conftest import EVENTS_DIR, FakeLambdaContext, load_event
 from tests.dynamodb_servers import LINKS_TABLE
 

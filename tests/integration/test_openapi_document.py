@@ -6,7 +6,7 @@ import json
 
 from devserver.openapi import DOCUMENT_PATH, openapi_document, render
 from devserver.project import load_project
-from devserver.template import TEMPLATE_PATH
+from sam_template.document import TEMPLATE_PATH
 
 
 def test_the_checked_in_document_is_what_the_code_generates():

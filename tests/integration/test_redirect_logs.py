@@ -18,8 +18,8 @@ import pytest
 
 from bench.redirect_logs import access_log_format, access_log_line, click_logs
 from deploy.cost import Assumptions, cost_per_million_redirects, load_prices
-from devserver.template import load_template
 from handlers import redirect, shorten, wiring
+from sam_template.document import load_template
 from tests.conftest import load_event
 from tests.integration.conftest import FUNCTION_ENVIRONMENT
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from devserver.template import load_template
 from domain.links import utc_now
 from domain.shortening import shorten_link
 from handlers import links, redirect, shorten, wiring
 from handlers.proxy_responses import STORAGE_RETRY_AFTER_SECONDS
 from repository import client as client_module
 from repository.client import CLIENT_CONFIG, ONE_CALL_AT_WORST_SECONDS, create_dynamodb_client
+from sam_template.document import load_template
 from tests.conftest import load_event
 from tests.dynamodb_faults import FAULTS, CallSite, FaultInjector, record_backoffs_without_sleeping
 from tests.dynamodb_servers import admin_client, fresh_links_table

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from devserver.template import TEMPLATE_PATH, load_template
+from sam_template.document import TEMPLATE_PATH, load_template
 
 REPO_ROOT = TEMPLATE_PATH.parent
 

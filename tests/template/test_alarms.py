@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from devserver.template import resources_of_type
+from sam_template.document import resources_of_type
 
 FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
 # The reason the shortener records when the stack-wide ceiling refuses a creation.

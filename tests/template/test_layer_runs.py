@@ -29,7 +29,7 @@ from deploy.build_check import RUNTIME_PROVIDED
 from devserver.dynamodb_backends import MotoDynamoDB
 from devserver.dynamodb_tables import ensure_table
 from devserver.project import Project, load_project
-from devserver.template import TEMPLATE_PATH
+from sam_template.document import TEMPLATE_PATH
 from tests.conftest import REPO_ROOT, load_event
 from tests.template.builds import (
     Build,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from devserver.template import resources_of_type
+from sam_template.document import resources_of_type
 from tests.template.conftest import REPO_ROOT, as_list
 
 GET_TABLE_ARN = {"Fn::GetAtt": ["LinksTable", "Arn"]}

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from devserver.template import resources_of_type
+from sam_template.document import resources_of_type
 from tests.template.conftest import as_list
 
 # AWS's managed policy ids (Developer Guide, "Use managed cache policies" and "Use

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from devserver.template import REPO_ROOT, load_template
 from domain.aliases import RESERVED_ALIASES, check_alias
 from domain.errors import InvalidInput, LinkNotFound
 from domain.links import is_plausible_short_id
 from domain.lookup import follow_link
 from domain.rate_limits import CreationRateLimits
 from domain.shortening import LinkRequest, shorten_link
+from sam_template.document import REPO_ROOT, load_template
 from tests.unit.fakes import FakeCreationCounter, FakeLinkRepository
 
 ALIAS_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_")

@@ -15,8 +15,8 @@ from bench import cold_start, functions, redirect_cost, round_trips, sizes, warm
 from bench.machine import cpu_model, os_name
 from bench.redirect_logs import ClickLogs, click_logs
 from bench.report import MET, MISSED, NO_TARGET
-from devserver.template import load_template
 from repository.client import CLIENT_CONFIG
+from sam_template.document import load_template
 from tests.conftest import REPO_ROOT
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"

@@ -40,7 +40,7 @@ _SECRET_REFERENCE = re.compile(r"\{\{resolve:(?:secretsmanager|ssm-secure):[^}]*
 
 @dataclass(frozen=True)
 class LocalStack:
-    """The pseudo parameters of the stack the devserver pretends to be, and the parameter
+    """The pseudo parameters of the stack a local run pretends to be, and the parameter
     values it was given (as `sam deploy --parameter-overrides`; the rest take Default)."""
 
     region: str
