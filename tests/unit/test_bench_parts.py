@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -69,16 +70,18 @@ def test_the_elapsed_time_is_the_last_marker_line_whatever_else_was_printed():
     assert cold_start.parse_elapsed(stdout) == (0.125, 0.0625)
 
 
-def test_the_timing_program_reports_wall_and_cpu_seconds(capsys):
-    # The program as a child runs it, minus the exit (os._exit would end pytest).
-    program = cold_start.child_program("x = sum(range(1000))").replace("os._exit(0)", "")
+def test_the_timing_program_reports_wall_and_cpu_seconds_apart(capsys):
+    # The program as a child runs it, minus the exit (os._exit would end pytest). A sleep
+    # takes wall-clock time and next to no CPU: swapped or shared clocks would show it.
+    code = "import time\ntime.sleep(0.05)"
+    program = cold_start.child_program(code).replace("os._exit(0)", "")
 
     exec(compile(program, "child", "exec"), {})  # noqa: S102 (our own program)
 
     wall, cpu = cold_start.parse_elapsed(capsys.readouterr().out)
 
-    assert wall > 0
-    assert cpu >= 0
+    assert wall >= 0.05
+    assert cpu < 0.025
 
 
 def test_a_child_without_a_marker_line_is_an_error():
@@ -160,15 +163,19 @@ def test_the_log_bytes_of_a_click_are_what_the_handler_printed_and_the_access_li
     assert logs.total == logs.handler_bytes + logs.access_log_bytes + 2 * 26
 
 
-def test_a_timed_call_records_wall_and_cpu_time_and_passes_its_result_on():
+def test_a_timed_call_records_wall_and_cpu_time_apart_and_passes_its_result_on():
     timings = warm.Timings()
 
-    result = timings.add(lambda: sum(range(10_000)))
+    def sleep_then_answer() -> int:
+        time.sleep(0.05)  # wall-clock time, next to no CPU
+        return 42
 
-    assert result == sum(range(10_000))
+    result = timings.add(sleep_then_answer)
+
+    assert result == 42
     assert len(timings.wall) == len(timings.cpu) == 1
-    assert timings.wall[0] > 0
-    assert timings.cpu[0] >= 0
+    assert timings.wall[0] >= 0.05
+    assert timings.cpu[0] < 0.025
 
 
 def test_warm_sides_take_turns_in_a_rotating_order():
