@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -239,18 +238,6 @@ def test_the_page_is_served_at_the_root(local_stack):
     assert answer.status == 200
     assert answer.headers["Content-Type"].startswith("text/html")
     assert b"<html" in answer.body
-
-
-def test_concurrent_creations_give_distinct_links_that_all_resolve(local_stack):
-    targets = [f"https://example.com/parallel/{n}" for n in range(20)]
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        links = list(pool.map(lambda url: created_link(local_stack, url), targets))
-
-    assert len({link["shortId"] for link in links}) == len(targets)
-    for link in links:
-        answer = local_stack.request("GET", f"/{link['shortId']}")
-        assert answer.headers["Location"] == link["url"]
 
 
 def test_the_openapi_document_is_served_beside_the_page(local_stack):
