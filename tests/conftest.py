@@ -87,3 +87,13 @@ def sdk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     for name, value in SDK_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """The test order's seed at the end of every run, -q included (pytest-randomly prints it
+    only in the header, which -q hides), so that an order-dependent failure can be repeated."""
+    seed = config.getoption("randomly_seed", default=None)
+    if seed is not None:
+        terminalreporter.write_line(f"Test order: -p randomly --randomly-seed={seed} repeats it")

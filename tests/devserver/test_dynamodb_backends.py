@@ -102,7 +102,8 @@ def test_auto_falls_back_to_moto_and_says_why(tmp_path: Path) -> None:
             aws_access_key_id="x",
             aws_secret_access_key="x",
         )
-        # moto's state is per process (other tests' moto servers share it): use a fresh name.
+        # moto's state is per process (other tests' moto servers share it): use a fresh name,
+        # and ask for that table, not for a list of all (one page of ListTables is only 100).
         name = f"t-{uuid.uuid4().hex}"
         client.create_table(
             TableName=name,
@@ -110,7 +111,7 @@ def test_auto_falls_back_to_moto_and_says_why(tmp_path: Path) -> None:
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        assert name in client.list_tables()["TableNames"]
+        assert client.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
     finally:
         backend.stop()
 
