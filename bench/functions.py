@@ -1,8 +1,8 @@
 """The template's functions as the bench runs them: their code, handlers and environment.
 
-Everything comes from template.yaml through the devserver's reader (the same one `make
-dev` uses), so the bench measures the handlers and settings that deploy. Secrets the
-template resolves at deploy time get the devserver's stand-in values.
+Everything comes from template.yaml through sam_template (the reader `make dev` uses
+too), so the bench measures the handlers and settings that deploy. Secrets the
+template resolves at deploy time get sam_template's stand-in values.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import time
 import uuid
 from functools import cache
 
-from devserver.dynamodb_tables import TableDefinition
-from devserver.functions import LambdaFunction
 from devserver.lambda_runtime import LambdaContext
-from devserver.project import Project, load_project
+from sam_template.application import Application, load_application
 from sam_template.document import TEMPLATE_PATH
+from sam_template.functions import LambdaFunction
+from sam_template.tables import TableDefinition
 
 REGION = "us-east-1"
 REDIRECT, SHORTEN, LINKS = "RedirectFunction", "ShortenFunction", "LinksFunction"
@@ -26,12 +26,12 @@ EXECUTION_ENV = "AWS_Lambda_python3.13"
 
 
 @cache
-def project() -> Project:
-    return load_project(TEMPLATE_PATH, REGION)
+def application() -> Application:
+    return load_application(TEMPLATE_PATH, REGION)
 
 
 def function(logical_id: str) -> LambdaFunction:
-    for candidate in project().functions:
+    for candidate in application().functions:
         if candidate.logical_id == logical_id:
             return candidate
     raise LookupError(f"template.yaml has no function {logical_id}")
@@ -90,7 +90,7 @@ def lambda_environment(logical_id: str, endpoint_url: str) -> dict[str, str]:
 def shared_environment(endpoint_url: str) -> dict[str, str]:
     """One environment for every function in this process (the warm part runs them all)."""
     merged: dict[str, str] = {}
-    for lambda_function in project().functions:
+    for lambda_function in application().functions:
         merged.update(lambda_function.environment)
     return {**merged, **sdk_stand_ins(endpoint_url)}
 
@@ -111,7 +111,7 @@ def lambda_context(logical_id: str) -> LambdaContext:
 
 
 def links_table() -> TableDefinition:
-    for table in project().tables:
+    for table in application().tables:
         if table.logical_id == LINKS_TABLE:
             return table
     raise LookupError(f"template.yaml has no table {LINKS_TABLE}")

@@ -16,7 +16,7 @@ from bench import functions
 from bench.report import Comparison, Metric, Section, Target, markdown_table, megabytes
 from deploy.build_check import MAX_LAYER_BYTES
 from deploy.build_check import RUNTIME_PROVIDED as RUNTIME_PROVIDED_DISTRIBUTIONS
-from sam_template.document import REPO_ROOT, load_template, resources_of_type
+from sam_template.document import REPO_ROOT, resources_of_type
 
 BUILD_DIR = REPO_ROOT / ".aws-sam" / "build"
 LAYER_TYPE = "AWS::Serverless::LayerVersion"
@@ -103,9 +103,9 @@ def measure_built(logical_id: str, directory: Path, *, layer: bool) -> Built:
 
 
 def measure(build_dir: Path = BUILD_DIR) -> SizesResult:
-    template = load_template(functions.project().template_path)
+    template = functions.application().template
     layer_ids = sorted(resources_of_type(template, LAYER_TYPE))
-    function_ids = [f.logical_id for f in functions.project().functions]
+    function_ids = [f.logical_id for f in functions.application().functions]
     missing = [i for i in [*layer_ids, *function_ids] if not (build_dir / i).is_dir()]
     return SizesResult(
         build_dir=build_dir,

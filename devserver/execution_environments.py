@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from devserver import lambda_runtime
-from devserver.functions import FunctionError, LambdaFunction
+from devserver.functions import FunctionError
+from sam_template.functions import LambdaFunction
 
 DEFAULT_CONCURRENCY = 4
 RUNTIME_SCRIPT = Path(lambda_runtime.__file__).resolve()

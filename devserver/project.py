@@ -1,37 +1,25 @@
-"""Everything the devserver runs, read from one template: functions, routes, tables."""
+"""Everything the devserver runs: the template's application (sam_template), with what
+the distribution and the API's CORS do to requests, behind a local HTTP API."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 from devserver.cors import Cors, cors_from_api
-from devserver.dynamodb_tables import TableDefinition, tables_from_template
 from devserver.edge import Edge, edge_from_template
 from devserver.execution_environments import DEFAULT_CONCURRENCY, FunctionRunner
-from devserver.functions import (
-    LambdaFunction,
-    TemplateProblem,
-    function_environment,
-    functions_from_template,
-    routes_from_template,
-)
+from devserver.functions import function_environment
 from devserver.server import LocalHttpApi
 from devserver.static_files import StaticFiles
-from sam_template.document import load_template, resources_of_type
-from sam_template.intrinsics import NO_VALUE, LocalStack, Resolver
-from sam_template.routes import RouteTable
+from sam_template.application import Application, load_application
+from sam_template.document import resources_of_type
+from sam_template.intrinsics import NO_VALUE
 
 
 @dataclass(frozen=True)
-class Project:
-    template_path: Path
-    functions: list[LambdaFunction]
-    routes: RouteTable
-    tables: list[TableDefinition]
-    problems: list[TemplateProblem]
+class Project(Application):
     # What the distribution does to requests on their way to the API, and the API's CORS.
     edge: Edge = field(default_factory=Edge)
     cors: Cors | None = None
@@ -41,30 +29,11 @@ def load_project(
     template_path: Path, region: str, parameter_overrides: Mapping[str, str] | None = None
 ) -> Project:
     """Raises OSError, yaml.YAMLError, ValueError (RouteError, UnresolvableError) or KeyError."""
-    template = load_template(template_path)
-    _check_shape(template)
-    unknown = set(parameter_overrides or {}) - set(template.get("Parameters") or {})
-    if unknown:
-        raise ValueError(f"no such template parameter(s): {', '.join(sorted(unknown))}")
-    stack = LocalStack(region=region, parameter_overrides=dict(parameter_overrides or {}))
-    resolver = Resolver(template, stack)
-    functions, problems = functions_from_template(template, template_path.parent, resolver)
-    routes, route_problems = routes_from_template(template, functions)
-    apis = resources_of_type(template, "AWS::Serverless::HttpApi")
-    cors = None
-    if len(apis) == 1:
-        (api,) = apis.values()
-        configuration = resolver.resolve((api.get("Properties") or {}).get("CorsConfiguration"))
-        if configuration is not NO_VALUE:
-            cors = cors_from_api({"CorsConfiguration": configuration})
+    application = load_application(template_path, region, parameter_overrides)
     return Project(
-        template_path=template_path,
-        functions=functions,
-        routes=RouteTable(routes),
-        tables=tables_from_template(template, resolver),
-        problems=[*problems, *route_problems],
-        edge=edge_from_template(template, resolver),
-        cors=cors,
+        **{declared.name: getattr(application, declared.name) for declared in fields(Application)},
+        edge=edge_from_template(application.template, application.resolver),
+        cors=_cors(application),
     )
 
 
@@ -87,16 +56,13 @@ def local_http_api(
     )
 
 
-def _check_shape(template: dict[str, Any]) -> None:
-    """Refuse what CloudFormation would refuse before anything reads deeper into it."""
-    for section in ("Parameters", "Conditions", "Globals", "Mappings"):
-        if not isinstance(template.get(section) or {}, dict):
-            raise ValueError(f"{section} must be a mapping")
-    resources = template["Resources"]
-    if not isinstance(resources, dict):
-        raise ValueError("Resources must be a mapping of logical ids to resources")
-    for logical_id, resource in resources.items():
-        if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
-            raise ValueError(f"resource {logical_id} must be a mapping with a Type")
-        if not isinstance(resource.get("Properties") or {}, dict):
-            raise ValueError(f"resource {logical_id}: Properties must be a mapping")
+def _cors(application: Application) -> Cors | None:
+    apis = resources_of_type(application.template, "AWS::Serverless::HttpApi")
+    if len(apis) != 1:
+        return None
+    (api,) = apis.values()
+    properties = api.get("Properties") or {}
+    configuration = application.resolver.resolve(properties.get("CorsConfiguration"))
+    if configuration is NO_VALUE:
+        return None
+    return cors_from_api({"CorsConfiguration": configuration})

@@ -25,15 +25,16 @@ from devserver.dynamodb_backends import (
     MotoDynamoDB,
     find_dynamodb_local,
 )
-from devserver.dynamodb_tables import TableDefinition, ensure_table
-from devserver.project import load_project
+from devserver.dynamodb_tables import ensure_table
+from sam_template.application import load_application
 from sam_template.document import TEMPLATE_PATH
+from sam_template.tables import TableDefinition
 
 REGION = "us-east-1"
 # The same definition `make dev` creates its table from: the template's LinksTable.
 LINKS_TABLE = next(
     table
-    for table in load_project(TEMPLATE_PATH, REGION).tables
+    for table in load_application(TEMPLATE_PATH, REGION).tables
     if table.logical_id == "LinksTable"
 )
 # What Lambda's environment gives every function, with dummy credentials (a local

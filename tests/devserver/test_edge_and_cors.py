@@ -127,11 +127,6 @@ def test_the_template_has_no_cors_unless_an_origin_is_named():
     assert "content-type" in cors.allow_headers
 
 
-def test_unknown_parameters_are_refused():
-    with pytest.raises(ValueError, match="NoSuchParameter"):
-        load_project(TEMPLATE_PATH, "us-east-1", {"NoSuchParameter": "x"})
-
-
 # --- over HTTP, on a small project with and without CORS -------------------------------
 
 TEMPLATE = """

@@ -15,8 +15,9 @@ import pytest
 
 from devserver import lambda_runtime
 from devserver.execution_environments import FunctionRunner
-from devserver.functions import FunctionError, LambdaFunction, function_environment
-from devserver.project import load_project
+from devserver.functions import FunctionError, function_environment
+from sam_template.application import load_application
+from sam_template.functions import LambdaFunction
 from tests.devserver.conftest import REGION, write_project
 
 TEMPLATE = """
@@ -98,8 +99,8 @@ NOT_CALLABLE = 42
 
 @pytest.fixture
 def function(tmp_path: Path) -> LambdaFunction:
-    project = load_project(write_project(tmp_path, TEMPLATE, HANDLERS).template, REGION)
-    return project.functions[0]
+    application = load_application(write_project(tmp_path, TEMPLATE, HANDLERS).template, REGION)
+    return application.functions[0]
 
 
 Runners = Callable[..., FunctionRunner]

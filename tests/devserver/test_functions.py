@@ -1,4 +1,4 @@
-"""Functions, their routes and their environment come from the template, as Lambda's do."""
+"""A function runs with its template variables under the devserver's own environment."""
 
 from __future__ import annotations
 
@@ -6,156 +6,59 @@ from pathlib import Path
 
 import pytest
 
-from devserver.functions import LambdaFunction, environment_warnings, function_environment
-from devserver.project import load_project
-from tests.devserver.conftest import REGION, write_project
+from devserver.functions import environment_warnings, function_environment
+from sam_template.functions import LambdaFunction
 
-TEMPLATE = """
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Parameters:
-  PublicBaseUrl: {Type: String, Default: "https://sho.rt"}
-  LogLevel: {Type: String, Default: INFO}
-Conditions:
-  HasPublicBaseUrl: !Not [!Equals [!Ref PublicBaseUrl, ""]]
-Globals:
-  Function:
-    Runtime: python3.13
-    CodeUri: code/
-    MemorySize: 512
-    Timeout: 5
-    Environment:
-      Variables:
-        LINKS_TABLE_NAME: !Ref LinksTable
-        PUBLIC_BASE_URL: !Ref PublicBaseUrl
-        LOG_LEVEL: !Ref LogLevel
-        MAX_ATTEMPTS: 3
-Resources:
-  HttpApi:
-    Type: AWS::Serverless::HttpApi
-  ShortenFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      Handler: PKG.app.handler
-      MemorySize: 1024
-      Environment:
-        Variables:
-          TABLE_ARN: !GetAtt LinksTable.Arn
-          BASE: !If [HasPublicBaseUrl, !Ref PublicBaseUrl, !Ref "AWS::NoValue"]
-          DISTRIBUTION: !GetAtt Distribution.DomainName
-      Events:
-        Shorten:
-          Type: HttpApi
-          Properties: {ApiId: !Ref HttpApi, Method: post, Path: /shorten}
-  FallbackFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      Handler: PKG.app.handler
-      Timeout: 2
-      Events:
-        Everything:
-          Type: HttpApi
-        Rest:
-          Type: Api
-          Properties: {Method: GET, Path: /rest}
-  ImageFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      PackageType: Image
-      ImageUri: example:latest
-  Distribution:
-    Type: AWS::CloudFront::Distribution
-  LinksTable:
-    Type: AWS::DynamoDB::Table
-    Properties:
-      TableName: !Sub "${AWS::StackName}-links"
-      AttributeDefinitions: [{AttributeName: PK, AttributeType: S}]
-      KeySchema: [{AttributeName: PK, KeyType: HASH}]
-      BillingMode: PAY_PER_REQUEST
-"""
 
-HANDLERS = {"app": "def handler(event, context):\n    return {}\n"}
+def lambda_function(
+    logical_id: str, environment: dict[str, str], unresolved: dict[str, str] | None = None
+) -> LambdaFunction:
+    return LambdaFunction(
+        logical_id=logical_id,
+        function_name=logical_id,
+        code_dir=Path("code"),
+        handler="app.handler",
+        memory_mb=128,
+        timeout_s=3.0,
+        region="us-east-1",
+        account_id="123456789012",
+        environment=environment,
+        unresolved_environment=unresolved or {},
+    )
 
 
 @pytest.fixture
-def functions(tmp_path: Path) -> dict[str, LambdaFunction]:
-    project = load_project(write_project(tmp_path, TEMPLATE, HANDLERS).template, REGION)
-    return {function.logical_id: function for function in project.functions}
-
-
-def test_functions_take_globals_and_override_them(
-    functions: dict[str, LambdaFunction], tmp_path: Path
-) -> None:
-    shorten, fallback = functions["ShortenFunction"], functions["FallbackFunction"]
-
-    assert shorten.code_dir == (tmp_path / "code").resolve()
-    assert (shorten.memory_mb, shorten.timeout_s) == (1024, 5.0)
-    assert (fallback.memory_mb, fallback.timeout_s) == (512, 2.0)
-
-
-def test_image_functions_are_skipped_with_a_reason(tmp_path: Path) -> None:
-    project = load_project(write_project(tmp_path, TEMPLATE, HANDLERS).template, REGION)
-
-    assert "ImageFunction" not in {function.logical_id for function in project.functions}
-    problems = {problem.where: problem.message for problem in project.problems}
-    assert "local CodeUri" in problems["ImageFunction"]
-    assert "REST API" in problems["FallbackFunction.Events.Rest"]
-
-
-def test_routes_come_from_http_api_events(tmp_path: Path) -> None:
-    project = load_project(write_project(tmp_path, TEMPLATE, HANDLERS).template, REGION)
-
-    assert {(route.route_key, route.function_id) for route in project.routes.routes} == {
-        ("POST /shorten", "ShortenFunction"),
-        ("$default", "FallbackFunction"),  # an HttpApi event without Method and Path
-    }
-
-
-def test_environment_resolves_table_parameter_and_attribute_references(
-    functions: dict[str, LambdaFunction],
-) -> None:
-    shorten = functions["ShortenFunction"]
-
-    assert shorten.environment == {
-        "LINKS_TABLE_NAME": "local-links",  # the table's own TableName, resolved
-        "PUBLIC_BASE_URL": "https://sho.rt",  # the parameter's Default
-        "LOG_LEVEL": "INFO",
-        "MAX_ATTEMPTS": "3",  # numbers become strings, as in Lambda
-        "TABLE_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/local-links",
-        "BASE": "https://sho.rt",
-    }
-    assert "DistributionDomainName" not in shorten.environment
-    assert "exists only in a deployed stack" in shorten.unresolved_environment["DISTRIBUTION"]
+def functions() -> list[LambdaFunction]:
+    """As sam_template reads them: a variable only a deployed stack has is left unresolved."""
+    return [
+        lambda_function(
+            "ShortenFunction",
+            {"LINKS_TABLE_NAME": "local-links", "PUBLIC_BASE_URL": "https://sho.rt"},
+            {"DISTRIBUTION": "GetAtt Distribution.DomainName exists only in a deployed stack"},
+        ),
+        lambda_function("FallbackFunction", {"LINKS_TABLE_NAME": "local-links"}),
+    ]
 
 
 def test_the_devservers_own_environment_overrides_the_template(
-    functions: dict[str, LambdaFunction],
+    functions: list[LambdaFunction],
 ) -> None:
     inherited = {"PUBLIC_BASE_URL": "http://127.0.0.1:3000", "DISTRIBUTION": "d.example"}
 
-    environment = function_environment(functions["ShortenFunction"], inherited)
+    environment = function_environment(functions[0], inherited)
 
     assert environment["PUBLIC_BASE_URL"] == "http://127.0.0.1:3000"  # as the user set it
     assert environment["LINKS_TABLE_NAME"] == "local-links"
     assert environment["DISTRIBUTION"] == "d.example"
-    assert environment_warnings(list(functions.values()), inherited) == []
+    assert environment_warnings(functions, inherited) == []
 
 
 def test_unresolvable_variables_are_left_unset_with_a_warning(
-    functions: dict[str, LambdaFunction],
+    functions: list[LambdaFunction],
 ) -> None:
-    environment = function_environment(functions["ShortenFunction"], {})
-    warnings = environment_warnings(list(functions.values()), inherited={})
+    environment = function_environment(functions[0], {})
+    warnings = environment_warnings(functions, inherited={})
 
     assert "DISTRIBUTION" not in environment
     assert len(warnings) == 1
     assert "ShortenFunction: DISTRIBUTION left unset" in warnings[0]
-
-
-def test_each_function_gets_only_its_own_variables(
-    functions: dict[str, LambdaFunction],
-) -> None:
-    shorten, fallback = functions["ShortenFunction"], functions["FallbackFunction"]
-
-    assert "TABLE_ARN" in function_environment(shorten, {})
-    assert "TABLE_ARN" not in function_environment(fallback, {})

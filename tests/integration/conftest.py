@@ -14,19 +14,19 @@ import pytest
 from moto import mock_aws
 
 from devserver.dynamodb_tables import ensure_table
-from devserver.project import load_project
 from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
+from sam_template.application import load_application
 from sam_template.document import TEMPLATE_PATH
 from tests.dynamodb_servers import LINKS_TABLE
 
-_PROJECT = load_project(TEMPLATE_PATH, "us-east-1")
+_APPLICATION = load_application(TEMPLATE_PATH, "us-east-1")
 TABLE_NAME = LINKS_TABLE.table_name
 # What the template sets for the functions, with its parameters' defaults.
 FUNCTION_ENVIRONMENT = next(
     function.environment
-    for function in _PROJECT.functions
+    for function in _APPLICATION.functions
     if function.logical_id == "ShortenFunction"
 )
 # Limits no test's creations reach, unless it sets its own.

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from devserver.project import load_project
 from handlers import links, redirect, shorten, wiring
 from handlers.observability import metrics
+from sam_template.application import load_application
 from sam_template.document import TEMPLATE_PATH
 from tests.conftest import load_event
 from tests.template.test_site import HEADERS_THE_REDIRECT_READS
@@ -197,7 +197,7 @@ def sent(route: str, context: Any, **headers: str) -> dict[str, Any]:
 
 def test_the_routes_here_are_every_route_of_the_template():
     template_routes = {
-        route.route_key for route in load_project(TEMPLATE_PATH, "us-east-1").routes.routes
+        route.route_key for route in load_application(TEMPLATE_PATH, "us-east-1").routes.routes
     }
     assert set(ROUTE_EVENTS) | {"GET /links/{shortId}/qr"} == template_routes
 

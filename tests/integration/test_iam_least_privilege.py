@@ -30,21 +30,22 @@ import pytest
 from botocore.client import BaseClient
 from moto import mock_aws
 
-from devserver.dynamodb_tables import TableDefinition, ensure_table
-from devserver.functions import LambdaFunction
-from devserver.project import load_project
+from devserver.dynamodb_tables import ensure_table
 from domain.links import Link
 from handlers import wiring
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
+from sam_template.application import load_application
 from sam_template.document import TEMPLATE_PATH, load_template
+from sam_template.functions import LambdaFunction
 from sam_template.routes import Route
+from sam_template.tables import TableDefinition
 from tests.conftest import EVENTS_DIR, FakeLambdaContext, load_event
 from tests.dynamodb_servers import LINKS_TABLE
 
-PROJECT = load_project(TEMPLATE_PATH, "us-east-1")
-FUNCTIONS = {function.logical_id: function for function in PROJECT.functions}
-TABLES = {table.table_name: table for table in PROJECT.tables}
+APPLICATION = load_application(TEMPLATE_PATH, "us-east-1")
+FUNCTIONS = {function.logical_id: function for function in APPLICATION.functions}
+TABLES = {table.table_name: table for table in APPLICATION.tables}
 # API Gateway's own event for each route (events/README.md); a route without one gets
 # the GET event's shape with its own method and path.
 EVENT_FILES = {
@@ -403,7 +404,7 @@ class Api:
         """The function's answer to one request (from `source_ip`, else the events'
         address), in a fresh execution environment with the template's variables (plus
         `environment`), recorded as that function's."""
-        match = PROJECT.routes.match(method, path)
+        match = APPLICATION.routes.match(method, path)
         assert match is not None, f"no route of the template takes {method} {path}"
         route, function = match.route, FUNCTIONS[match.route.function_id]
         event = _http_event(route, path, match.path_parameters, body, headers or {})
@@ -592,7 +593,7 @@ def template() -> dict[str, Any]:
 
 
 def test_the_story_sends_every_route_of_the_template(story):
-    assert story.routes_sent == {route.route_key for route in PROJECT.routes.routes}
+    assert story.routes_sent == {route.route_key for route in APPLICATION.routes.routes}
 
 
 @pytest.mark.parametrize("function_id", sorted(FUNCTIONS))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from devserver.openapi import DOCUMENT_PATH, openapi_document, render
-from devserver.project import load_project
+from sam_template.application import load_application
 from sam_template.document import TEMPLATE_PATH
 
 
@@ -24,7 +24,7 @@ def test_the_document_describes_exactly_the_routes_the_template_deploys():
     }
     deployed = {
         (route.method, route.path)
-        for route in load_project(TEMPLATE_PATH, "us-east-1").routes.routes
+        for route in load_application(TEMPLATE_PATH, "us-east-1").routes.routes
     }
 
     assert documented == deployed

@@ -28,7 +28,7 @@ import pytest
 from deploy.build_check import RUNTIME_PROVIDED
 from devserver.dynamodb_backends import MotoDynamoDB
 from devserver.dynamodb_tables import ensure_table
-from devserver.project import Project, load_project
+from sam_template.application import Application, load_application
 from sam_template.document import TEMPLATE_PATH
 from tests.conftest import REPO_ROOT, load_event
 from tests.template.builds import (
@@ -76,8 +76,8 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def project() -> Project:
-    return load_project(TEMPLATE_PATH, REGION)
+def application() -> Application:
+    return load_application(TEMPLATE_PATH, REGION)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory, runtime_packages: Path) 
 
 
 @pytest.fixture(scope="module")
-def dynamodb(project: Project) -> Iterator[str]:
+def dynamodb(application: Application) -> Iterator[str]:
     """moto on 127.0.0.1, with the links table created from the template."""
     server = MotoDynamoDB(reason="")
     try:
@@ -118,7 +118,7 @@ def dynamodb(project: Project) -> Iterator[str]:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
-        for table in project.tables:
+        for table in application.tables:
             ensure_table(client, table)
         yield server.endpoint_url
     finally:
@@ -126,10 +126,10 @@ def dynamodb(project: Project) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def run_function(project: Project, artifacts: Artifacts, dynamodb: str):
+def run_function(application: Application, artifacts: Artifacts, dynamodb: str):
     """Runs one function's handler on `events` in a fresh environment of its own."""
     python313 = python313_or_skip()
-    functions = {function.logical_id: function for function in project.functions}
+    functions = {function.logical_id: function for function in application.functions}
 
     def run(logical_id: str, events: list[dict[str, Any]], result_file: Path) -> Run:
         function = functions[logical_id]
