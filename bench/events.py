@@ -21,7 +21,7 @@ def _sample(name: str) -> dict[str, Any]:
 
 def sample(name: str) -> dict[str, Any]:
     """A fresh copy (Lambda hands every invocation an event of its own), as API Gateway
-    gets it from the distribution: with the origin secret (handlers/cloudfront_only.py)."""
+    gets it from the distribution: with the origin secret (handlers/api_requests.py)."""
     event = copy.deepcopy(_sample(name))
     event["headers"]["x-origin-verify"] = functions.origin_verify_secret()
     return event

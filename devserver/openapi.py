@@ -76,7 +76,7 @@ def openapi_document() -> dict[str, Any]:
 
 def _without_powertools_validation_errors(document: dict[str, Any]) -> dict[str, Any]:
     """Powertools documents a 422 in its own shape on every validated route; this API
-    answers every validation error with its own error body (handlers/refusals.py)
+    answers every validation error with its own error body (handlers/responses.py)
     and documents the 422s it can give itself, so the defaults would only mislead."""
     default = "#/components/schemas/HTTPValidationError"
     for operations in document["paths"].values():

@@ -1,7 +1,7 @@
 """Everything the domain can refuse or fail at, as types.
 
 The HTTP layer maps each of these to a status code in exactly one place
-(handlers/refusals.py); nothing ever picks a status by matching message text.
+(handlers/responses.py); nothing ever picks a status by matching message text.
 """
 
 

@@ -2,13 +2,8 @@
 
 A repeated POST /shorten with the same Idempotency-Key, from the same client, within
 an hour answers with the same link and the same management token; the same key with
-another body is refused. Records live in the links table (repository/keys.py) and
-keep the token only sealed under the server's secret (domain/management_tokens.py).
-
-Powertools' idempotency utility is imported only when a request carries a key: its
-package loads boto3 and its DynamoDB persistence layer, ~20 ms of every cold start
-otherwise, and most creations come without one. Its errors become ours right here
-(handlers/refusals.py answers them), so nothing else needs to import it either.
+another body is refused. Records live in the links table (repository/idempotency_store.py)
+and keep the token only sealed under the server's secret (domain/management_tokens.py).
 """
 
 from __future__ import annotations
@@ -28,9 +23,8 @@ from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
 from handlers.observability import LINKS_CREATED, count
-from handlers.refusals import KeyReusedWithAnotherRequest, KeyStillInProgress
 from handlers.settings import MisconfiguredError
-from repository.store_failures import is_unavailable
+from repository.idempotency_store import IdempotencyRecordFailed
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
@@ -47,6 +41,7 @@ _CREATED_IN_THIS_REQUEST: ContextVar[dict[str, Any] | None] = ContextVar(
 
 @cache
 def creation_idempotency() -> IdempotencyConfig:
+    # Only for a request with a key (repository/idempotency_store.py says why).
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
     # Records are scoped by client and key, so someone else repeating a key (and body)
@@ -103,13 +98,7 @@ def create_link(
 
 
 def _create_once(lambda_context: LambdaContext | None, **arguments: Any) -> dict[str, Any]:
-    """_create_and_seal under Powertools' idempotency, its errors told as ours."""
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyPersistenceLayerError,
-        IdempotencyValidationError,
-    )
-
+    """_create_and_seal, once per client and key."""
     config = creation_idempotency()
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
@@ -117,22 +106,14 @@ def _create_once(lambda_context: LambdaContext | None, **arguments: Any) -> dict
     created_here = _CREATED_IN_THIS_REQUEST.set(None)
     try:
         return create(**arguments)
-    except IdempotencyValidationError as exc:
-        raise KeyReusedWithAnotherRequest from exc
-    except IdempotencyAlreadyInProgressError as exc:
-        raise KeyStillInProgress from exc
-    except IdempotencyPersistenceLayerError as exc:
+    except (StorageUnavailable, IdempotencyRecordFailed):
         if (created := _CREATED_IN_THIS_REQUEST.get()) is not None:
             # The link is stored; only marking the key's record done failed. The client
-            # gets its link and token now, rather than a 503 for a link it could never
+            # gets its link and token now, rather than an error for a link it could never
             # manage. A repeat of the key is told to wait (409) until the unfinished
             # record expires with this invocation's time, then makes a new link.
             logger.warning("Link created; its idempotency record was not completed")
             return created
-        # Powertools wraps every failure of its record store in this one error; only an
-        # unavailable DynamoDB is a 503. Anything else is a bug and stays a 500.
-        if is_unavailable(exc.__cause__):
-            raise StorageUnavailable("keeping an idempotency record") from exc
         raise
     finally:
         _CREATED_IN_THIS_REQUEST.reset(created_here)

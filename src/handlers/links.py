@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import gc
 
-# Lambda imports one function module per execution environment, and all it loads lives
-# as long as the environment: collecting garbage while it loads is wasted work (~60 ms
-# of the shortener's cold start, ~20 ms of the redirect's: `make bench`). Off until the
-# end of this module, which freezes what was loaded and turns the collector back on.
-gc.disable()
+gc.disable()  # until this module is loaded: handlers/__init__.py says why
 
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,21 +20,13 @@ from domain.lookup import get_link
 from domain.management import change_link, delete_link
 from handlers import wiring
 from handlers.api_models import LinkChangeRequest, LinkInfo
-from handlers.cloudfront_only import cloudfront_only
-from handlers.http_errors import register_error_handlers
-from handlers.http_responses import base_url, bearer_token, target_rules
-from handlers.observability import (
-    LINK_LOOKUPS,
-    LINKS_CHANGED,
-    LINKS_DELETED,
-    count,
-    log_metrics,
-    record_unlabelled_refusal,
-)
-from handlers.proxy_responses import NO_STORE
+from handlers.api_requests import base_url, bearer_token, target_rules
+from handlers.boundary import http_boundary
+from handlers.observability import LINK_LOOKUPS, LINKS_CHANGED, LINKS_DELETED, count, log_metrics
 from handlers.qr_codes import SVG_MEDIA_TYPE, qr_code_svg
-from handlers.request_body import parse_json_body, resolve_readable
+from handlers.request_body import check_readable_body, parse_json_body
 from handlers.response_docs import documented, error_responses, with_body
+from handlers.responses import NO_STORE, register_error_handlers
 
 if TYPE_CHECKING:  # the module imports pydantic; only its TypedDict is wanted here
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -158,13 +146,12 @@ register_error_handlers(app)
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @log_metrics
-@cloudfront_only
+@http_boundary
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = resolve_readable(app, event, context)
-    record_unlabelled_refusal(response)
-    return response
+    # Before the resolver, which validates the body before any middleware could.
+    check_readable_body(event)
+    return app.resolve(event, context)
 
 
-# Loaded: frozen, all of it is out of every later collection's way (see the top).
-gc.freeze()
+gc.freeze()  # loaded: out of every later collection's way
 gc.enable()

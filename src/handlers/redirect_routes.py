@@ -1,10 +1,9 @@
 """The redirect function's two routes, declared on a Powertools router for the
-OpenAPI document.
+OpenAPI document (the function itself has no resolver).
 
-RedirectFunction answers without Powertools' resolver (handlers/redirect.py says why);
-these give the document the paths, summaries and responses, and answer through the
-same `respond`, so a resolver built from them (devserver/openapi.py builds one) answers
-as the function does: tests/integration/test_route_declarations.py holds them to it.
+They answer through the function's own `answer_visit`, so a resolver built from them
+answers as the function does: tests/integration/test_route_declarations.py holds them
+to it.
 """
 
 from __future__ import annotations
@@ -12,9 +11,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from handlers.http_errors import as_response
-from handlers.redirect import respond
+from handlers.redirect import answer_visit
 from handlers.response_docs import documented, error_responses
+from handlers.responses import as_response
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
@@ -48,5 +47,4 @@ def peek(short_id: str) -> Response[str]:
 
 def _answer(short_id: str) -> Response[str]:
     event = router.current_event
-    headers = dict(event.headers)
-    return as_response(respond(event.http_method, short_id, headers, event.route_key))
+    return as_response(answer_visit(event.http_method, short_id, dict(event.headers)))

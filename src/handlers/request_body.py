@@ -12,30 +12,25 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import TYPE_CHECKING, Any
-
-from handlers.proxy_responses import json_error_response
-
-if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-    from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import Any
 
 MAX_BODY_BYTES = 8 * 1024
 JSON_MEDIA_TYPE = "application/json"
 
 
-def resolve_readable(
-    app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext
-) -> dict[str, Any]:
-    """Route the request, unless its body is refused first (see refuse_unreadable_body)."""
-    refusal = refuse_unreadable_body(event)
-    return refusal if refusal is not None else app.resolve(event, context)
+class BodyRefused(Exception):
+    """The body is refused before it is parsed: `status`, a fixed `reason` for the
+    metrics, and a `message` for the client."""
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+        self.message = message
 
 
-def refuse_unreadable_body(
-    event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES
-) -> dict[str, Any] | None:
-    """A finished Lambda response refusing the body, or None when the body is fine to parse.
+def check_readable_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> None:
+    """Raise BodyRefused unless the body is JSON, within `max_bytes`, and UTF-8 text.
 
     A JSON media type is rewritten in the event to the lower-case form Powertools'
     router matches in the links function (media types are case-insensitive; it
@@ -44,25 +39,26 @@ def refuse_unreadable_body(
     body = event.get("body") or ""
     headers = event.get("headers") or {}
     if body and not _is_json_media_type(headers.get("content-type")):
-        return json_error_response(
-            415, "Request body must be JSON (Content-Type: application/json)"
+        raise BodyRefused(
+            415, "not_json", "Request body must be JSON (Content-Type: application/json)"
         )
     if headers.get("content-type"):
         headers["content-type"] = JSON_MEDIA_TYPE
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(body, validate=True)
-        except binascii.Error:
-            return json_error_response(400, "Request body is not valid base64")
+        except binascii.Error as exc:
+            raise BodyRefused(400, "unreadable_body", "Request body is not valid base64") from exc
     else:
         raw = body.encode("utf-8", errors="surrogatepass")
     if len(raw) > max_bytes:
-        return json_error_response(413, f"Request body must be at most {max_bytes} bytes")
+        raise BodyRefused(413, "body_too_large", f"Request body must be at most {max_bytes} bytes")
     try:
         raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return json_error_response(400, "Request body must be UTF-8 encoded JSON")
-    return None
+    except UnicodeDecodeError as exc:
+        raise BodyRefused(
+            400, "unreadable_body", "Request body must be UTF-8 encoded JSON"
+        ) from exc
 
 
 def _is_json_media_type(content_type: str | None) -> bool:

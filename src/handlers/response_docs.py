@@ -53,7 +53,7 @@ _STATUS_MEANINGS = {
 }
 
 
-# Headers a response of that status always carries (refusals.py, the handlers), so
+# Headers a response of that status always carries (responses.py, the handlers), so
 # clients may rely on them and schemathesis holds the API to them.
 _LOCATION_OF_SHORT_LINK = {
     "description": "The short link, absolute.",
@@ -84,7 +84,7 @@ _STATUS_HEADERS: dict[int, dict[str, dict[str, Any]]] = {
     503: {"Retry-After": _RETRY_AFTER},
 }
 # A browser asking for a missing or gone link (Accept: text/html) gets a small page
-# instead of JSON (proxy_responses.link_not_found_response, link_gone_response).
+# instead of JSON (responses.py).
 _PAGE_FOR_BROWSERS = {404, 410}
 
 

@@ -1,21 +1,15 @@
 """ShortenFunction: POST /shorten.
 
-One route, so no Powertools resolver: API Gateway routes only POST /shorten here, and
-the resolver's package cost ~30 ms of every cold start (its __init__ loads asyncio for
-AppSync; `make bench`, docs/benchmarks.md). pydantic still validates the body, with
-the same model and the same refusals as under the resolver; handlers/shorten_routes.py
-declares the route for the OpenAPI document.
+Without Powertools' resolver, as the redirect: docs/architecture.md says why. pydantic
+still validates the body, with the same model and refusals as under the resolver;
+handlers/shorten_routes.py declares the route for the OpenAPI document.
 """
 
 from __future__ import annotations
 
 import gc
 
-# Lambda imports one function module per execution environment, and all it loads lives
-# as long as the environment: collecting garbage while it loads is wasted work (~60 ms
-# of the shortener's cold start, ~20 ms of the redirect's: `make bench`). Off until the
-# end of this module, which freezes what was loaded and turns the collector back on.
-gc.disable()
+gc.disable()  # until this module is loaded: handlers/__init__.py says why
 
 import base64
 import json
@@ -28,13 +22,12 @@ from pydantic import ValidationError
 from domain.rate_limits import client_of
 from handlers import wiring
 from handlers.api_models import ShortenRequest
-from handlers.cloudfront_only import cloudfront_only
-from handlers.http_responses import base_url, target_rules, viewer_of
+from handlers.api_requests import base_url, target_rules, viewer_of
+from handlers.boundary import http_boundary
 from handlers.idempotent_creation import create_link
-from handlers.observability import log_metrics, record_unlabelled_refusal
-from handlers.proxy_responses import JSON, NO_STORE, proxy_response
-from handlers.refusals import REFUSED_ERRORS, invalid_request, refusal
-from handlers.request_body import parse_json_body, refuse_unreadable_body
+from handlers.observability import log_metrics
+from handlers.request_body import check_readable_body, parse_json_body
+from handlers.responses import JSON, NO_STORE, invalid_request, proxy_response
 from repository.client import calls_end_within
 
 # What the function spends on anything but DynamoDB: validation, logging, the answer.
@@ -43,13 +36,12 @@ OWN_WORK_SECONDS = 1.0
 logger = Logger()
 
 
-def respond(event: dict[str, Any], lambda_context: LambdaContext | None) -> dict[str, Any]:
-    """The answer to a POST /shorten event, as a proxy response."""
-    if (refused := refuse_unreadable_body(event)) is not None:
-        return refused
+def answer_creation(event: dict[str, Any], lambda_context: LambdaContext | None) -> dict[str, Any]:
+    """The answer to a POST /shorten event, as a proxy response; refusals raise."""
+    check_readable_body(event)
     headers: dict[str, str] = event.get("headers") or {}
     try:
-        # from_attributes: pydantic then words a non-object body as Powertools did
+        # from_attributes: pydantic then words a non-object body as Powertools does
         # ("a valid dictionary or object"), not by our class's name.
         request = ShortenRequest.model_validate(_json_body(event), from_attributes=True)
     except _InvalidBody as invalid:
@@ -57,18 +49,14 @@ def respond(event: dict[str, Any], lambda_context: LambdaContext | None) -> dict
     except ValidationError as invalid:
         return invalid_request([dict(detail) for detail in invalid.errors(include_url=False)])
     settings = wiring.settings()
-    try:
-        created = create_link(
-            request,
-            idempotency_key=headers.get("idempotency-key"),
-            client=client_of(viewer_of(event, settings).address),
-            rules=target_rules(event, settings),
-            base_url=base_url(event, settings),
-            lambda_context=lambda_context,
-        )
-    except REFUSED_ERRORS as error:
-        accept = headers.get("accept") or ""
-        return refusal(error, method="POST", accept=accept, route=event.get("routeKey", ""))
+    created = create_link(
+        request,
+        idempotency_key=headers.get("idempotency-key"),
+        client=client_of(viewer_of(event, settings).address),
+        rules=target_rules(event, settings),
+        base_url=base_url(event, settings),
+        lambda_context=lambda_context,
+    )
     return proxy_response(
         201,
         created.model_dump_json(by_alias=True),
@@ -91,7 +79,7 @@ def _json_body(event: dict[str, Any]) -> Any:
     body = event.get("body")
     if not body:
         raise _InvalidBody(_MISSING)
-    if event.get("isBase64Encoded"):  # refuse_unreadable_body checked it decodes
+    if event.get("isBase64Encoded"):  # check_readable_body checked it decodes
         body = base64.b64decode(body).decode("utf-8")
     try:
         parsed = parse_json_body(body)
@@ -105,18 +93,15 @@ def _json_body(event: dict[str, Any]) -> Any:
 
 @logger.inject_lambda_context
 @log_metrics
-@cloudfront_only
+@http_boundary
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(event["requestContext"].get("requestId"))
     # A creation makes up to seven calls in a row (rate counters, the link, an
     # idempotency record): each starts only if it can end before the function's time.
     seconds_left = context.get_remaining_time_in_millis() / 1000 - OWN_WORK_SECONDS
     with calls_end_within(seconds_left):
-        response = respond(event, context)
-    record_unlabelled_refusal(response)
-    return response
+        return answer_creation(event, context)
 
 
-# Loaded: frozen, all of it is out of every later collection's way (see the top).
-gc.freeze()
+gc.freeze()  # loaded: out of every later collection's way
 gc.enable()

@@ -1,9 +1,10 @@
-"""The shortener's route, declared on a Powertools router for the OpenAPI document.
+"""The shortener's route, declared on a Powertools router for the OpenAPI document
+(the function itself has no resolver): the path, the request and response models and
+the refusals.
 
-ShortenFunction answers without Powertools' resolver (handlers/shorten.py says why);
-this gives the document the path, the request and response models and the refusals,
-and answers through the same `respond`, so a resolver built from it answers as the
-function does: tests/integration/test_route_declarations.py holds it to it.
+It answers through the function's own `answer_creation`, so a resolver built from it
+answers as the function does: tests/integration/test_route_declarations.py holds it
+to it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers.api_models import CreatedLink, ShortenRequest
-from handlers.http_errors import as_response
 from handlers.response_docs import error_responses, with_body
-from handlers.shorten import respond
+from handlers.responses import as_response
+from handlers.shorten import answer_creation
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated upstream
 
@@ -26,6 +27,6 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
     | error_responses(400, 403, 409, 413, 415, 422, 429, 503),
 )
 def shorten(request: ShortenRequest) -> Response[str]:
-    # `request` is what the document describes; respond() reads the body itself, as
-    # the function does.
-    return as_response(respond(router.current_event.raw_event, router.lambda_context))
+    # `request` is what the document describes; answer_creation() reads the body
+    # itself, as the function does.
+    return as_response(answer_creation(router.current_event.raw_event, router.lambda_context))

@@ -14,6 +14,7 @@ from handlers.settings import Settings
 from repository.client import create_dynamodb_client
 from repository.dynamodb_links import DynamoDBLinkRepository
 from repository.dynamodb_rate_counter import DynamoDBCreationCounter
+from repository.idempotency_store import run_once_per_key
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
@@ -45,16 +46,7 @@ def idempotent(
     function: Callable[..., dict[str, Any]], config: IdempotencyConfig
 ) -> Callable[..., dict[str, Any]]:
     """`function` made idempotent on its `payload` argument, records in the links table."""
-    # Imported here: it loads boto3, which only the shorten function needs.
-    from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
-    from repository.idempotency_store import idempotency_store
-
-    store = idempotency_store(dynamodb_client(), settings().links_table_name)
-    decorated: Callable[..., dict[str, Any]] = idempotent_function(
-        data_keyword_argument="payload", persistence_store=store, config=config
-    )(function)
-    return decorated
+    return run_once_per_key(function, config, dynamodb_client(), settings().links_table_name)
 
 
 def reset() -> None:

@@ -408,7 +408,7 @@ class Api:
         assert match is not None, f"no route of the template takes {method} {path}"
         route, function = match.route, FUNCTIONS[match.route.function_id]
         event = _http_event(route, path, match.path_parameters, body, headers or {})
-        # As the distribution sends it: with the origin secret (handlers/cloudfront_only.py).
+        # As the distribution sends it: with the origin secret (handlers/api_requests.py).
         event["headers"]["x-origin-verify"] = function.environment["ORIGIN_VERIFY_SECRET"]
         if source_ip is not None:
             event["requestContext"]["http"]["sourceIp"] = source_ip

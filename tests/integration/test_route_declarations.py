@@ -16,9 +16,9 @@ import pytest
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from handlers import redirect, redirect_routes, shorten, shorten_routes
-from handlers.http_errors import register_error_handlers
 from handlers.observability import metrics
 from handlers.request_body import parse_json_body
+from handlers.responses import register_error_handlers
 from tests.conftest import load_event
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/142.0 Safari/537.36"

@@ -18,7 +18,7 @@ import pytest
 from domain.links import utc_now
 from domain.shortening import shorten_link
 from handlers import links, redirect, shorten, wiring
-from handlers.proxy_responses import STORAGE_RETRY_AFTER_SECONDS
+from handlers.responses import STORAGE_RETRY_AFTER_SECONDS
 from repository import client as client_module
 from repository.client import CLIENT_CONFIG, ONE_CALL_AT_WORST_SECONDS, create_dynamodb_client
 from sam_template.document import load_template

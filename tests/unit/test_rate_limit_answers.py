@@ -14,7 +14,7 @@ import pytest
 
 from domain.errors import CreationCeilingReached, RateLimited
 from handlers.observability import REFUSALS, metrics
-from handlers.refusals import refusal
+from handlers.responses import refusal
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,13 @@ def fresh_metrics() -> Iterator[None]:
 
 
 def answer(error: RateLimited | CreationCeilingReached) -> dict[str, Any]:
-    return refusal(error, method="POST", accept="application/json", route="POST /shorten")
+    event = {
+        "routeKey": "POST /shorten",
+        "requestContext": {"http": {"method": "POST"}},
+        "headers": {"accept": "application/json"},
+    }
+    response: dict[str, Any] = refusal(error, event)
+    return response
 
 
 def test_a_client_past_its_limit_is_told_it_is_its_addresss_doing():

@@ -3,6 +3,12 @@ the viewer is, their token, and where short links live.
 
 Functions take the Lambda event as API Gateway sends it (payload format 2.0, header
 names in lower case), so those without Powertools' resolver need none of it.
+
+Behind CloudFront, the API answers only the requests that came through it. API
+Gateway's own URL (https://<api>.execute-api.<region>.amazonaws.com) is public: without
+that rule anyone could skip the distribution (its security headers, its optional WAF
+rule) and, sending their own X-Viewer-Address, pose as any viewer. The distribution
+adds the origin secret to every request it sends the API (X-Origin-Verify).
 """
 
 from __future__ import annotations
@@ -46,6 +52,17 @@ class Viewer:
     address: str
     host: str
     scheme: str
+
+
+class NotThroughCloudFront(Exception):
+    """The request reached the API's own URL without passing the stack's CloudFront."""
+
+
+def require_cloudfront(event: Event, settings: Settings) -> None:
+    """Raise NotThroughCloudFront unless CloudFront vouches for the request, or the
+    stack allows direct access (AllowDirectApiAccess, e.g. for `sam local`)."""
+    if not (settings.allow_direct_api_access or came_through_cloudfront(event, settings)):
+        raise NotThroughCloudFront
 
 
 def came_through_cloudfront(event: Event, settings: Settings) -> bool:
