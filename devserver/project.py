@@ -28,7 +28,8 @@ class Project(Application):
 def load_project(
     template_path: Path, region: str, parameter_overrides: Mapping[str, str] | None = None
 ) -> Project:
-    """Raises OSError, yaml.YAMLError, ValueError (RouteError, UnresolvableError) or KeyError."""
+    """Raises OSError, ValueError (a file that is no template, RouteError,
+    UnresolvableError) or KeyError."""
     application = load_application(template_path, region, parameter_overrides)
     return Project(
         **{declared.name: getattr(application, declared.name) for declared in fields(Application)},

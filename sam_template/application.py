@@ -39,7 +39,8 @@ class Application:
 def load_application(
     template_path: Path, region: str, parameter_overrides: Mapping[str, str] | None = None
 ) -> Application:
-    """Raises OSError, yaml.YAMLError, ValueError (RouteError, UnresolvableError) or KeyError."""
+    """Raises OSError, ValueError (a file that is no template, RouteError,
+    UnresolvableError) or KeyError."""
     template = load_template(template_path)
     _check_shape(template)
     unknown = set(parameter_overrides or {}) - set(template.get("Parameters") or {})

@@ -30,8 +30,8 @@ from typing import Any
 
 import cfnlint
 import pytest
-from cfnlint.decode import decode
 
+from sam_template.document import load_template
 from tests.template.conftest import REPO_ROOT, tool_env
 
 APP_TEMPLATE = REPO_ROOT / "template.yaml"
@@ -47,14 +47,6 @@ CFN_LINT_DATA = Path(cfnlint.__file__).parent / "data"
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 _SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:(\$\{[^}]+\}|[^:}]+)")
-
-
-def read_template(path: Path) -> dict[str, Any]:
-    """A template as cfn-lint (and so CloudFormation) reads it: intrinsics in long form."""
-    template, problems = decode(str(path))
-    assert not problems, problems
-    assert template is not None
-    return dict(template)
 
 
 # Run in the SAM CLI's venv, whose aws-sam-translator (the transform `sam` and
@@ -250,7 +242,7 @@ def bootstrap_names(bootstrap: Mapping[str, Any]) -> dict[str, str]:
 
 def bootstrap_role(logical_id: str) -> Role:
     """A role of deploy/bootstrap-oidc.yaml, with its inline and attached managed policies."""
-    bootstrap = read_template(BOOTSTRAP_TEMPLATE)
+    bootstrap = load_template(BOOTSTRAP_TEMPLATE)
     names = bootstrap_names(bootstrap)
     resources = bootstrap["Resources"]
     role = resources[logical_id]["Properties"]

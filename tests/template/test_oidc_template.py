@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from deploy.stack import EXECUTION_ROLE_NAME
+from sam_template.document import load_template
 from tests.template.conftest import find_tool, run_tool
 from tests.template.deploy_permissions import (
     ACCOUNT,
@@ -29,7 +30,6 @@ from tests.template.deploy_permissions import (
     as_list,
     bootstrap_names,
     bootstrap_role,
-    read_template,
     resolve,
     statements,
     transformed_app_template,
@@ -61,7 +61,7 @@ WILDCARD_RESOURCE_SIDS = {
 
 @pytest.fixture(scope="module")
 def bootstrap() -> dict[str, Any]:
-    return read_template(BOOTSTRAP_TEMPLATE)
+    return load_template(BOOTSTRAP_TEMPLATE)
 
 
 @pytest.fixture(scope="module")
