@@ -15,7 +15,7 @@ def expiry_from(
 ) -> datetime | None:
     """The moment a link expires, or None for never. Raises InvalidInput."""
     if expires_at is not None and expires_in is not None:
-        raise InvalidInput("expiresAt", "give expiresAt or expiresIn, not both")
+        raise InvalidInput("expiresAt", "cannot be given together with expiresIn: send one")
     if expires_in is not None:
         if expires_in < 1:
             raise InvalidInput("expiresIn", "must be a positive number of seconds")

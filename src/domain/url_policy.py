@@ -89,7 +89,11 @@ _REASON_NOT_HTTP = "must be an absolute http or https URL"
 _REASON_NO_HOST = "must include a host name"
 _REASON_CREDENTIALS = "must not contain a user name or password"
 _REASON_WHITESPACE = "must not contain whitespace or control characters"
-_REASON_TOO_LONG = f"must be at most {MAX_TARGET_URL_LENGTH} characters"
+# Counted as stored, which percent-encoding and punycode make longer than typed.
+_REASON_TOO_LONG = (
+    f"must be at most {MAX_TARGET_URL_LENGTH} characters once encoded"
+    " (percent-encoded characters and punycode count in full)"
+)
 _REASON_LOOP = "must not point back at this shortener"
 _REASON_INVALID = "is not a valid URL"
 _REASON_NOT_PUBLIC = "must not point to a private, loopback or link-local address"

@@ -6,6 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+from sam_template.document import load_template
 from tests.conftest import REPO_ROOT
 
 WEB = REPO_ROOT / "web"
@@ -84,3 +85,17 @@ def test_every_module_app_js_needs_is_preloaded() -> None:
     }
     assert preloaded == needed
     assert needed == {path.name for path in ASSETS.glob("*.js")} - {"app.js"}
+
+
+def test_every_file_cloudfront_sends_to_the_bucket_is_in_web() -> None:
+    # A path routed to the bucket with no file behind it answers S3's 403 to everyone.
+    distribution = load_template()["Resources"]["SiteDistribution"]["Properties"]
+    behaviours = distribution["DistributionConfig"]["CacheBehaviors"]
+    files = [
+        b["PathPattern"].lstrip("/")
+        for b in behaviours
+        if b["TargetOriginId"] == "site" and "*" not in b["PathPattern"]
+    ]
+    assert "robots.txt" in files
+    missing = [name for name in files if name and not (WEB / name).is_file()]
+    assert missing == []

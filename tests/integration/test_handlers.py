@@ -107,8 +107,21 @@ def test_short_urls_carry_a_named_stage(dynamodb_calls, lambda_context):
         ({"url": "/relative/path"}, 400, "url", "absolute"),
         ({"url": "https://user:secret@example.com/"}, 400, "url", "password"),
         ({"url": "https://exa mple.com/"}, 400, "url", "whitespace"),
-        ({"url": "https://example.com/" + "a" * 2100}, 400, "url", "2048"),
+        ({"url": "https://example.com/" + "a" * 2100}, 400, "url", "once encoded"),
         ({"url": ""}, 400, "url", "absolute"),
+        # Not a timestamp of the documented type at all: the model refuses it (422).
+        (
+            {"url": "https://e.com/", "expiresAt": "2030-01-01T00:00:00"},
+            422,
+            "expiresAt",
+            "timezone",
+        ),
+        (
+            {"url": "https://e.com/", "expiresAt": "2030-01-01T00:00:00Z", "expiresIn": 60},
+            400,
+            "expiresAt",
+            "together with expiresIn",
+        ),
     ],
     ids=[
         "malformed-json",
@@ -126,6 +139,8 @@ def test_short_urls_carry_a_named_stage(dynamodb_calls, lambda_context):
         "whitespace",
         "too-long",
         "empty",
+        "expiry-without-time-zone",
+        "both-expiries",
     ],
 )
 def test_bad_input_is_refused_with_a_named_field_and_writes_nothing(

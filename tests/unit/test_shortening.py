@@ -206,7 +206,7 @@ def test_expires_at_is_kept_as_given():
         (
             LinkRequest("https://e.com/", expires_at=NOW + timedelta(1), expires_in=60),
             "expiresAt",
-            "not both",
+            "cannot be given together with expiresIn",
         ),
     ],
     ids=["zero", "negative", "too-far-in", "now", "past", "too-far-at", "both"],

@@ -25,7 +25,10 @@ INVALID = "is not a valid URL"
 NO_HOST = "must include a host name"
 CREDENTIALS = "must not contain a user name or password"
 WHITESPACE = "must not contain whitespace or control characters"
-TOO_LONG = "must be at most 2048 characters"
+TOO_LONG = (
+    "must be at most 2048 characters once encoded"
+    " (percent-encoded characters and punycode count in full)"
+)
 LOOP = "must not point back at this shortener"
 NOT_PUBLIC = "must not point to a private, loopback or link-local address"
 DENIED = "points to a host that is not allowed"

@@ -36,7 +36,10 @@ NOT_HTTP = "must be an absolute http or https URL"
 NOT_PUBLIC = "must not point to a private, loopback or link-local address"
 CREDENTIALS = "must not contain a user name or password"
 WHITESPACE = "must not contain whitespace or control characters"
-TOO_LONG = f"must be at most {MAX_TARGET_URL_LENGTH} characters"
+TOO_LONG = (
+    f"must be at most {MAX_TARGET_URL_LENGTH} characters once encoded"
+    " (percent-encoded characters and punycode count in full)"
+)
 LOOP = "must not point back at this shortener"
 DENIED = "points to a host that is not allowed"
 
