@@ -4,7 +4,10 @@
 // every interface, which would put an unauthenticated database on the LAN. Its public
 // ServerRunner.createServerFromCommandLineArgs() builds the same server main() starts; the
 // Jetty server inside it (private field "server", made with `new Server(port)`) has one
-// ServerConnector whose host can still be set before it starts.
+// ServerConnector whose host can still be set before it starts. That field is no public
+// API: devserver/dynamodb_backends.py starts this launcher only on the DynamoDB Local release
+// it was checked against (DYNAMODB_LOCAL_VERSION there), and if the field is gone anyway
+// the launcher exits with status 4 and says so, before anything listens.
 //
 // Telemetry: createServer() calls Telemetry.configureTelemetry(..., enabled) with
 // enabled = !-disableTelemetry, and only when enabled does it create the Telemetry instance,
@@ -48,7 +51,17 @@ public final class DynamoDBLocalLauncher {
             System.err.println("DynamoDBLocalLauncher: telemetry is configured; refusing to start");
             System.exit(3);
         }
-        ServerConnector connector = onlyConnector(jettyServer(proxy));
+        ServerConnector connector;
+        try {
+            connector = onlyConnector(jettyServer(proxy));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("DynamoDBLocalLauncher: this DynamoDB Local is not built the way"
+                    + " the launcher expects (a Jetty Server with one ServerConnector in"
+                    + " DynamoDBProxyServer's field \"server\"), so it cannot be bound to " + host
+                    + " alone: " + e);
+            System.exit(4);
+            return;
+        }
         connector.setHost(host);
         connector.setPort(port);
 

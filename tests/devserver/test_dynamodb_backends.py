@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
 import sys
 import uuid
+import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
 
 from devserver.dynamodb_backends import (
+    DYNAMODB_LOCAL_PACKAGE_DIR,
+    DYNAMODB_LOCAL_VERSION,
     DynamoDBLocal,
     DynamoDBLocalInstall,
     DynamoDBUnavailableError,
     ExternalDynamoDB,
     MotoDynamoDB,
+    dynamodb_local_version,
     find_dynamodb_local,
     java_major_version,
     sdk_environment,
@@ -32,10 +38,17 @@ def fake_java(directory: Path, body: str) -> Path:
     return java
 
 
-def fake_package(root: Path) -> Path:
+def fake_package(root: Path, version: str | None = DYNAMODB_LOCAL_VERSION) -> Path:
+    """The npm package's layout, its jar holding nothing but the Maven metadata that names
+    the release (or not even that)."""
     jar_dir = root / "dynamodb_local_2026-01-16"
     (jar_dir / "DynamoDBLocal_lib").mkdir(parents=True)
-    (jar_dir / "DynamoDBLocal.jar").write_bytes(b"")
+    with zipfile.ZipFile(jar_dir / "DynamoDBLocal.jar", "w") as jar:
+        if version is not None:
+            jar.writestr(
+                "META-INF/maven/software/amazon/dynamodb/DynamoDBLocal/pom.properties",
+                f"version={version}\ngroupId=software.amazon.dynamodb\nartifactId=DynamoDBLocal",
+            )
     return root
 
 
@@ -72,6 +85,42 @@ def test_dynamodb_local_needs_java_17(tmp_path: Path, monkeypatch: pytest.Monkey
     assert install is None
     assert "Java 11" in reason
     assert "needs 17+" in reason
+
+
+def test_the_installed_dynamodb_local_is_the_release_the_launcher_was_checked_against() -> None:
+    jars = sorted(DYNAMODB_LOCAL_PACKAGE_DIR.glob("dynamodb_local_*/DynamoDBLocal.jar"))
+    if not jars:
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"CI must install DynamoDB Local (make deps): none in {DYNAMODB_LOCAL_PACKAGE_DIR}"
+            )
+        pytest.skip(f"DynamoDB Local is not installed in {DYNAMODB_LOCAL_PACKAGE_DIR}")
+
+    installed = dynamodb_local_version(jars[-1])
+
+    assert installed == DYNAMODB_LOCAL_VERSION, (
+        f"package.json now brings DynamoDB Local {installed}; DynamoDBLocalLauncher.java was "
+        f"checked against {DYNAMODB_LOCAL_VERSION} only and `make dev` will not start another "
+        "(it falls back to moto). The comment on DYNAMODB_LOCAL_VERSION in "
+        "devserver/dynamodb_backends.py says what to re-check before changing it."
+    )
+
+
+@pytest.mark.parametrize("version", ["3.4.0", None])
+def test_another_dynamodb_local_release_is_not_started(tmp_path: Path, version: str | None) -> None:
+    package = fake_package(tmp_path / "lib", version=version)
+
+    install, reason = find_dynamodb_local(package)
+    backend = start_backend("auto", tmp_path / "data", {}, package_dir=package)
+    backend.stop()
+
+    assert install is None
+    assert (
+        f"DynamoDB Local {version or '(version unknown)'}, not {DYNAMODB_LOCAL_VERSION}" in reason
+    )
+    assert "DYNAMODB_LOCAL_VERSION in devserver/dynamodb_backends.py" in reason
+    assert isinstance(backend, MotoDynamoDB)
+    assert reason in backend.description  # auto mode says why it fell back to moto
 
 
 def test_dynamodb_endpoint_wins_in_auto_mode(tmp_path: Path) -> None:
@@ -152,6 +201,65 @@ def test_a_dynamodb_local_that_dies_reports_its_output(tmp_path: Path) -> None:
 
     with pytest.raises(DynamoDBUnavailableError, match=r"exited with 4:\nCould not start server"):
         DynamoDBLocal(install, tmp_path / "data")
+
+
+# A DynamoDB Local whose server keeps its Jetty Server under another name: what a release
+# that moved the launcher's private field would look like to it.
+MOVED_FIELD_SOURCES = {
+    "server/DynamoDBProxyServer.java": """
+package software.amazon.dynamodb.services.local.server;
+public class DynamoDBProxyServer {
+    private final Object jetty = new Object();
+    public void safeStart() {}
+    public void stop() {}
+}""",
+    "main/ServerRunner.java": """
+package software.amazon.dynamodb.services.local.main;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+public class ServerRunner {
+    public static DynamoDBProxyServer createServerFromCommandLineArgs(String[] args) {
+        return new DynamoDBProxyServer();
+    }
+}""",
+    "monitoring/Telemetry.java": """
+package software.amazon.dynamodb.services.local.monitoring;
+public class Telemetry {
+    public static java.util.Optional<Telemetry> getTelemetry() {
+        return java.util.Optional.empty();
+    }
+}""",
+}
+
+
+@pytest.mark.slow
+def test_a_dynamodb_local_whose_internals_moved_is_refused_with_the_reason(tmp_path: Path) -> None:
+    install, reason = find_dynamodb_local()
+    if install is None:
+        pytest.skip(f"DynamoDB Local cannot run here: {reason}")
+    javac = install.java.parent / "javac"
+    if not javac.is_file():
+        pytest.skip(f"no javac beside {install.java}")
+    sources = []
+    for name, source in MOVED_FIELD_SOURCES.items():
+        path = tmp_path / "src" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+        sources.append(str(path))
+    subprocess.run(
+        [str(javac), "-J-XX:TieredStopAtLevel=1", "-d", str(tmp_path / "classes"), *sources],
+        check=True,
+        timeout=120,
+    )
+    moved = DynamoDBLocalInstall(
+        java=install.java, jar=tmp_path / "classes", lib_dir=install.lib_dir
+    )
+
+    with pytest.raises(DynamoDBUnavailableError) as refused:
+        DynamoDBLocal(moved, tmp_path / "data")
+
+    assert "exited with 4" in str(refused.value)
+    assert "not built the way the launcher expects" in str(refused.value)
+    assert "NoSuchFieldException: server" in str(refused.value)
 
 
 def test_the_sdk_is_pointed_at_the_backend_with_dummy_credentials() -> None:
