@@ -27,6 +27,7 @@ from domain.rate_limits import RollingLimit
 from repository.client import CLIENT_CONFIG
 from repository.link_items import link_to_item
 from tests.dynamodb_faults import FAULTS, LOST_ANSWER, CallSite
+from tests.repository.conftest import MOTO
 
 CREATED = datetime(2026, 11, 21, 16, 42, 35, 123000, tzinfo=UTC)
 LATER = CREATED + timedelta(minutes=5)
@@ -37,7 +38,9 @@ HOURLY = RollingLimit(30, timedelta(hours=1))
 # Counters are counted in the future: DynamoDB Local deletes items whose `ttl` passed.
 COUNTED = CREATED.replace(year=2099)
 ATTEMPTS = CLIENT_CONFIG.retries["total_max_attempts"]  # type: ignore[attr-defined]
-ONLY_MOTO = pytest.mark.parametrize("dynamodb_endpoint", ["moto"], indirect=True)
+ONLY_MOTO = pytest.mark.parametrize("backend", [MOTO])
+
+pytestmark = pytest.mark.dynamodb_only
 
 
 @dataclass(frozen=True)

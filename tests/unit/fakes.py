@@ -2,27 +2,36 @@
 
 No overwrite on add; a click counts only while the link redirects; changes and
 deletes only with the right token hash; a deleted link leaves a tombstone; a creation
-counts only if its scope's rolling window admits it.
+counts only if its scope's rolling window admits it. Times are kept as DynamoDB keeps
+them: in UTC, to the millisecond. tests/repository runs these through the same suite as
+the DynamoDB implementations, so any other difference shows there.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import overload
 
 from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
-from domain.links import Link
+from domain.links import Link, rfc3339
 from domain.rate_limits import Admission, RollingCounts, RollingLimit
 
 
 class FakeLinkRepository:
     def __init__(self, *links: Link) -> None:
-        self.links: dict[str, Link] = {link.short_id: link for link in links}
+        self.links: dict[str, Link] = {link.short_id: _as_stored(link) for link in links}
         self.writes = 0
 
     def add(self, link: Link) -> None:
         self.writes += 1
+        link = _as_stored(link)
         if link.short_id in self.links:
+            # The same creation again (a retry of a write whose answer was lost): the
+            # token's hash belongs to one creation only, so it is no clash.
+            stored_hash = self.links[link.short_id].management_token_hash
+            if stored_hash is not None and stored_hash == link.management_token_hash:
+                return
             raise ShortIdTaken(link.short_id)
         self.links[link.short_id] = link
 
@@ -33,6 +42,7 @@ class FakeLinkRepository:
             raise LinkNotFound(short_id) from None
 
     def record_click(self, short_id: str, at: datetime) -> Link:
+        at = _stored_moment(at)
         link = self.get(short_id)
         if why := link.why_gone(at):
             raise LinkGone(short_id, why)
@@ -55,16 +65,20 @@ class FakeLinkRepository:
         if url is not None:
             stored = replace(stored, url=url)
         if expires_at is not None or remove_expiry:
-            stored = replace(stored, expires_at=expires_at)
+            stored = replace(stored, expires_at=_stored_moment(expires_at))
         self.links[short_id] = stored
         return stored
 
     def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
+        at = _stored_moment(at)
+        if self.get(short_id).deleted_at == at:
+            return  # the same delete again: a retry of one whose answer was lost
         self._check_manageable(short_id, expected_token_hash)
         self.writes += 1
         stored = self.links[short_id]
-        self.links[short_id] = Link(
-            short_id, "", stored.created_at, clicks=stored.clicks, deleted_at=at
+        # The target, the token and the expiry go; the id, the counts and dates stay.
+        self.links[short_id] = replace(
+            stored, url="", expires_at=None, management_token_hash=None, deleted_at=at
         )
 
     def _check_manageable(self, short_id: str, expected_token_hash: str) -> None:
@@ -73,6 +87,25 @@ class FakeLinkRepository:
             raise LinkGone(short_id, "was deleted")
         if link.management_token_hash != expected_token_hash:
             raise NotAuthorized
+
+
+@overload
+def _stored_moment(moment: datetime) -> datetime: ...
+@overload
+def _stored_moment(moment: None) -> None: ...
+def _stored_moment(moment: datetime | None) -> datetime | None:
+    """A time as it reads back from storage: RFC 3339 text, UTC, milliseconds."""
+    return None if moment is None else datetime.fromisoformat(rfc3339(moment))
+
+
+def _as_stored(link: Link) -> Link:
+    return replace(
+        link,
+        created_at=_stored_moment(link.created_at),
+        last_clicked_at=_stored_moment(link.last_clicked_at),
+        expires_at=_stored_moment(link.expires_at),
+        deleted_at=_stored_moment(link.deleted_at),
+    )
 
 
 class FakeCreationCounter:
@@ -95,7 +128,9 @@ class FakeCreationCounter:
 
     def give_back(self, scope: str, limit: RollingLimit, counted: Admission) -> None:
         self.calls.append(f"give back {scope}")
-        stored = self.counts[scope, limit.grid]
+        stored = self.counts.get((scope, limit.grid))
+        if stored is None:
+            return  # nothing counted there (or its item expired): nothing to take back
         if stored.newest == counted.counts.newest and stored.counts[-1] > 0:
             *older, newest = stored.counts
             self.counts[scope, limit.grid] = RollingCounts(stored.newest, (*older, newest - 1))
