@@ -5,28 +5,38 @@ from __future__ import annotations
 
 import json
 
-from playwright.sync_api import Browser, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.conftest import PageUnderTest, new_page_under_test
 from tests.browser.shortener_page import alert, fill_form, is_creation, shorten
 from tests.e2e.conftest import LocalStack
 
 
-def wait_text(seconds: int) -> str:
-    """How the page words a wait (formatWait in web/assets/messages.js)."""
+def format_wait(page: Page, seconds: int) -> str:
+    """How the page words a wait: the page's own formatWait (web/assets/messages.js)."""
+    worded: str = page.evaluate(
+        "async (seconds) => (await import('/assets/messages.js')).formatWait(seconds)", seconds
+    )
+    return worded
 
-    def plural(n: int, unit: str) -> str:
-        return f"{n} {unit}{'' if n == 1 else 's'}"
 
-    def joined(big: int, big_unit: str, small: int, small_unit: str) -> str:
-        return plural(big, big_unit) + (f" {plural(small, small_unit)}" if small else "")
+def test_a_wait_is_worded_for_people(ui: PageUnderTest) -> None:
+    expected = {
+        1: "1 second",
+        45: "45 seconds",
+        60: "1 minute",
+        61: "1 minute 1 second",
+        195: "3 minutes 15 seconds",
+        3599: "59 minutes 59 seconds",
+        3600: "1 hour",
+        # Past an hour, to the minute, rounded up: nobody is told to retry too early.
+        3601: "1 hour 1 minute",
+        4320: "1 hour 12 minutes",
+        7500: "2 hours 5 minutes",
+    }
+    page = ui.open()
 
-    if seconds < 60:
-        return plural(seconds, "second")
-    if seconds < 3600:
-        return joined(seconds // 60, "minute", seconds % 60, "second")
-    minutes = -(-seconds // 60)
-    return joined(minutes // 60, "hour", minutes % 60, "minute")
+    assert {seconds: format_wait(page, seconds) for seconds in expected} == expected
 
 
 def test_429_says_when_to_try_again(browser: Browser, rate_limited_stack: LocalStack) -> None:
@@ -44,7 +54,8 @@ def test_429_says_when_to_try_again(browser: Browser, rate_limited_stack: LocalS
         # The hour rolls by fifths: the creation leaves the span within 72 min.
         assert 0 < retry_after <= 3600 + 720
         expect(alert(page).locator("p")).to_have_text(
-            f"Too many links created from this address. Try again in {wait_text(retry_after)}."
+            "Too many links created from this address."
+            f" Try again in {format_wait(page, retry_after)}."
         )
         assert ui.csp_violations() == []
     finally:
