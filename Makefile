@@ -214,8 +214,9 @@ clean: ## Remove venvs, build output and local data
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
 
 # --- performance ---------------------------------------------------------------
-# Ratios measured side by side in one run (bench/); BENCH_ARGS="--cold-runs 3
-# --warm-iterations 100" makes a quick smoke run.
+# Ratios measured side by side in one run (bench/). BENCH_ARGS passes options to
+# `python -m bench` (--help lists them); with fewer samples than a measurement needs it
+# is a smoke run, which prints its table and leaves docs/benchmarks.md alone.
 .PHONY: bench
-bench: $(VENV)/.installed node_modules/.installed build ## Measure cold starts, warm overhead, sizes, round trips, cost: docs/benchmarks.md
+bench: $(VENV)/.installed node_modules/.installed build ## Measure cold starts, warm overhead, sizes, round trips, cost: docs/benchmarks.md. A smoke run prints only: BENCH_ARGS="--cold-runs 3 --warm-iterations 100"
 	$(PY) -m bench --output docs/benchmarks.md $(BENCH_ARGS)

@@ -2,7 +2,9 @@
 
 Runs the parts one after another (cold starts first, while nothing else of ours is
 running), each interleaving what it compares. Exits 0 whether or not the targets are
-met: the report says which are; tests enforce what must hold.
+met: the report says which are; tests enforce what must hold. A smoke run (fewer
+samples than MIN_COLD_RUNS or MIN_WARM_ITERATIONS, e.g. `make bench BENCH_ARGS=...`)
+prints its report and leaves --output as it was: its figures are no measurement.
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ Lambda's (arm64, CPU in proportion to memory: 512 MB gets about 0.29 of a vCPU).
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--output", default="-", help="Markdown file to write ('-': stdout)")
+    parser.add_argument(
+        "--output",
+        default="-",
+        help="Markdown file to write ('-': stdout; a smoke run always prints instead)",
+    )
     parser.add_argument(
         "--cold-runs",
         type=int,
@@ -70,6 +76,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if arguments.warm_up < 0:
         parser.error("--warm-up must not be negative")
     return arguments
+
+
+def is_smoke_run(arguments: argparse.Namespace) -> bool:
+    """Too few samples to judge the targets by: a test of the bench, not a measurement."""
+    cold_runs: int = arguments.cold_runs
+    warm_iterations: int = arguments.warm_iterations
+    return cold_runs < MIN_COLD_RUNS or warm_iterations < MIN_WARM_ITERATIONS
+
+
+def publish(markdown: str, output: str, *, smoke: bool) -> None:
+    """Write the report to `output`; print it instead for '-' and for a smoke run, which
+    must not replace a measured report with figures nobody can judge by."""
+    if output == "-" or smoke:
+        sys.stdout.write(markdown)
+        if output != "-":
+            progress(f"a smoke run: printed above, {output} left as it was")
+        return
+    Path(output).write_text(markdown, encoding="utf-8")
+    progress(f"wrote {output}")
 
 
 def progress(message: str) -> None:
@@ -108,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     cost = redirect_cost.measure()
 
     warnings = []
-    if arguments.cold_runs < MIN_COLD_RUNS or arguments.warm_iterations < MIN_WARM_ITERATIONS:
+    if is_smoke_run(arguments):
         warnings.append(
             f"a smoke run ({arguments.cold_runs} cold runs, {arguments.warm_iterations} warm"
             f" calls): too few samples to judge the targets by; `make bench` takes enough."
@@ -134,12 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         how_to_read=HOW_TO_READ,
         warnings=warnings,
     )
-    markdown = render_markdown(report)
-    if arguments.output == "-":
-        sys.stdout.write(markdown)
-    else:
-        Path(arguments.output).write_text(markdown, encoding="utf-8")
-        progress(f"wrote {arguments.output}")
+    publish(render_markdown(report), arguments.output, smoke=is_smoke_run(arguments))
     return 0
 
 

@@ -134,6 +134,8 @@ def test_the_report_has_date_machine_command_table_sections_and_warnings():
     markdown = render_markdown(report)
 
     assert markdown.startswith("# Benchmarks\n")
+    # How to make a smoke run, and that it leaves the file alone, before any figure.
+    assert "`make bench BENCH_ARGS=" in markdown.split("| metric")[0]
     assert "- Date: 2026-11-21 18:05 UTC" in markdown
     assert "- CPU: Test CPU, 2 cores (x86_64)" in markdown
     assert "- Command: `python -m bench --cold-runs 3`" in markdown

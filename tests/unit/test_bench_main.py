@@ -1,0 +1,110 @@
+"""`make bench` end to end without measuring: a smoke run prints, a full run writes.
+
+The measuring parts are replaced by canned results (their own tests are in
+test_bench_parts.py); everything else runs as `python -m bench` does.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from contextlib import nullcontext
+from pathlib import Path
+
+import pytest
+
+import bench.__main__ as bench_main
+from bench import cold_start, round_trips, sizes, warm
+from bench.redirect_logs import ClickLogs
+from tests.conftest import REPO_ROOT
+from tests.unit.test_bench_parts import cold_result
+
+MEASURED = "# Benchmarks\n\nfigures from a full run\n"
+
+
+@pytest.fixture
+def nothing_measured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every part answers at once with made-up figures; no process, no DynamoDB."""
+    timings = warm.Timings([0.002] * 3, [0.001] * 3)
+    warm_result = warm.WarmResult(
+        iterations=3,
+        batch_size=1,
+        warm_up=0,
+        handler=timings,
+        repository=timings,
+        raw=timings,
+        stdout_bytes_per_redirect=250,
+        update_parameters={},
+        logs=ClickLogs(handler_bytes=200, handler_lines=1, access_log_bytes=170),
+    )
+    monkeypatch.setattr(
+        cold_start, "measure", lambda *_: cold_result([0.2, 0.2, 0.2], [0.25, 0.25, 0.25])
+    )
+    monkeypatch.setattr(bench_main, "handlers_on_dynamodb_local", nullcontext)
+    monkeypatch.setattr(round_trips, "measure", lambda: round_trips.RoundTripResult([], "abc1234"))
+    monkeypatch.setattr(warm, "measure", lambda *_, **__: warm_result)
+    monkeypatch.setattr(sizes, "BUILD_DIR", tmp_path / "no-build")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "smoke"),
+    [
+        ([], False),
+        (["--cold-runs", "15", "--warm-iterations", "1000"], False),
+        (["--cold-runs", "14"], True),
+        (["--warm-iterations", "999"], True),
+        (["--cold-runs", "3", "--warm-iterations", "100"], True),
+    ],
+)
+def test_too_few_samples_make_a_smoke_run(arguments, smoke):
+    assert bench_main.is_smoke_run(bench_main.parse_args(arguments)) is smoke
+
+
+@pytest.mark.usefixtures("nothing_measured")
+def test_a_smoke_run_prints_its_table_and_leaves_the_report_as_it_was(tmp_path, capsys):
+    report = tmp_path / "benchmarks.md"
+    report.write_text(MEASURED, encoding="utf-8")
+
+    exit_code = bench_main.main(["--output", str(report), "--cold-runs", "3"])
+
+    assert exit_code == 0
+    assert report.read_text(encoding="utf-8") == MEASURED
+    printed = capsys.readouterr()
+    assert "| metric | measured | target | met? |" in printed.out
+    assert "> **Warning:** a smoke run (3 cold runs" in printed.out
+    assert f"{report} left as it was" in printed.err
+
+
+@pytest.mark.usefixtures("nothing_measured")
+def test_a_full_run_writes_the_report_and_prints_nothing(tmp_path, capsys):
+    report = tmp_path / "benchmarks.md"
+    report.write_text(MEASURED, encoding="utf-8")
+
+    exit_code = bench_main.main(["--output", str(report)])
+
+    assert exit_code == 0
+    written = report.read_text(encoding="utf-8")
+    assert "| metric | measured | target | met? |" in written
+    assert "Warning" not in written
+    assert capsys.readouterr().out == ""
+
+
+def test_make_bench_hands_bench_args_to_the_bench_and_documents_them():
+    dry_run = subprocess.run(
+        ["make", "-n", "bench", "BENCH_ARGS=--cold-runs 3 --warm-iterations 100"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    command = shlex.split(next(line for line in dry_run.splitlines() if " -m bench " in line))
+    arguments = bench_main.parse_args(command[command.index("bench") + 1 :])
+
+    # What `make bench BENCH_ARGS=...` runs is a smoke run, so docs/benchmarks.md stays.
+    assert arguments.output == "docs/benchmarks.md"
+    assert bench_main.is_smoke_run(arguments)
+    listed = subprocess.run(
+        ["make", "-s", "help"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (bench_help,) = [line for line in listed.splitlines() if line.startswith("bench ")]
+    assert "BENCH_ARGS=" in bench_help
