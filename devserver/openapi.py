@@ -95,7 +95,7 @@ def _without_powertools_validation_errors(document: dict[str, Any]) -> dict[str,
 
 def _with_api_parameter_names(document: dict[str, Any]) -> dict[str, Any]:
     """Powertools names path parameters after the Python argument (short_id); the API,
-    template.yaml and the README call it shortId."""
+    template.yaml and docs/api.md call it shortId."""
     paths = {}
     for path, operations in document["paths"].items():
         for operation in operations.values():

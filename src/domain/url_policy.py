@@ -1,62 +1,10 @@
 """Which target URLs the shortener stores, and in what form.
 
-A short link answers ``302 Location: <target>``, so the target is parsed exactly the
-way a browser parses it: with ada (the WHATWG URL Standard's parser that Node.js uses),
-never by hand. The stored form is the WHATWG serialisation (``href``): lower-case
-scheme and host, IDNA (UTS #46) host in punycode, default port dropped, dot segments
-resolved, non-ASCII and unsafe characters percent-encoded, fragment kept (browsers
-carry it across a redirect). It is always pure ASCII, so it fits a ``Location`` header.
-
-The rules, each refused with a reason a client can act on:
-
-- absolute ``http`` or ``https`` only (scheme case-insensitive), with a non-empty host;
-- at most ``MAX_TARGET_URL_LENGTH`` characters, counted on the stored form
-  (percent-encoding and punycode can grow it); absurdly long input is refused before
-  any parsing;
-- no user name or password (``https://good.com@evil.com`` really goes to evil.com);
-- no whitespace or control characters. Decision: leading and trailing ASCII whitespace
-  is trimmed (people paste URLs with a trailing newline, and browsers trim it too), but
-  any whitespace or control character left inside (C0, DEL, C1, and Unicode whitespace
-  such as U+00A0, U+2028, U+3000) is refused, even tab and newline, which WHATWG would
-  silently delete: inside a URL they are almost always a copy/paste accident or an
-  attempt to smuggle something past a filter;
-- not a link back to the shortener itself (a redirect loop): hostnames are compared in
-  canonical form (see ``canonical_hostname``), whatever the port;
-- not a host that only makes sense inside a network: ``localhost`` and every
-  ``*.localhost`` name (RFC 6761: always loopback), and IP literals that are not
-  globally routable unicast, as the standard library's ``ipaddress`` classifies them
-  (the IANA special-purpose registries): private, loopback, link-local (so the cloud
-  metadata endpoints ``169.254.169.254`` and ``fd00:ec2::254``), unspecified,
-  multicast, reserved, shared address space (``100.64.0.0/10``), documentation. An
-  IPv6 address that carries an IPv4 one is judged by it too: IPv4-mapped
-  (``[::ffff:127.0.0.1]``) and NAT64 (``[64:ff9b::7f00:1]``) addresses are the IPv4
-  address they carry, so they are refused exactly when it is; 6to4 and Teredo ones
-  are refused when what they embed is (and ``ipaddress`` counts them non-global
-  anyway), and the deprecated IPv4-compatible form (``[::7f00:1]``) is reserved.
-  Public IP literals are accepted;
-- not on the host denylist (``domain/host_rules.py``): a listed host or any of its
-  subdomains.
-
-Host rules work on ``TargetUrl.hostname``, the canonical hostname, so none of them can
-be bypassed by casing, whitespace, percent-encoding, Unicode look-alikes that IDNA maps
-(fullwidth letters and digits, ideographic full stops) or a trailing dot; nor can an
-IPv4 address hide as ``0x7f.1``, ``2130706433`` or ``127.1``, which WHATWG turns into
-``127.0.0.1``, or as ``127.0.0.1..``, a domain to WHATWG (it drops only one trailing dot
-before looking for an address), which the rules judge as the address it spells. They
-judge what a URL says, not what DNS answers: a name that resolves to a private address
-is not caught (the shortener never fetches targets, so it never resolves them).
-
-Two places where the policy decides what ada alone would not:
-
-- every label starting with ``xn--`` must be punycode that UTS #46 accepts, and encode
-  back to exactly itself, or the URL is not valid (``http://a.b.c.xn--pokxncvks``).
-  ada 4 follows whatwg/url#914 (2026), which only lower-cases an all-ASCII host, so it
-  lets such labels through; but the WHATWG URL test data this policy follows (the
-  cases browsers' conformance suites run) marks them failures, and a browser that
-  validates them refuses the link: one that works in some browsers only is not stored.
-  The check is ada's own UTS #46 ToUnicode and ToASCII, run on those labels alone.
-- lone surrogates (a JSON body can carry ``"\\ud800"``) become U+FFFD, as they do when
-  a browser passes a string to ``new URL()``.
+A target is parsed exactly as browsers parse it (ada, the WHATWG URL Standard's parser)
+and stored in its canonical ASCII serialisation; a URL that is not absolute http(s), too
+long once encoded, carries credentials, whitespace or control characters, loops back to
+the shortener, names a non-public host or a denied one is refused with the rule it breaks.
+The rules and the reasons for each: docs/api.md, "Which target URLs are accepted".
 """
 
 import ipaddress

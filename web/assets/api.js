@@ -1,4 +1,4 @@
-// The shortener's HTTP API (README "The API", web/openapi.json), as the page uses it.
+// The shortener's HTTP API (docs/api.md, web/openapi.json), as the page uses it.
 //
 // Every call either resolves with the parsed body or throws one of two errors, so the
 // views only ever handle "the API said no" (ApiError) and "no answer" (NetworkError).

@@ -1,5 +1,5 @@
 // The checks the page can make before asking the API. They mirror the API's own rules
-// (README "POST /shorten") and its wording, but only the obvious ones: the API stays
+// (docs/api.md, "POST /shorten") and its wording, but only the obvious ones: the API stays
 // the judge of everything else (private addresses, denied hosts, reserved aliases), and
 // its reasons are shown next to the same fields.
 
