@@ -1,7 +1,7 @@
 """`python -m deploy cost`: what the stack costs a month for a traffic profile.
 
 Pure arithmetic over deploy/prices.json (one file with region, sources and date) and the
-design's requests per operation (README, "How it is built"):
+design's requests per operation (docs/architecture.md, "Data model"):
 
 - creating a link: 1 HTTP API request, 1 Lambda invocation, 3 DynamoDB writes (the
   client's and the stack's rate counters, `UpdateItem`s, and the conditional `PutItem`;
