@@ -127,7 +127,7 @@ REGION = $(or $(shell $(PY) -m deploy region $(ENV)),$(error no region for ENV=$
 # UNATTENDED=1 (CI): no change set prompt, no upload progress bar.
 SAM_DEPLOY_FLAGS = $(if $(UNATTENDED),--no-confirm-changeset --no-progressbar,)
 
-# CloudFormation deploys as the execution role (deploy/bootstrap-oidc.yaml, docs/deploy.md).
+# CloudFormation deploys as the execution role (deploy/bootstrap-oidc.yaml, docs/operations.md).
 # preflight prints its ARN (CFN_EXECUTION_ROLE_ARN if set, else cfn-exec-url-shortener in
 # the caller's account) once the stack can take a deploy, and stops with the next step if
 # it cannot. DELETE_FAILED_STACK=1 lets it delete a failed first create first

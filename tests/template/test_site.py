@@ -708,7 +708,7 @@ def test_the_origin_verify_secret_is_generated_and_reaches_every_function(templa
     assert "SecretString" not in secret  # generated, never written in the template
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["ORIGIN_VERIFY_SECRET"] == SECRET_REFERENCE
-    # During a rotation only, the version before it too (docs/deploy.md).
+    # During a rotation only, the version before it too (docs/operations.md).
     assert variables["ORIGIN_VERIFY_PREVIOUS_SECRET"] == {
         "Fn::If": [
             "AcceptsPreviousOriginVerifySecret",
