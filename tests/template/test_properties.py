@@ -5,6 +5,7 @@ Fast: these read the template (as CloudFormation's JSON form) and run no tool.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import re
 from typing import Any
@@ -13,14 +14,12 @@ import pytest
 
 from sam_template.document import resources_of_type
 from tests.template.conftest import REPO_ROOT, as_list
+from tests.template.deployed_stack import DeployedStack
 
 GET_TABLE_ARN = {"Fn::GetAtt": ["LinksTable", "Arn"]}
 
-HANDLERS = {
-    "ShortenFunction": "handlers.shorten.handler",
-    "RedirectFunction": "handlers.redirect.handler",
-    "LinksFunction": "handlers.links.handler",
-}
+# Every function, so that one added must be given its grants below before it deploys.
+FUNCTION_IDS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
 # Least privilege: exactly these DynamoDB actions, on the links table only, each on
 # the partition-key prefixes it needs (repository/keys.py) and no others.
 GRANTS = {
@@ -86,13 +85,29 @@ def log_group(template: dict[str, Any], reference: Any) -> dict[str, Any]:
 # --- functions and layer ---------------------------------------------------------
 
 
-def test_the_functions_are_exactly_the_three_handlers(template):
-    assert set(functions(template)) == set(HANDLERS)
-    for logical_id, handler in HANDLERS.items():
-        assert function_property(template, logical_id, "Handler") == handler
+def test_the_functions_are_exactly_the_three_known_ones(template):
+    assert set(functions(template)) == set(FUNCTION_IDS)
 
 
-@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+@pytest.mark.parametrize("logical_id", FUNCTION_IDS)
+def test_every_handler_names_a_function_its_code_defines(template, logical_id):
+    module, name = function_property(template, logical_id, "Handler").rsplit(".", 1)
+    source = REPO_ROOT / function_property(template, logical_id, "CodeUri")
+    source = source / (module.replace(".", "/") + ".py")
+    assert source.is_file(), source
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    defined |= {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    assert name in defined, f"{source} defines no {name}"
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTION_IDS))
 def test_every_function_runs_python313_on_arm64_with_the_dependencies_layer(template, logical_id):
     assert function_property(template, logical_id, "Runtime") == "python3.13"
     assert function_property(template, logical_id, "Architectures") == ["arm64"]
@@ -101,7 +116,7 @@ def test_every_function_runs_python313_on_arm64_with_the_dependencies_layer(temp
     assert function_property(template, logical_id, "CodeUri") == "src/"
 
 
-@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+@pytest.mark.parametrize("logical_id", sorted(FUNCTION_IDS))
 def test_every_function_is_built_by_a_makefile_rule_for_it(template, logical_id):
     metadata = functions(template)[logical_id].get("Metadata") or {}
     assert metadata.get("BuildMethod") == "makefile"
@@ -137,7 +152,7 @@ def test_function_settings_and_environment(template):
     assert variables["AWS_ENDPOINT_URL_DYNAMODB"] == {"Ref": "AWS::NoValue"}
 
 
-@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+@pytest.mark.parametrize("logical_id", sorted(FUNCTION_IDS))
 def test_every_function_logs_to_its_own_log_group_with_retention(template, logical_id):
     logging_config = {
         **(template["Globals"]["Function"].get("LoggingConfig") or {}),
@@ -147,7 +162,7 @@ def test_every_function_logs_to_its_own_log_group_with_retention(template, logic
     assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
     others = {
         other: functions(template)[other]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
-        for other in HANDLERS
+        for other in FUNCTION_IDS
         if other != logical_id
     }
     assert logging_config["LogGroup"]["Ref"] not in others.values()
@@ -200,7 +215,7 @@ def leading_keys(statement: dict[str, Any]) -> set[str]:
     return keys
 
 
-@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+@pytest.mark.parametrize("logical_id", sorted(FUNCTION_IDS))
 def test_every_function_role_is_bounded_trusts_only_lambda_and_writes_only_its_logs(
     template, logical_id
 ):
@@ -236,7 +251,7 @@ def test_a_click_may_change_only_what_a_click_changes(template):
     assert attributes == {"PK", "SK", "clicks", "lastClickedAt", "deletedAt", "expiresAt"}
 
 
-@pytest.mark.parametrize("logical_id", sorted(HANDLERS))
+@pytest.mark.parametrize("logical_id", sorted(FUNCTION_IDS))
 def test_each_function_may_do_exactly_its_dynamodb_actions_on_its_keys(template, logical_id):
     grants: dict[str, set[str]] = {}
     for statement in policy_statements(template, logical_id):
@@ -293,14 +308,15 @@ def test_the_http_api_serves_from_its_root_with_cors_throttling_and_access_logs(
     assert api["Type"] == "AWS::Serverless::HttpApi"
     properties = api["Properties"]
     assert properties["StageName"] == "$default"
-    condition, cors, otherwise = properties["CorsConfiguration"]["Fn::If"]
     # No CORS at all unless an origin is named: the page is same-origin.
-    assert (condition, otherwise) == ("HasCorsOrigin", {"Ref": "AWS::NoValue"})
-    assert template["Conditions"]["HasCorsOrigin"] == {
-        "Fn::Not": [{"Fn::Equals": [{"Ref": "CorsAllowOrigin"}, ""]}]
-    }
-    assert cors["AllowOrigins"] == [{"Ref": "CorsAllowOrigin"}]
-    assert set(cors["AllowMethods"]) == {"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"}
+    assert "CorsConfiguration" not in DeployedStack(template).properties("HttpApi")
+    origin = "https://app.example"
+    cors = DeployedStack(template, CorsAllowOrigin=origin).properties("HttpApi")[
+        "CorsConfiguration"
+    ]
+    assert cors["AllowOrigins"] == [origin]
+    # Every method a route takes, and the preflight's.
+    assert set(cors["AllowMethods"]) == {method for method, _, _ in ROUTES} | {"OPTIONS"}
     assert {h.lower() for h in cors["AllowHeaders"]} == {
         "content-type",
         "authorization",
@@ -312,14 +328,15 @@ def test_the_http_api_serves_from_its_root_with_cors_throttling_and_access_logs(
         "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
         "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
     }
-    # The short links have a throttle of their own.
+    # The short links, every route of the redirect, have a throttle of their own.
     redirect_throttle = {
         "ThrottlingBurstLimit": {"Ref": "RedirectThrottlingBurstLimit"},
         "ThrottlingRateLimit": {"Ref": "RedirectThrottlingRateLimit"},
     }
     assert properties["RouteSettings"] == {
-        "GET /{shortId}": redirect_throttle,
-        "HEAD /{shortId}": redirect_throttle,
+        f"{method} {path}": redirect_throttle
+        for method, path, logical_id in ROUTES
+        if logical_id == "RedirectFunction"
     }
     access_logs = properties["AccessLogSettings"]
     group = log_group(template, access_logs["DestinationArn"])
@@ -358,9 +375,13 @@ def test_no_stack_operation_deletes_the_links(template):
     assert "DeletionProtectionEnabled" not in table["Properties"]
 
 
-def test_the_layer_is_named_after_its_stack(template):
-    layer = template["Resources"]["DependenciesLayer"]["Properties"]
-    assert layer["LayerName"] == {"Fn::Sub": "${AWS::StackName}-dependencies"}
+def test_two_stacks_in_one_account_publish_layers_of_their_own(template):
+    names = {
+        DeployedStack(template, stack_name=stack).properties("DependenciesLayer")["LayerName"]
+        for stack in ("links-dev", "links-prod")
+    }
+    # One name would make each stack's deploy a new version of the other's layer.
+    assert len(names) == 2
 
 
 # --- parameters, outputs, suppressions ----------------------------------------------
@@ -453,11 +474,22 @@ def test_the_waf_limit_is_off_or_at_least_what_waf_takes(template, value, allowe
     assert (re.fullmatch(pattern, value) is not None) is allowed
 
 
-def test_outputs(template):
-    outputs = template["Outputs"]
-    assert outputs["ApiUrl"]["Value"] == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
-    assert outputs["LinksTableName"]["Value"] == {"Ref": "LinksTable"}
-    for name, output in outputs.items():
+def outputs_the_deploy_tooling_reads() -> set[str]:
+    """The names deploy/ asks a stack for: `require(outputs, "Name", ...)` (deploy/stack.py)."""
+    names: set[str] = set()
+    for module in (REPO_ROOT / "deploy").glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("require"):
+                names |= {arg.value for arg in node.args[1:] if isinstance(arg, ast.Constant)}
+    return names
+
+
+def test_every_output_the_deploy_tooling_reads_is_declared_and_described(template):
+    read = outputs_the_deploy_tooling_reads()
+
+    assert read, "found no require(stack.outputs, ...) in deploy/"
+    assert read <= set(template["Outputs"])
+    for name, output in template["Outputs"].items():
         assert str(output.get("Description", "")).strip(), name
 
 
