@@ -480,7 +480,11 @@ def outputs_the_deploy_tooling_reads() -> set[str]:
     for module in (REPO_ROOT / "deploy").glob("*.py"):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("require"):
-                names |= {arg.value for arg in node.args[1:] if isinstance(arg, ast.Constant)}
+                names |= {
+                    arg.value
+                    for arg in node.args[1:]
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                }
     return names
 
 
