@@ -4,12 +4,14 @@ Reads template.yaml's functions, routes and tables; starts a local DynamoDB (Dyn
 Local when Java 17+ is there, else moto; DYNAMODB_ENDPOINT points at another); serves
 web/ at / and every HttpApi route through the real handlers, each function in up to
 --concurrency execution environments (child processes) as Lambda scales out.
-Prints "Listening on http://127.0.0.1:PORT" once it answers requests.
+Prints "Listening on http://127.0.0.1:PORT" once it answers requests, then one line per
+request; --verbose adds the functions' JSON logs and metric lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -18,9 +20,10 @@ from pathlib import Path
 from types import FrameType
 
 import boto3
+import botocore.exceptions
 import yaml
 
-from devserver import LOOPBACK
+from devserver import LOOPBACK, console
 from devserver.dynamodb_backends import (
     DynamoDBBackend,
     DynamoDBUnavailableError,
@@ -31,7 +34,7 @@ from devserver.dynamodb_tables import ensure_table
 from devserver.execution_environments import DEFAULT_CONCURRENCY
 from devserver.functions import environment_warnings
 from devserver.project import load_project, local_http_api
-from devserver.server import LocalHttpApi, serve
+from devserver.server import LocalHttpApi, listen
 from sam_template.document import REPO_ROOT, TEMPLATE_PATH
 
 DEFAULT_PORT = 3000
@@ -78,6 +81,12 @@ def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.N
         help="execution environments (processes) each function may run at once, started as "
         f"concurrent requests need them; more requests wait (default: {DEFAULT_CONCURRENCY})",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the functions' JSON log lines and metric (EMF) lines, and each call moto "
+        "answers; without it: one line per request, and a function's warnings and errors",
+    )
     return parser.parse_args(argv)
 
 
@@ -110,13 +119,19 @@ def main(argv: list[str] | None = None) -> int:
     for problem in project.problems:
         print(f"devserver: {problem.where}: {problem.message}", file=sys.stderr)
 
+    # The port first: a taken one is reported before DynamoDB Local spends seconds starting.
+    try:
+        server = listen(args.port)
+    except OSError as exc:
+        print(f"devserver: {_cannot_listen(args.port, exc)}", file=sys.stderr)
+        return 1
     # SIGTERM unwinds like Ctrl-C, so the finally blocks below stop what was started.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     backend: DynamoDBBackend | None = None
     api: LocalHttpApi | None = None
     try:
         try:
-            backend = start_backend(args.dynamodb, args.data_dir, inherited)
+            backend = start_backend(args.dynamodb, args.data_dir, inherited, verbose=args.verbose)
         except DynamoDBUnavailableError as exc:
             print(f"devserver: {exc}", file=sys.stderr)
             return 1
@@ -124,34 +139,41 @@ def main(argv: list[str] | None = None) -> int:
 
         os.environ.update(sdk_environment(backend.endpoint_url, region, inherited))
         client = boto3.client("dynamodb")
-        for table in project.tables:
-            state = "created" if ensure_table(client, table) else "exists"
-            print(f"Table {table.table_name} ({table.logical_id}): {state}")
+        try:
+            for table in project.tables:
+                state = "created" if ensure_table(client, table) else "exists"
+                print(f"Table {table.table_name} ({table.logical_id}): {state}")
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            print(
+                f"devserver: the DynamoDB at {backend.endpoint_url} cannot create the "
+                f"template's tables: {exc}",
+                file=sys.stderr,
+            )
+            return 1
 
         for warning in environment_warnings(project.functions, inherited):
             print(f"devserver: {warning}", file=sys.stderr)
 
         # Each function's environments get this process's environment (the SDK settings
         # above included) over the function's own variables from the template.
-        api = local_http_api(project, args.web_dir, os.environ, args.concurrency)
-        try:
-            server = serve(api, args.port)
-        except OSError as exc:
-            print(f"devserver: cannot listen on {LOOPBACK}:{args.port}: {exc}", file=sys.stderr)
-            return 1
-        try:
-            port = server.server_address[1]
-            for route in project.routes.routes:
-                print(f"Route {route.route_key} -> {route.function_id}")
-            if api.static_root is not None:
-                print(f"Static files from {api.static_root} at /")
-            print(f"Listening on http://{LOOPBACK}:{port}", flush=True)
-            server.serve_forever()
-        finally:
-            server.server_close()
+        api = local_http_api(
+            project,
+            args.web_dir,
+            os.environ,
+            args.concurrency,
+            show_output=None if args.verbose else console.readable,
+        )
+        server.api = api
+        for route in project.routes.routes:
+            print(f"Route {route.route_key} -> {route.function_id}")
+        if api.static_root is not None:
+            print(f"Static files from {api.static_root} at /")
+        print(f"Listening on http://{LOOPBACK}:{server.server_address[1]}", flush=True)
+        server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        server.server_close()
         # A second Ctrl-C or SIGTERM (make and terminals forward them too) must not cut the
         # cleanup short and leave DynamoDB Local or a function's environment running; stopping
         # them takes a few seconds at most.
@@ -162,6 +184,15 @@ def main(argv: list[str] | None = None) -> int:
         if backend is not None:
             backend.stop()
     return 0
+
+
+def _cannot_listen(port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {LOOPBACK} is taken (another make dev?): stop what uses it, "
+            f"or choose another port, e.g. make dev PORT={port + 1}"
+        )
+    return f"cannot listen on {LOOPBACK}:{port}: {exc}"
 
 
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:

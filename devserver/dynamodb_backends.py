@@ -10,10 +10,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
+from urllib.parse import urlsplit
 
 from devserver import LOOPBACK
 from sam_template.document import REPO_ROOT
@@ -40,6 +43,8 @@ _VERSION_ENTRY = "META-INF/maven/software/amazon/dynamodb/DynamoDBLocal/pom.prop
 MIN_JAVA = 17
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
+# How long a DYNAMODB_ENDPOINT has to accept a connection before the devserver gives up.
+ENDPOINT_PROBE_TIMEOUT_S = 3.0
 
 _READY_LINE = re.compile(r"^DYNAMODB_LOCAL_READY host=(\S+) port=(\d+) telemetry=(\S+)$")
 _JAVA_VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
@@ -183,9 +188,11 @@ def _pump_output(stream: IO[str], lines: queue.Queue[str | None]) -> None:
 class MotoDynamoDB:
     """moto's server in a thread of this process, on 127.0.0.1 and a free port."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, log_requests: bool = False) -> None:
         from moto.server import ThreadedMotoServer  # heavy import, only when used
 
+        if not log_requests:  # werkzeug's line per DynamoDB call, which it logs at INFO
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._reason = reason
         self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
         self._server.start()
@@ -275,23 +282,45 @@ def start_backend(
     data_dir: Path,
     environ: Mapping[str, str],
     package_dir: Path = DYNAMODB_LOCAL_PACKAGE_DIR,
+    *,
+    verbose: bool = False,
 ) -> DynamoDBBackend:
-    """Start (or point at) the DynamoDB `choice` names: auto, local or moto."""
+    """Start (or point at) the DynamoDB `choice` names: auto, local or moto. verbose: moto
+    logs a line per call."""
     endpoint = environ.get(ENDPOINT_VARIABLE)
     if choice == "auto" and endpoint:
         if not endpoint.startswith(("http://", "https://")):
             raise DynamoDBUnavailableError(
                 f"{ENDPOINT_VARIABLE} must be an http(s) URL: {endpoint}"
             )
+        _check_answers(endpoint)
         return ExternalDynamoDB(endpoint.rstrip("/"))
     if choice == "moto":
-        return MotoDynamoDB(reason="")
+        return MotoDynamoDB(reason="", log_requests=verbose)
     install, reason = find_dynamodb_local(package_dir)
     if install is not None:
         return DynamoDBLocal(install, data_dir)
     if choice == "local":
         raise DynamoDBUnavailableError(f"cannot run DynamoDB Local: {reason}")
-    return MotoDynamoDB(reason=f"DynamoDB Local unavailable: {reason}")
+    return MotoDynamoDB(reason=f"DynamoDB Local unavailable: {reason}", log_requests=verbose)
+
+
+def _check_answers(endpoint: str) -> None:
+    """Raise, with what to do, if nothing accepts connections where the endpoint points."""
+    try:
+        target = urlsplit(endpoint)
+        host = target.hostname or ""
+        port = target.port or (443 if target.scheme == "https" else 80)
+    except ValueError as exc:  # a port that is not a number
+        raise DynamoDBUnavailableError(f"{ENDPOINT_VARIABLE}={endpoint} is no URL: {exc}") from None
+    try:
+        socket.create_connection((host, port), timeout=ENDPOINT_PROBE_TIMEOUT_S).close()
+    except OSError as exc:
+        raise DynamoDBUnavailableError(
+            f"nothing answers at {ENDPOINT_VARIABLE}={endpoint} "
+            f"({exc.strerror or exc or type(exc).__name__}): start that DynamoDB first, or unset "
+            f"{ENDPOINT_VARIABLE} and the devserver starts one of its own"
+        ) from None
 
 
 def _find_java() -> Path | None:

@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import secrets
+import selectors
 import subprocess
 import sys
 import threading
@@ -30,15 +31,70 @@ from devserver.functions import FunctionError
 from sam_template.functions import LambdaFunction
 
 DEFAULT_CONCURRENCY = 4
+# What the console shows of one line a function wrote to stdout (function id, line), or
+# None to show nothing: devserver.console.readable.
+OutputFilter = Callable[[str, str], str | None]
 RUNTIME_SCRIPT = Path(lambda_runtime.__file__).resolve()
 # How long a stopping environment may finish the invocation it is in before it is killed.
 STOP_GRACE_S = 3.0
 
 
+class _FilteredOutput:
+    """A function's stdout, read from a pipe and passed through a filter to the devserver's.
+
+    A thread follows the pipe; `catch_up` handles, in the caller's thread, whatever is in it
+    now. The runtime flushes its output before it answers an invocation, so catching up
+    after the answer prints the invocation's lines before the devserver's line for the
+    request, as they would come without a pipe.
+    """
+
+    def __init__(self, read_fd: int, function_id: str, show: OutputFilter) -> None:
+        os.set_blocking(read_fd, False)
+        self._fd = read_fd
+        self._function_id = function_id
+        self._show = show
+        self._lock = threading.Lock()
+        self._partial = b""
+        self._ended = False
+        threading.Thread(target=self._follow, name=f"{function_id}-stdout", daemon=True).start()
+
+    def catch_up(self) -> None:
+        with self._lock:
+            while not self._ended:
+                try:
+                    chunk = os.read(self._fd, 1 << 16)
+                except BlockingIOError:
+                    return
+                if not chunk:  # the environment has exited
+                    self._ended = True
+                    chunk = b"\n" if self._partial else b""
+                *lines, self._partial = (self._partial + chunk).split(b"\n")
+                for line in lines:
+                    shown = self._show(self._function_id, line.decode(errors="replace") + "\n")
+                    if shown is not None:
+                        sys.stdout.write(shown)
+                sys.stdout.flush()
+
+    def _follow(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._fd, selectors.EVENT_READ)
+            while not self._ended:
+                selector.select()
+                self.catch_up()
+        os.close(self._fd)  # only here: no other thread waits on it any more
+
+
 class ExecutionEnvironment:
     """One child process running one function's handler, one invocation at a time."""
 
-    def __init__(self, function: LambdaFunction, environment: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        function: LambdaFunction,
+        environment: Mapping[str, str],
+        show_output: OutputFilter | None = None,
+    ) -> None:
+        """show_output: what to print of each line of the handler's stdout; None lets the
+        handler write to the devserver's stdout directly."""
         self.function = function
         # Each environment writes to a log stream of its own, as in CloudWatch.
         self.log_stream_name = (
@@ -46,6 +102,7 @@ class ExecutionEnvironment:
         )
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
+        output_read, output_write = os.pipe() if show_output is not None else (None, None)
         try:
             self.process = subprocess.Popen(
                 [
@@ -59,16 +116,29 @@ class ExecutionEnvironment:
                 cwd=function.code_dir,  # Lambda's working directory is the code's, /var/task
                 env=dict(environment),
                 stdin=subprocess.DEVNULL,
-                # stdout and stderr stay the devserver's: the handler's logs show in its output.
+                # stderr (tracebacks) stays the devserver's; stdout, where the handler logs,
+                # too, or it goes through show_output.
+                stdout=output_write,
                 pass_fds=(request_read, response_write),
                 # Its own session: a terminal's Ctrl-C reaches only the devserver, which then
                 # stops its environments. Killed outright, it closes their request pipes,
                 # and each exits when its invocation ends.
                 start_new_session=True,
             )
+        except BaseException:
+            if output_read is not None:
+                os.close(output_read)
+            raise
         finally:
             os.close(request_read)
             os.close(response_write)
+            if output_write is not None:
+                os.close(output_write)
+        self._output = (
+            None
+            if output_read is None or show_output is None
+            else _FilteredOutput(output_read, function.logical_id, show_output)
+        )
         self._requests = os.fdopen(request_write, "wb")
         self._responses = os.fdopen(response_read, "rb")
 
@@ -109,6 +179,8 @@ class ExecutionEnvironment:
             line = self._responses.readline()
         except ValueError:  # stopped by another thread, its pipe already closed
             line = b""
+        if self._output is not None:
+            self._output.catch_up()
         if not line:
             raise self._gone(when)
         message: dict[str, Any] = json.loads(line)
@@ -148,12 +220,14 @@ class FunctionRunner:
         environment: Mapping[str, str],
         max_environments: int = DEFAULT_CONCURRENCY,
         clock: Callable[[], float] = time.monotonic,
+        show_output: OutputFilter | None = None,
     ) -> None:
         if max_environments < 1:
             raise ValueError("a function needs at least one execution environment")
         self.function = function
         self.max_environments = max_environments
         self._environment = dict(environment)
+        self._show_output = show_output
         self._clock = clock
         self._condition = threading.Condition()
         self._idle: list[ExecutionEnvironment] = []
@@ -247,7 +321,7 @@ class FunctionRunner:
 
     def _start(self, number: int) -> ExecutionEnvironment:
         started = time.monotonic()
-        environment = ExecutionEnvironment(self.function, self._environment)
+        environment = ExecutionEnvironment(self.function, self._environment, self._show_output)
         with self._condition:
             closed = self._closed  # then close() has run, and would not see this one
             if not closed:

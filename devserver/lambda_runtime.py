@@ -5,9 +5,10 @@ devserver.execution_environments. Like Lambda's Python runtime (awslambdaric) it
 function's code directory first on sys.path, imports the handler once (the init phase,
 a cold start), then serves invocations one at a time for as long as it lives. An
 invocation arrives as one JSON line on REQUEST_FD and its outcome leaves as one JSON
-line on RESPONSE_FD; end of input means the environment shuts down. stdout and stderr
-are the devserver's own, so the handler's prints, logs and EMF metrics show in its
-output as they would in CloudWatch.
+line on RESPONSE_FD; end of input means the environment shuts down. stderr is the
+devserver's own; stdout, where the handler's prints, logs and EMF metrics go as they would
+to CloudWatch, too with --verbose, else a pipe the devserver shows a readable digest of
+(devserver/console.py).
 
 Standard library only, and nothing of the devserver imported: the handler's process
 should hold what Lambda's holds, and nothing else.

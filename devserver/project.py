@@ -9,7 +9,7 @@ from pathlib import Path
 
 from devserver.cors import Cors, cors_from_api
 from devserver.edge import Edge, edge_from_template
-from devserver.execution_environments import DEFAULT_CONCURRENCY, FunctionRunner
+from devserver.execution_environments import DEFAULT_CONCURRENCY, FunctionRunner, OutputFilter
 from devserver.functions import function_environment
 from devserver.server import LocalHttpApi
 from devserver.static_files import StaticFiles
@@ -43,12 +43,17 @@ def local_http_api(
     web_dir: Path | None,
     environ: Mapping[str, str],
     concurrency: int = DEFAULT_CONCURRENCY,
+    show_output: OutputFilter | None = None,
 ) -> LocalHttpApi:
     """The project behind an HTTP API; each function runs in up to `concurrency` execution
-    environments, with environ (the devserver's) over its template variables. Close it."""
+    environments, with environ (the devserver's) over its template variables. Close it.
+    show_output: what to print of each line a function writes to stdout (None: all of it)."""
     runners = {
         function.logical_id: FunctionRunner(
-            function, function_environment(function, environ), concurrency
+            function,
+            function_environment(function, environ),
+            concurrency,
+            show_output=show_output,
         )
         for function in project.functions
     }

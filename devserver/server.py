@@ -1,15 +1,18 @@
 """The HTTP side: static files first, then the HTTP API's routes, on 127.0.0.1 only.
 
 `LocalHttpApi.handle` is plain request -> response (testable without sockets);
-`serve` puts it behind the standard library's threading HTTP server.
+`serve` puts it behind the standard library's threading HTTP server, which logs one line
+per request: `12:00:01 POST /shorten -> 201 Created (45 ms)`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -134,7 +137,7 @@ class LocalHttpApi:
         )
 
 
-class _HttpServer(ThreadingHTTPServer):
+class LocalHttpServer(ThreadingHTTPServer):
     daemon_threads = True  # a hung handler must not keep the devserver from stopping
     # socketserver's default backlog of 5 drops the connections of a burst of clients
     # (the kernel then retries each only after a second): API Gateway takes them all.
@@ -143,10 +146,12 @@ class _HttpServer(ThreadingHTTPServer):
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
-    server: _HttpServer
+    server: LocalHttpServer
     protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+    _started: float | None = None
 
     def _serve(self) -> None:
+        self._started = time.monotonic()
         try:
             body = self._read_body()
         except (RequestTooLargeError, BadRequestError) as exc:
@@ -230,12 +235,36 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":  # a HEAD response never carries a body
             self.wfile.write(response.body)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One line a person can read per request: `12:00:01 GET /x -> 404 Not Found (3 ms)`."""
+        try:
+            phrase = HTTPStatus(int(code)).phrase
+        except ValueError:
+            phrase = ""
+        took = (
+            ""
+            if self._started is None
+            else f" ({(time.monotonic() - self._started) * 1000:.0f} ms)"
+        )
+        self._started = None  # a malformed next request on this connection is not timed
+        # A request line http.server could not parse leaves no method or path.
+        request = f"{self.command or '?'} {getattr(self, 'path', '?')}"
+        line = f"{time.strftime('%H:%M:%S')} {request} -> {code} {phrase}".rstrip()
+        sys.stderr.write(f"{line}{took}\n")
+
     def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"devserver: {self.address_string()} {format % args}\n")
 
 
-def serve(api: LocalHttpApi, port: int) -> ThreadingHTTPServer:
-    """A server bound to 127.0.0.1:port (0 picks a free port); call serve_forever() on it."""
-    server = _HttpServer((LOOPBACK, port), _RequestHandler)
+def listen(port: int) -> LocalHttpServer:
+    """A server bound to 127.0.0.1:port (0 picks a free port) that serves nothing yet: binding
+    first, a taken port is known before anything else starts. Set its .api, then call
+    serve_forever(); connections made meanwhile wait in the listen queue."""
+    return LocalHttpServer((LOOPBACK, port), _RequestHandler)
+
+
+def serve(api: LocalHttpApi, port: int) -> LocalHttpServer:
+    """A server for api bound to 127.0.0.1:port (0 picks a free port); call serve_forever()."""
+    server = listen(port)
     server.api = api
     return server

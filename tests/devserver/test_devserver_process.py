@@ -6,6 +6,8 @@ import ipaddress
 import re
 import signal
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from moto.server import ThreadedMotoServer
 
 from devserver.dynamodb_backends import find_dynamodb_local
 from tests.devserver.conftest import (
+    REPO_ROOT,
     DevserverProcess,
     devserver_environment,
     http_request,
@@ -57,6 +60,7 @@ Resources:
 
 HANDLERS = {
     "store": """
+import json
 import os
 
 import boto3
@@ -76,6 +80,12 @@ def handler(event, context):
     table = os.environ["TABLE_NAME"]
     if event["requestContext"]["http"]["method"] == "PUT":
         _dynamodb().put_item(TableName=table, Item={**key, "value": {"S": event["body"]}})
+        # What Powertools' Logger and Metrics print, and a plain print.
+        print(json.dumps({"level": "INFO", "message": "stored " + key["PK"]["S"]}))
+        print(json.dumps({"_aws": {"CloudWatchMetrics": []}, "Stored": [1.0]}))
+        if event["body"] == "suspicious":
+            print(json.dumps({"level": "WARNING", "message": "a suspicious value"}))
+            print("a plain print")
         return {"statusCode": 204}
     item = _dynamodb().get_item(TableName=table, Key=key).get("Item")
     if item is None:
@@ -279,6 +289,12 @@ def test_dynamodb_local_listens_on_loopback_only_keeps_data_and_never_outlives_t
         assert process_gone(pid), f"execution environment (pid {pid}) was orphaned"
 
 
+def access_line(method: str, path: str, status: str) -> re.Pattern[str]:
+    """The devserver's one line for a request, e.g. `12:00:01 PUT /values/k -> 204 No Content
+    (3 ms)`."""
+    return re.compile(rf"\d\d:\d\d:\d\d {method} {re.escape(path)} -> {status} \(\d+ ms\)\n")
+
+
 def test_moto_runs_the_same_handlers_in_memory_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     server = devserver(tmp_path, "--dynamodb", "moto")
     port = server.start()
@@ -288,12 +304,85 @@ def test_moto_runs_the_same_handlers_in_memory_and_stops_on_ctrl_c(tmp_path: Pat
         assert get_value(port, "missing") == (404, b"no such value")
         assert put_value(port, "k", "v") == 204
         assert get_value(port, "k") == (200, b"v")
+        assert put_value(port, "odd", "suspicious") == 204
         handler_pids = environment_pids(server)
     finally:
         assert server.stop(signal.SIGINT) == 0
+    # The console: one readable line per request; of the functions' own output, what is
+    # not JSON and their warnings, but neither INFO logs nor metric lines
+    requests = [line for line in server.stderr if " -> " in line]
+    assert len(requests) == 4, requests
+    assert access_line("PUT", "/values/k", "204 No Content").fullmatch(requests[1])
+    assert access_line("GET", "/values/missing", "404 Not Found").fullmatch(requests[0])
+    assert "StoreFunction WARNING: a suspicious value\n" in server.stdout
+    assert "a plain print\n" in server.stdout
+    assert not [line for line in server.stdout if '"level"' in line or '"_aws"' in line]
     assert not (tmp_path / "dynamodb-data").exists()  # nothing was written to disk
     for pid in handler_pids:  # and the handler's execution environments stopped with it
         assert process_gone(pid), f"execution environment (pid {pid}) outlived the devserver"
+
+
+def test_verbose_shows_the_functions_json_logs_and_metric_lines(tmp_path: Path) -> None:
+    server = devserver(tmp_path, "--dynamodb", "moto", "--verbose")
+    port = server.start()
+    try:
+        assert put_value(port, "k", "v") == 204
+    finally:
+        assert server.stop() == 0
+
+    assert '{"level": "INFO", "message": "stored VALUE#k"}\n' in server.stdout
+    assert '{"_aws": {"CloudWatchMetrics": []}, "Stored": [1.0]}\n' in server.stdout
+    assert any(
+        access_line("PUT", "/values/k", "204 No Content").fullmatch(line) for line in server.stderr
+    )
+
+
+def run_until_it_exits(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devserver", *args],
+        cwd=REPO_ROOT,
+        env=devserver_environment(**env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_taken_port_is_reported_in_one_line_before_any_dynamodb_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        # --dynamodb local: had it got that far, it would start DynamoDB Local (or fail to)
+        exited = run_until_it_exits(
+            "--port", str(port), "--dynamodb", "local", "--data-dir", str(tmp_path)
+        )
+
+    assert exited.returncode == 1
+    assert exited.stderr == (
+        f"devserver: port {port} on 127.0.0.1 is taken (another make dev?): stop what uses it, "
+        f"or choose another port, e.g. make dev PORT={port + 1}\n"
+    )
+    assert "DynamoDB" not in exited.stdout
+    assert list(tmp_path.iterdir()) == []  # DynamoDB Local never wrote its data dir
+
+
+def test_an_unreachable_dynamodb_endpoint_is_one_line_saying_what_to_start() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"  # nothing listens there
+
+    exited = run_until_it_exits("--port", "0", DYNAMODB_ENDPOINT=endpoint)
+
+    assert exited.returncode == 1
+    assert exited.stderr == (
+        f"devserver: nothing answers at DYNAMODB_ENDPOINT={endpoint} (Connection refused): "
+        "start that DynamoDB first, or unset DYNAMODB_ENDPOINT and the devserver starts one "
+        "of its own\n"
+    )
 
 
 def test_dynamodb_endpoint_points_at_another_dynamodb(tmp_path: Path) -> None:

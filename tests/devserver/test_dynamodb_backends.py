@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -124,12 +125,15 @@ def test_another_dynamodb_local_release_is_not_started(tmp_path: Path, version: 
 
 
 def test_dynamodb_endpoint_wins_in_auto_mode(tmp_path: Path) -> None:
-    backend = start_backend(
-        "auto", tmp_path / "data", {"DYNAMODB_ENDPOINT": "http://127.0.0.1:8000/"}
-    )
+    with socket.socket() as listening:  # something that accepts connections there
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        endpoint = f"http://127.0.0.1:{listening.getsockname()[1]}"
+
+        backend = start_backend("auto", tmp_path / "data", {"DYNAMODB_ENDPOINT": endpoint + "/"})
 
     assert isinstance(backend, ExternalDynamoDB)
-    assert backend.endpoint_url == "http://127.0.0.1:8000"
+    assert backend.endpoint_url == endpoint
     assert not (tmp_path / "data").exists()  # nothing started, nothing written
 
 
