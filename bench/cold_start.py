@@ -99,6 +99,27 @@ def variants(client_config: Config, browser_user_agent: str) -> list[Variant]:
             f"import {shorten}\n{wired}wiring.link_repository(); wiring.creation_counter()",
             Target(Comparison.AT_MOST, 1.6),
         ),
+        Variant(
+            "shorten behind Powertools' resolver",
+            functions.SHORTEN,
+            # The function as it would be with the resolver: its declared route (the
+            # same model, the same answers) on a validating resolver, loaded with the
+            # collector off as the function module is.
+            "import gc\ngc.disable()\n"
+            "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n"
+            "from handlers import shorten_routes\n"
+            "from handlers.request_body import parse_json_body\n"
+            "from handlers.responses import register_error_handlers\n"
+            "app = APIGatewayHttpResolver("
+            "enable_validation=True, json_body_deserializer=parse_json_body)\n"
+            "app.include_router(shorten_routes.router)\nregister_error_handlers(app)\n"
+            "gc.freeze()\ngc.enable()\n"
+            f"{wired}wiring.link_repository(); wiring.creation_counter()",
+            note=(
+                "what ShortenFunction would load behind the resolver, which the links"
+                " function uses; docs/architecture.md says why it does not"
+            ),
+        ),
         Variant("links", functions.LINKS, f"import {links}\n{wired}wiring.link_repository()"),
         Variant(
             "redirect + first click check",

@@ -38,6 +38,7 @@ MISSES = "Misses"
 GONE = "Gone"
 REFUSALS = "Refusals"
 
+
 def log_metrics(handler: LambdaHandler) -> LambdaHandler:
     """Flush this invocation's metrics when `handler` returns or raises (one EMF blob),
     plus Powertools' ColdStart metric on a container's first invocation.
