@@ -70,7 +70,7 @@ def delete_link(
 ) -> None:
     """Delete a link for good: its id answers 410 forever and is never handed out again."""
     _, token_hash = _owned_link(short_id, token, repository)
-    repository.bury(short_id, expected_token_hash=token_hash, at=clock())
+    repository.replace_with_tombstone(short_id, expected_token_hash=token_hash, at=clock())
 
 
 def _owned_link(short_id: str, token: str | None, repository: LinkRepository) -> tuple[Link, str]:

@@ -39,7 +39,9 @@ class LinkRepository(Protocol):
         Raises LinkNotFound, LinkGone or NotAuthorized."""
         ...
 
-    def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
+    def replace_with_tombstone(
+        self, short_id: str, *, expected_token_hash: str, at: datetime
+    ) -> None:
         """Turn a link into a tombstone that keeps its id forever and nothing else.
         Raises LinkNotFound, LinkGone or NotAuthorized, as update does."""
         ...

@@ -128,7 +128,9 @@ class DynamoDBLinkRepository:
         return link_from_item(response["Attributes"])
 
     @raises_storage_unavailable("deleting a link")
-    def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
+    def replace_with_tombstone(
+        self, short_id: str, *, expected_token_hash: str, at: datetime
+    ) -> None:
         # A tombstone keeps the key (so the id is never handed out again) and when it
         # was deleted; the target, the token and the TTL go, so it stays forever.
         try:

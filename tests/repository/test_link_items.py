@@ -73,7 +73,7 @@ def test_a_tombstone_item_holds_its_key_its_counts_and_its_dates_alone(
     repository.add(managed(expires_at=LATER))
     repository.record_click("7cp2Xhz", at=CREATED + timedelta(seconds=1))
 
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+    repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     item = stored_item(dynamodb, table_name, "7cp2Xhz")
     assert set(item) == {"PK", "SK", "createdAt", "clicks", "lastClickedAt", "deletedAt"}
@@ -84,7 +84,9 @@ CALLS_ON_AN_UNKNOWN_ID = {
     "update": lambda repository: repository.update(
         "nope123", expected_token_hash=TOKEN_HASH, url="https://example.org/"
     ),
-    "bury": lambda repository: repository.bury("nope123", expected_token_hash=TOKEN_HASH, at=LATER),
+    "replace_with_tombstone": lambda repository: repository.replace_with_tombstone(
+        "nope123", expected_token_hash=TOKEN_HASH, at=LATER
+    ),
 }
 
 

@@ -52,7 +52,9 @@ def test_times_read_back_in_utc_to_the_millisecond(repository):
     changed = repository.update(
         "7cp2Xhz", expected_token_hash=TOKEN_HASH, expires_at=fine + timedelta(days=2)
     )
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=fine + timedelta(minutes=2))
+    repository.replace_with_tombstone(
+        "7cp2Xhz", expected_token_hash=TOKEN_HASH, at=fine + timedelta(minutes=2)
+    )
 
     assert (clicked.created_at, clicked.last_clicked_at) == (in_utc, in_utc + timedelta(minutes=1))
     assert changed.expires_at == in_utc + timedelta(days=2)
@@ -98,7 +100,7 @@ def test_a_link_without_a_token_is_never_mistaken_for_the_same_creation(reposito
 
 def test_a_tombstone_keeps_its_id_from_being_reused(repository):
     repository.add(managed())
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+    repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     with pytest.raises(ShortIdTaken):
         repository.add(managed(management_token_hash=OTHER_HASH))
@@ -146,7 +148,7 @@ def test_a_link_redirects_until_its_expiry_as_stored_to_the_millisecond(reposito
 
 def test_a_deleted_link_is_gone_and_its_click_is_not_counted(repository):
     repository.add(managed())
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+    repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     with pytest.raises(LinkGone, match="deleted"):
         repository.record_click("7cp2Xhz", at=LATER + timedelta(seconds=1))
@@ -210,7 +212,7 @@ def test_a_link_without_a_token_can_be_changed_by_nobody(repository):
     with pytest.raises(NotAuthorized):
         repository.update("7cp2Xhz", expected_token_hash=TOKEN_HASH, url="https://evil.example/")
     with pytest.raises(NotAuthorized):
-        repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+        repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     assert repository.get("7cp2Xhz") == legacy
 
@@ -226,13 +228,13 @@ def test_update_of_an_unknown_id_creates_nothing(repository):
 @pytest.mark.parametrize("token_hash", [TOKEN_HASH, OTHER_HASH], ids=["own", "other"])
 def test_a_deleted_link_cannot_be_changed(repository, token_hash):
     repository.add(managed())
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+    repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     with pytest.raises(LinkGone, match="deleted"):
         repository.update("7cp2Xhz", expected_token_hash=token_hash, url="https://example.org/")
 
 
-# --- bury --------------------------------------------------------------------------------
+# --- replace_with_tombstone -------------------------------------------------------------
 
 
 def test_a_tombstone_keeps_its_id_counts_and_dates_and_nothing_else(repository):
@@ -240,34 +242,36 @@ def test_a_tombstone_keeps_its_id_counts_and_dates_and_nothing_else(repository):
     clicked = CREATED + timedelta(seconds=1)
     repository.record_click("7cp2Xhz", at=clicked)
 
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+    repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     assert repository.get("7cp2Xhz") == Link(
         "7cp2Xhz", "", CREATED, clicks=1, last_clicked_at=clicked, deleted_at=LATER
     )
 
 
-def test_burying_again_at_the_same_moment_is_the_same_delete(repository):
+def test_a_second_tombstone_at_the_same_moment_is_the_same_delete(repository):
     # A retry of a delete whose answer was lost: the owner is not told "410, deleted".
     repository.add(managed())
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+    repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
-    repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
+    repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     assert repository.get("7cp2Xhz").deleted_at == LATER
     with pytest.raises(LinkGone, match="deleted"):
-        repository.bury("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER + timedelta(seconds=1))
+        repository.replace_with_tombstone(
+            "7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER + timedelta(seconds=1)
+        )
 
 
-def test_bury_with_another_token_is_refused_and_keeps_the_link(repository):
+def test_a_tombstone_needs_the_links_token_and_the_link_stays_without_it(repository):
     repository.add(managed())
 
     with pytest.raises(NotAuthorized):
-        repository.bury("7cp2Xhz", expected_token_hash=OTHER_HASH, at=LATER)
+        repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=OTHER_HASH, at=LATER)
 
     assert repository.get("7cp2Xhz") == managed()
 
 
-def test_bury_of_an_unknown_id_is_not_found(repository):
+def test_no_tombstone_for_an_unknown_id(repository):
     with pytest.raises(LinkNotFound):
-        repository.bury("nope123", expected_token_hash=TOKEN_HASH, at=LATER)
+        repository.replace_with_tombstone("nope123", expected_token_hash=TOKEN_HASH, at=LATER)

@@ -68,9 +68,11 @@ OPERATIONS = [
         ),
     ),
     Operation(
-        "bury",
+        "replace_with_tombstone",
         ("UpdateItem", "LINK#"),
-        lambda repo, _: repo.bury(LINK.short_id, expected_token_hash=TOKEN_HASH, at=LATER),
+        lambda repo, _: repo.replace_with_tombstone(
+            LINK.short_id, expected_token_hash=TOKEN_HASH, at=LATER
+        ),
     ),
     Operation(
         "count_creation",
@@ -187,7 +189,9 @@ def test_a_change_whose_answer_was_lost_is_applied_once(stored_link, repository,
 def test_a_deletion_whose_answer_was_lost_still_succeeds(stored_link, repository, faults):
     faults.fail(("UpdateItem", "LINK#"), LOST_ANSWER, times=1)
 
-    BY_NAME["bury"].run(repository, None)  # not "410: was deleted" for the owner's own delete
+    BY_NAME["replace_with_tombstone"].run(
+        repository, None
+    )  # not "410: was deleted" for the owner's own delete
 
     assert repository.get(LINK.short_id).deleted_at == LATER
 

@@ -69,7 +69,9 @@ class FakeLinkRepository:
         self.links[short_id] = stored
         return stored
 
-    def bury(self, short_id: str, *, expected_token_hash: str, at: datetime) -> None:
+    def replace_with_tombstone(
+        self, short_id: str, *, expected_token_hash: str, at: datetime
+    ) -> None:
         at = _stored_moment(at)
         if self.get(short_id).deleted_at == at:
             return  # the same delete again: a retry of one whose answer was lost
