@@ -2,9 +2,10 @@
 
 Two of them, because each emulator is lenient somewhere: moto's server, and Amazon's
 own DynamoDB Local. moto accepts requests AWS rejects (a 26-item BatchWriteItem, an
-empty ExpressionAttributeNames), and DynamoDB Local rejects them as AWS does. Both listen on 127.0.0.1 and are started at most once
-per test session (and xdist worker); every test gets a fresh table of its own on them,
-built from template.yaml's definition, so tests never see each other's items.
+empty ExpressionAttributeNames), and DynamoDB Local rejects them as AWS does. Both
+listen on 127.0.0.1 and are started at most once per test session (and xdist worker);
+every test gets a fresh table of its own on them, built from template.yaml's
+definition, so tests never see each other's items.
 """
 
 from __future__ import annotations
