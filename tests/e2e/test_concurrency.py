@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TypeVar
 
+import pytest
+
 from tests.e2e.conftest import Answer, LocalStack
 
 CLIENTS = 40
@@ -24,6 +26,14 @@ CLICKS = 100
 RIVALS = 20
 
 T = TypeVar("T")
+
+# Atomic counting and conditional writes under a race are DynamoDB's to keep, and Amazon's
+# DynamoDB Local keeps them. moto's server does not apply concurrent writes to one item
+# one at a time (it lost a click in a hundred here, under load), so on moto these tests
+# would test moto: they run on DynamoDB Local alone (tests/repository does the same).
+ONLY_DYNAMODB_LOCAL = pytest.mark.parametrize(
+    "local_stack", ["local"], ids=["dynamodb-local"], indirect=True
+)
 
 
 def all_at_once(calls: list[Callable[[], T]]) -> list[T]:
@@ -82,6 +92,7 @@ def test_concurrent_creations_give_distinct_links_that_each_resolve_to_their_own
     ]
 
 
+@ONLY_DYNAMODB_LOCAL
 def test_concurrent_clicks_on_one_link_are_each_counted(local_stack: LocalStack) -> None:
     # Given a link
     created = local_stack.shorten({"url": target(uuid.uuid4().hex, 0)})
@@ -99,6 +110,7 @@ def test_concurrent_clicks_on_one_link_are_each_counted(local_stack: LocalStack)
     assert info.json()["clicks"] == CLICKS
 
 
+@ONLY_DYNAMODB_LOCAL
 def test_concurrent_creations_of_one_alias_have_exactly_one_winner(
     local_stack: LocalStack,
 ) -> None:
