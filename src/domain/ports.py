@@ -42,8 +42,10 @@ class LinkRepository(Protocol):
     def replace_with_tombstone(
         self, short_id: str, *, expected_token_hash: str, at: datetime
     ) -> None:
-        """Turn a link into a tombstone that keeps its id forever and nothing else.
-        Raises LinkNotFound, LinkGone or NotAuthorized, as update does."""
+        """Turn a link into a tombstone that keeps its id forever, with its dates and
+        click count but no target, token or expiry. A repeat at the same `at` is the
+        same delete (a retry whose answer was lost). Raises LinkNotFound, LinkGone or
+        NotAuthorized, as update does."""
         ...
 
 
