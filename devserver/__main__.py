@@ -21,7 +21,6 @@ from types import FrameType
 
 import boto3
 import botocore.exceptions
-import yaml
 
 from devserver import LOOPBACK, console
 from devserver.dynamodb_backends import (
@@ -113,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         project = load_project(args.template, region, dict(args.parameter_overrides))
-    except (OSError, yaml.YAMLError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError) as exc:
         print(f"devserver: cannot use {args.template}: {exc}", file=sys.stderr)
         return 2
     for problem in project.problems:
