@@ -1,4 +1,5 @@
-"""What the template declares, for a stack in one region: functions, routes, tables.
+"""What the template declares, for a stack in one region: functions, routes, tables, and
+the DynamoDB stream event sources of the functions.
 
 Parameters take the values given (as `sam deploy --parameter-overrides`) or their
 Default. What cannot run locally is a TemplateProblem with its reason, not an error.
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sam_template.document import load_template
+from sam_template.event_sources import StreamEventSource, stream_event_sources
 from sam_template.functions import (
     LambdaFunction,
     TemplateProblem,
@@ -33,6 +35,7 @@ class Application:
     functions: list[LambdaFunction]
     routes: RouteTable
     tables: list[TableDefinition]
+    event_sources: list[StreamEventSource]
     problems: list[TemplateProblem]
 
 
@@ -50,6 +53,7 @@ def load_application(
     resolver = Resolver(template, stack)
     functions, problems = functions_from_template(template, template_path.parent, resolver)
     routes, route_problems = routes_from_template(template, functions)
+    event_sources, event_source_problems = stream_event_sources(template, functions, resolver)
     return Application(
         template_path=template_path,
         template=template,
@@ -57,7 +61,8 @@ def load_application(
         functions=functions,
         routes=RouteTable(routes),
         tables=tables_from_template(template, resolver),
-        problems=[*problems, *route_problems],
+        event_sources=event_sources,
+        problems=[*problems, *route_problems, *event_source_problems],
     )
 
 

@@ -103,3 +103,29 @@ def test_provisioned_tables_and_indexes_keep_their_throughput(tables: dict[str, 
 
 def test_tables_whose_condition_is_false_are_not_made(tables: dict[str, Any]) -> None:
     assert set(tables) == {"LinksTable", "NamedTable"}
+
+
+def test_a_table_with_a_stream_is_created_with_it(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        """
+Resources:
+  LinksTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{AttributeName: PK, AttributeType: S}]
+      KeySchema: [{AttributeName: PK, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+""",
+        encoding="utf-8",
+    )
+    template = load_template(path)
+
+    (links,) = tables_from_template(template, Resolver(template, LocalStack(region="us-east-1")))
+
+    # CloudFormation's StreamSpecification has only the view type; CreateTable's says so.
+    assert links.create_table_arguments["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_IMAGE",
+    }
