@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from domain.click_facts import ClickFacts
 from domain.errors import LinkGone, LinkNotFound
 from domain.host_rules import hostname_of, is_denied_host
 from domain.links import Link, is_plausible_short_id, utc_now
@@ -22,8 +23,10 @@ def follow_link(
     repository: LinkRepository,
     denied_hosts: frozenset[str] = frozenset(),
     clock: Callable[[], datetime] = utc_now,
+    describe_click: Callable[[datetime], ClickFacts] | None = None,
 ) -> Link:
-    """Where a short link goes now; a real click is counted on the way (one round trip).
+    """Where a short link goes now; a real click is counted on the way (one round trip),
+    with what `describe_click` says of it at that moment for the analytics.
 
     Raises LinkNotFound, or LinkGone for a link that expired, was deleted, or points
     at a host denied since it was created.
@@ -31,7 +34,8 @@ def follow_link(
     _refuse_impossible(short_id)
     now = clock()
     if count_click:
-        link = repository.record_click(short_id, at=now)
+        click = describe_click(now) if describe_click is not None else None
+        link = repository.record_click(short_id, at=now, click=click)
     else:
         link = repository.get(short_id)
         if why := link.why_gone(now):

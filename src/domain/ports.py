@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Protocol
 
+from domain.click_facts import ClickFacts
+from domain.click_stats import Click, DayStats
 from domain.links import Link
 from domain.rate_limits import Admission, RollingLimit
 
@@ -18,8 +21,9 @@ class LinkRepository(Protocol):
         """The stored link, tombstones included, without counting. Raises LinkNotFound."""
         ...
 
-    def record_click(self, short_id: str, at: datetime) -> Link:
-        """Count one click atomically if the link redirects at `at`; return it as stored.
+    def record_click(self, short_id: str, at: datetime, click: ClickFacts | None = None) -> Link:
+        """Count one click atomically if the link redirects at `at`, and keep `click` with
+        it for the analytics; return the link as stored (its `clicks` numbers this click).
 
         Raises LinkNotFound, or LinkGone (nothing counted) for an expired or deleted link.
         """
@@ -64,4 +68,24 @@ class CreationCounter(Protocol):
         """Take back one creation `count_creation` counted (`counted`), if its sub-window
         is still the newest in `scope`; else leave it to age out. Raises
         StorageUnavailable if the store fails."""
+        ...
+
+
+class VisitorKeys(Protocol):
+    def key_for(self, day: date) -> bytes:
+        """The secret that hashes visitors on `day` (UTC), the same in every execution
+        environment; made on first use, deleted once the day is over. Raises
+        StorageUnavailable if it cannot be had."""
+        ...
+
+
+class ClickStatsStore(Protocol):
+    def add_clicks(self, short_id: str, day: date, clicks: Iterable[Click]) -> None:
+        """Count those of `clicks` (all on `day`) that are not counted yet, atomically:
+        a click already counted, or given twice, changes nothing. Raises
+        StorageUnavailable; a retry after any failure is always safe."""
+        ...
+
+    def days(self, short_id: str, first: date, last: date) -> list[DayStats]:
+        """The stored days of first..last (inclusive) that had clicks, oldest first."""
         ...

@@ -113,6 +113,23 @@ def viewer_of(event: Event, settings: Settings) -> Viewer:
     )
 
 
+def click_origin(event: Event, settings: Settings) -> tuple[str, str | None]:
+    """Who followed a short link, for the analytics: their address and the country
+    header's value (None unless CloudFront vouches for the request).
+
+    Short links run no CloudFront Function (it would cost every click), so this reads
+    what CloudFront itself adds where the short links' origin request policy lists it:
+    CloudFront-Viewer-Address and CloudFront-Viewer-Country (CloudFront Developer Guide,
+    "Add CloudFront request headers"). Without CloudFront, API Gateway's own view.
+    """
+    headers = _headers(event)
+    if came_through_cloudfront(event, settings):
+        address = _address_of(headers.get("cloudfront-viewer-address") or "")
+        if address:
+            return address, headers.get("cloudfront-viewer-country")
+    return event["requestContext"]["http"]["sourceIp"], None
+
+
 def _scheme(headers: dict[str, str]) -> str:
     # API Gateway always serves HTTPS and says so in X-Forwarded-Proto; the local
     # stack says http.

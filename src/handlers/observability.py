@@ -37,6 +37,9 @@ LINK_LOOKUPS = "LinkLookups"
 MISSES = "Misses"
 GONE = "Gone"
 REFUSALS = "Refusals"
+STREAM_RECORDS = "StreamRecords"
+STREAM_RECORDS_SKIPPED = "StreamRecordsSkipped"
+CLICK_DAYS_WRITTEN = "ClickDaysWritten"
 
 
 def log_metrics(handler: LambdaHandler) -> LambdaHandler:
@@ -73,3 +76,11 @@ def record_refusal(status: int, reason: str) -> None:
     metrics.add_dimension(name="Status", value=str(status))
     metrics.add_dimension(name="Reason", value=reason)
     count(REFUSALS)
+
+
+def record_aggregation(*, records: int, skipped: int, days_written: int) -> None:
+    """One aggregator invocation: stream records read, those that carried no click, and
+    link days written (one write each)."""
+    metrics.add_metric(name=STREAM_RECORDS, unit=MetricUnit.Count, value=records)
+    metrics.add_metric(name=STREAM_RECORDS_SKIPPED, unit=MetricUnit.Count, value=skipped)
+    metrics.add_metric(name=CLICK_DAYS_WRITTEN, unit=MetricUnit.Count, value=days_written)

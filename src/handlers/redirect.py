@@ -1,9 +1,11 @@
 """RedirectFunction: GET and HEAD /{shortId}.
 
 The hot path, so it carries nothing it does not use. Every request is one DynamoDB
-round trip: a real click counts itself and returns the target in one update; a HEAD,
-a prefetch or a bot reads without counting. No pydantic, no request validation (the
-only input is a path segment) and no Powertools resolver (docs/architecture.md says
+round trip: a real click counts itself, keeps what the analytics needs, and returns the
+target in one update; a HEAD, a prefetch or a bot reads without counting. (Plus, once
+per execution environment and UTC day, the day's visitor key:
+repository/visitor_keys.py.) No pydantic, no request validation (the only input is a
+path segment) and no Powertools resolver (docs/architecture.md says
 why); handlers/redirect_routes.py declares the routes for the OpenAPI document.
 """
 
@@ -13,14 +15,17 @@ import gc
 
 gc.disable()  # until this module is loaded: handlers/__init__.py says why
 
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from domain.click_facts import ClickFacts, click_facts
 from domain.clicks import is_countable_click
 from domain.lookup import follow_link
 from handlers import wiring
+from handlers.api_requests import click_origin
 from handlers.boundary import http_boundary
 from handlers.observability import log_metrics, record_redirect
 from handlers.responses import REDIRECT_CACHE, proxy_response
@@ -28,10 +33,12 @@ from handlers.responses import REDIRECT_CACHE, proxy_response
 logger = Logger()
 
 
-def answer_visit(method: str, short_id: str, headers: dict[str, str]) -> dict[str, Any]:
-    """The answer to `method` (GET or HEAD) on /{short_id}, as a proxy response;
+def answer_visit(event: dict[str, Any], short_id: str) -> dict[str, Any]:
+    """The answer to the event's GET or HEAD on /{short_id}, as a proxy response;
     refusals raise."""
     settings = wiring.settings()
+    method = event["requestContext"]["http"]["method"]
+    headers: dict[str, str] = event.get("headers") or {}
     counted = is_countable_click(
         method=method,
         user_agent=headers.get("user-agent"),
@@ -40,11 +47,25 @@ def answer_visit(method: str, short_id: str, headers: dict[str, str]) -> dict[st
         x_purpose=headers.get("x-purpose"),
         x_moz=headers.get("x-moz"),
     )
+
+    def describe_click(at: datetime) -> ClickFacts:
+        # Only a counted click gets here, so it has a User-Agent.
+        address, country = click_origin(event, settings)
+        return click_facts(
+            at=at,
+            referer=headers.get("referer"),
+            country=country,
+            user_agent=headers.get("user-agent") or "",
+            address=address,
+            visitor_keys=wiring.visitor_keys(),
+        )
+
     link = follow_link(
         short_id,
         count_click=counted,
         repository=wiring.link_repository(),
         denied_hosts=settings.denied_hosts,
+        describe_click=describe_click,
     )
     record_redirect(counted=counted)
     return proxy_response(
@@ -58,11 +79,7 @@ def answer_visit(method: str, short_id: str, headers: dict[str, str]) -> dict[st
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = event["requestContext"]
     logger.set_correlation_id(request.get("requestId"))
-    return answer_visit(
-        request["http"]["method"],
-        (event.get("pathParameters") or {}).get("shortId", ""),
-        event.get("headers") or {},
-    )
+    return answer_visit(event, (event.get("pathParameters") or {}).get("shortId", ""))
 
 
 gc.freeze()  # loaded: out of every later collection's way

@@ -47,4 +47,4 @@ def peek(short_id: str) -> Response[str]:
 
 def _answer(short_id: str) -> Response[str]:
     event = router.current_event
-    return as_response(answer_visit(event.http_method, short_id, dict(event.headers)))
+    return as_response(answer_visit(event.raw_event, short_id))

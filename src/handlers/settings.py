@@ -16,6 +16,7 @@ from domain.host_rules import parse_denied_hosts
 from domain.rate_limits import CreationRateLimits
 
 REDIRECT_STATUSES = frozenset({301, 302, 307, 308})
+DEFAULT_CLICK_STATS_RETENTION_DAYS = 400
 
 
 class MisconfiguredError(RuntimeError):
@@ -41,6 +42,9 @@ class Settings:
     allow_direct_api_access: bool
     # The custom domain of the site (template DomainName), or None: a link to it would loop.
     site_domain_name: str | None
+    # Days a link's per-day click stats are kept (template ClickStatsRetentionDays);
+    # only the aggregator is given it, the others never write stats.
+    click_stats_retention_days: int = DEFAULT_CLICK_STATS_RETENTION_DAYS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -64,6 +68,9 @@ class Settings:
             ),
             allow_direct_api_access=_boolean(environ, "ALLOW_DIRECT_API_ACCESS"),
             site_domain_name=environ.get("SITE_DOMAIN_NAME", "").strip() or None,
+            click_stats_retention_days=_positive_int(environ, "CLICK_STATS_RETENTION_DAYS")
+            if environ.get("CLICK_STATS_RETENTION_DAYS")
+            else DEFAULT_CLICK_STATS_RETENTION_DAYS,
             creation_rate_limits=CreationRateLimits(
                 per_client=_positive_int(environ, "CREATION_RATE_LIMIT"),
                 per_56=_positive_int(environ, "CREATION_RATE_LIMIT_PER_56"),

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.settings import Settings
 from repository.client import create_dynamodb_client
+from repository.dynamodb_click_stats import DynamoDBClickStats
 from repository.dynamodb_links import DynamoDBLinkRepository
 from repository.dynamodb_rate_counter import DynamoDBCreationCounter
 from repository.idempotency_store import run_once_per_key
+from repository.visitor_keys import DynamoDBVisitorKeys
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
@@ -37,6 +39,18 @@ def link_repository() -> DynamoDBLinkRepository:
 
 
 @cache
+def visitor_keys() -> DynamoDBVisitorKeys:
+    return DynamoDBVisitorKeys(dynamodb_client(), settings().links_table_name)
+
+
+@cache
+def click_stats() -> DynamoDBClickStats:
+    return DynamoDBClickStats(
+        dynamodb_client(), settings().links_table_name, settings().click_stats_retention_days
+    )
+
+
+@cache
 def creation_counter() -> DynamoDBCreationCounter:
     return DynamoDBCreationCounter(dynamodb_client(), settings().links_table_name)
 
@@ -51,5 +65,13 @@ def idempotent(
 
 def reset() -> None:
     """Forget everything built so far (tests change the environment between cases)."""
-    for factory in (settings, dynamodb_client, link_repository, creation_counter, idempotent):
+    for factory in (
+        settings,
+        dynamodb_client,
+        link_repository,
+        visitor_keys,
+        click_stats,
+        creation_counter,
+        idempotent,
+    ):
         factory.cache_clear()

@@ -6,10 +6,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from domain.click_facts import ClickFacts
 from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
 from domain.links import Link, rfc3339
 from repository.keys import link_key
-from repository.link_items import link_from_item, link_to_item
+from repository.link_items import (
+    CLICK_ATTRIBUTE,
+    click_to_attribute,
+    link_from_item,
+    link_to_item,
+)
 from repository.store_failures import raises_storage_unavailable
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
@@ -60,20 +66,27 @@ class DynamoDBLinkRepository:
         return link_from_item(response["Item"])
 
     @raises_storage_unavailable("counting a click")
-    def record_click(self, short_id: str, at: datetime) -> Link:
+    def record_click(self, short_id: str, at: datetime, click: ClickFacts | None = None) -> Link:
         # One round trip counts the click and returns the target. The condition keeps
         # an unknown id from creating a stray item, and expired or deleted links from
         # counting; on failure DynamoDB returns the item as it was, which tells a 404
         # from a 410 without a second request. (An ADD cannot tell a retry from a new
         # click: if DynamoDB applied a click whose answer was lost, the retry counts it
-        # again. Rare, and only ever one click too many.)
+        # again. Rare, and only ever one click too many, in the analytics as well.)
+        # `click` rides along for the analytics: the table's stream carries the new
+        # item, with its click number (`clicks`), to the aggregator.
+        sets = "lastClickedAt = :now"
+        values: dict[str, Any] = {":one": {"N": "1"}, ":now": {"S": rfc3339(at)}}
+        if click is not None:
+            sets += f", {CLICK_ATTRIBUTE} = :click"
+            values[":click"] = click_to_attribute(click)
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=link_key(short_id),
-                UpdateExpression="ADD clicks :one SET lastClickedAt = :now",
+                UpdateExpression=f"ADD clicks :one SET {sets}",
                 ConditionExpression=f"attribute_exists(PK) AND {_REDIRECTS}",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"S": rfc3339(at)}},
+                ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )

@@ -4,16 +4,21 @@ Every item type shares the table's `PK`/`SK` keys and is told apart by a prefix:
     link (or its tombstone)   PK = LINK#<shortId>                    SK = META
     creations in one scope    PK = RATE#<scope>                      SK = CREATIONS#<grid>
     idempotency record        PK = IDEMPOTENCY#shorten               SK = <hash of key>
-so no two kinds of item can ever collide on a key. A rate scope is a client's address
-or network ("203.0.113.7", "2001:db8::/64") or "all", the stack-wide ceiling; the grid
-("300/5": window seconds / sub-windows) keeps counts made under another window apart
-(domain/rate_limits.py). `ttl` (epoch seconds) is the table's TTL attribute: DynamoDB
-deletes expired links, counters and idempotency records by itself, eventually (reads
-never rely on it having done so).
+    a link's clicks on a day  PK = STATS#<shortId>                   SK = DAY#<YYYY-MM-DD>
+    a day's visitor key       PK = VISITORKEY                        SK = <YYYY-MM-DD>
+so no two kinds of item can ever collide on a key. A link's days share a partition of
+their own, not the link's: one Query reads a range of them (SK between two days), and
+IAM can let the aggregator write them and nothing else (dynamodb:LeadingKeys).
+A rate scope is a client's address or network ("203.0.113.7", "2001:db8::/64") or
+"all", the stack-wide ceiling; the grid ("300/5": window seconds / sub-windows) keeps
+counts made under another window apart (domain/rate_limits.py). `ttl` (epoch seconds)
+is the table's TTL attribute: DynamoDB deletes expired counters, idempotency records,
+day stats and visitor keys by itself, eventually (reads never rely on it having done so).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
@@ -26,6 +31,9 @@ RATE_SORT_KEY = "CREATIONS"
 # Powertools' idempotency records: one static partition key, the hashed key as SK.
 IDEMPOTENCY_PARTITION = "IDEMPOTENCY#shorten"
 TTL_ATTRIBUTE = "ttl"
+STATS_PREFIX = "STATS#"
+STATS_DAY_PREFIX = "DAY#"
+VISITOR_KEY_PARTITION = "VISITORKEY"
 
 
 def link_key(short_id: str) -> dict[str, AttributeValueTypeDef]:
@@ -34,3 +42,15 @@ def link_key(short_id: str) -> dict[str, AttributeValueTypeDef]:
 
 def rate_key(scope: str, grid: str) -> dict[str, AttributeValueTypeDef]:
     return {"PK": {"S": f"{RATE_PREFIX}{scope}"}, "SK": {"S": f"{RATE_SORT_KEY}#{grid}"}}
+
+
+def stats_key(short_id: str, day: date) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": {"S": f"{STATS_PREFIX}{short_id}"}, "SK": {"S": stats_sort_key(day)}}
+
+
+def stats_sort_key(day: date) -> str:
+    return f"{STATS_DAY_PREFIX}{day.isoformat()}"
+
+
+def visitor_key_key(day: date) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": {"S": VISITOR_KEY_PARTITION}, "SK": {"S": day.isoformat()}}

@@ -2,7 +2,9 @@
 
 Attribute names are part of the stored data's contract: `url`, `createdAt`, `clicks`,
 `lastClickedAt`, `expiresAt`, `deletedAt` (timestamps as RFC 3339 strings in UTC, so
-they compare as strings in condition expressions) and `tokenHash`.
+they compare as strings in condition expressions) and `tokenHash`; and `click`, what the
+latest click brought for analytics (`click_to_attribute`), which only the table's stream
+reads (repository/click_stream.py).
 
 A link item never carries the table's TTL attribute: DynamoDB would delete an expired
 link, and its id would go to whoever asked for it next, so the new owner would get the
@@ -16,6 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from domain.click_facts import ClickFacts
 from domain.links import Link, rfc3339
 from repository.keys import LINK_PREFIX, link_key
 
@@ -54,3 +57,20 @@ def link_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Link:
 
 def _moment(item: Mapping[str, AttributeValueTypeDef], name: str) -> datetime | None:
     return datetime.fromisoformat(item[name]["S"]) if name in item else None
+
+
+CLICK_ATTRIBUTE = "click"
+
+
+def click_to_attribute(click: ClickFacts) -> AttributeValueTypeDef:
+    """A map with one-letter names: it is written on every click, and names count
+    toward the item's size (so toward its write units) like values do."""
+    facts: dict[str, AttributeValueTypeDef] = {
+        "r": {"S": click.referrer},
+        "u": {"S": click.user_agent},
+    }
+    if click.country is not None:
+        facts["c"] = {"S": click.country}
+    if click.visitor is not None:
+        facts["v"] = {"N": str(click.visitor)}
+    return {"M": facts}

@@ -155,7 +155,8 @@ ROUTES = [
     Route(
         "GET /{shortId}",
         "RedirectFunction",
-        (("UpdateItem", "LINK#"),),
+        # The day's visitor key, on an environment's first click of the day.
+        (("UpdateItem", "VISITORKEY"), ("UpdateItem", "LINK#")),
         lambda context, link: redirect.handler(
             on_link(event("redirect.json"), link["shortId"]), context
         ),
@@ -198,11 +199,14 @@ ROUTES = [
 # Completing an idempotency record comes after the link is stored: failing there is
 # not a 503 (test_a_link_stored_before_its_idempotency_record_failed_is_still_returned).
 RECORD_COMPLETED = ("UpdateItem", "IDEMPOTENCY#")
+# Nor is failing to learn the day's visitor key: the click counts without its visitor
+# (test_a_redirect_without_the_days_visitor_key_still_counts_the_click).
+VISITOR_KEY = ("UpdateItem", "VISITORKEY")
 ROUTE_CALL_SITES = [
     (route, site)
     for route in ROUTES
     for site in dict.fromkeys(route.call_sites)  # a fault fails the first call at a site
-    if site != RECORD_COMPLETED
+    if site not in (RECORD_COMPLETED, VISITOR_KEY)
 ]
 
 
@@ -277,6 +281,19 @@ def test_a_link_stored_before_its_idempotency_record_failed_is_still_returned(
     assert created["managementToken"]
     links = [item for item in stack.items() if item["PK"]["S"].startswith("LINK#")]
     assert [item["PK"]["S"] for item in links] == [f"LINK#{created['shortId']}"]
+
+
+def test_a_redirect_without_the_days_visitor_key_still_counts_the_click(stack, lambda_context):
+    link = create_link(lambda_context)
+    stack.faults.fail(VISITOR_KEY, FAULTS["throttled"])
+
+    response = redirect.handler(on_link(event("redirect.json"), link["shortId"]), lambda_context)
+
+    assert response["statusCode"] == 302
+    stored = next(item for item in stack.items() if item["PK"]["S"] == f"LINK#{link['shortId']}")
+    assert stored["clicks"] == {"N": "1"}
+    assert "u" in stored["click"]["M"]  # the rest of what the analytics needs is there
+    assert "v" not in stored["click"]["M"]  # only the visitor is unknown
 
 
 def test_a_failed_change_leaves_the_link_as_it_was(stack, lambda_context):

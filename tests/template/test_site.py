@@ -71,16 +71,12 @@ API_PATHS = [
 SHORT_LINK_PATHS = ["/abc123", "/my-alias_1", "/assets", "/index.htm", "/favicon.ico", "/links"]
 # What the redirect reads from a request (handlers/redirect.py, domain/clicks.py; the
 # origin secret comes from the origin's own header): exactly this reaches it.
-HEADERS_THE_REDIRECT_READS = {
-    "accept",
-    "user-agent",
-    "purpose",
-    "sec-purpose",
-    "x-purpose",
-    "x-moz",
-}
+CLICK_CHECK_HEADERS = {"accept", "user-agent", "purpose", "sec-purpose", "x-purpose", "x-moz"}
+# The analytics' (handlers/api_requests.py, click_origin): CloudFront adds the last two.
+CLICK_ORIGIN_HEADERS = {"referer", "cloudfront-viewer-address", "cloudfront-viewer-country"}
+HEADERS_THE_REDIRECT_READS = CLICK_CHECK_HEADERS | CLICK_ORIGIN_HEADERS
 # What the other routes read (src/handlers): it must reach them.
-HEADERS_THE_OTHER_ROUTES_READ = HEADERS_THE_REDIRECT_READS | {
+HEADERS_THE_OTHER_ROUTES_READ = CLICK_CHECK_HEADERS | {
     "authorization",
     "content-type",
     "idempotency-key",
@@ -503,7 +499,8 @@ def test_the_short_links_take_get_and_head_and_the_rest_of_the_api_every_method(
 @pytest.mark.parametrize("path", SHORT_LINK_PATHS)
 def test_a_short_link_gets_exactly_the_headers_the_redirect_reads(template, path):
     policy_id = behaviour_for(template, path)["OriginRequestPolicyId"]
-    for header in HEADERS_THE_OTHER_ROUTES_READ | {"cookie", "host", "cloudfront-viewer-address"}:
+    others = HEADERS_THE_OTHER_ROUTES_READ | {"cookie", "host"}
+    for header in others | CLICK_ORIGIN_HEADERS:
         assert forwards(template, policy_id, header) is (header in HEADERS_THE_REDIRECT_READS), (
             header
         )

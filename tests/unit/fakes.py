@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import overload
 
+from domain.click_facts import ClickFacts
 from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
 from domain.links import Link, rfc3339
 from domain.rate_limits import Admission, RollingCounts, RollingLimit
@@ -22,6 +23,8 @@ class FakeLinkRepository:
     def __init__(self, *links: Link) -> None:
         self.links: dict[str, Link] = {link.short_id: _as_stored(link) for link in links}
         self.writes = 0
+        # What each counted click brought for the analytics, in order.
+        self.clicks_recorded: list[tuple[str, datetime, ClickFacts | None]] = []
 
     def add(self, link: Link) -> None:
         self.writes += 1
@@ -41,12 +44,13 @@ class FakeLinkRepository:
         except KeyError:
             raise LinkNotFound(short_id) from None
 
-    def record_click(self, short_id: str, at: datetime) -> Link:
+    def record_click(self, short_id: str, at: datetime, click: ClickFacts | None = None) -> Link:
         at = _stored_moment(at)
         link = self.get(short_id)
         if why := link.why_gone(at):
             raise LinkGone(short_id, why)
         self.writes += 1
+        self.clicks_recorded.append((short_id, at, click))
         self.links[short_id] = replace(link, clicks=link.clicks + 1, last_clicked_at=at)
         return self.links[short_id]
 

@@ -1,0 +1,95 @@
+"""ClickStatsFunction: the table's stream -> each link's clicks per day.
+
+Lambda's event source mapping hands it the stream records of link items that carry a
+click (template.yaml: the filter, batches, a tumbling window of
+ClickStatsWindowSeconds). Within a window each invocation adds its records' clicks to
+the window's `state` and returns it; the window's final invocation writes them, one
+item per link and day (repository/dynamodb_click_stats.py). Writing once a window is
+what keeps analytics cheap: a link clicked a thousand times in a window costs one write.
+
+Exact under every retry Lambda makes: a failed write raises, Lambda runs the final
+invocation again with the same state, and the clicks already written change nothing
+(domain/click_stats.py). No record is ever reported as failed or skipped for being
+malformed: one that carries no click is passed over, counted in a metric, and never
+blocks the shard. Docs: docs/architecture.md, "Click analytics".
+
+Its other job, on a daily schedule: deleting the visitor keys of past days.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from domain.click_stats import classified_click
+from domain.click_windows import PendingClicks
+from domain.user_agents import classify
+from handlers import wiring
+from handlers.observability import log_metrics, record_aggregation
+from repository.click_stream import streamed_click
+
+logger = Logger()
+
+WRITE_EARLY_AT_BYTES = 600_000
+"""Write before the window ends once the state is this large: Lambda ends a window
+whose state passes 1 MB (per shard), and the state must always fit."""
+WRITERS = 8  # concurrent day writes: a window's final invocation may have thousands
+
+
+@logger.inject_lambda_context
+@log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("detail-type") == "Scheduled Event":
+        return forget_past_visitor_keys(event)
+    return aggregate(event)
+
+
+def forget_past_visitor_keys(event: dict[str, Any]) -> dict[str, Any]:
+    """The daily run (template: a schedule just after 00:00 UTC): no key of a past day
+    survives it (repository/visitor_keys.py)."""
+    today = datetime.fromisoformat(event["time"]).astimezone(UTC).date()
+    forgotten = wiring.visitor_keys().forget_before(today)
+    logger.info("Past visitor keys deleted", extra={"keys": forgotten, "today": str(today)})
+    return {"forgotten": forgotten}
+
+
+def aggregate(event: dict[str, Any]) -> dict[str, Any]:
+    """One invocation of the stream's event source mapping."""
+    pending = PendingClicks.from_state(event.get("state"))
+    records = event.get("Records") or []
+    skipped = 0
+    for record in records:
+        click = streamed_click(record)
+        if click is None:
+            skipped += 1
+            continue
+        pending.add(click.short_id, classified_click(click.number, click.at, click.facts, classify))
+    windowed = "window" in event
+    written = 0
+    if (
+        not windowed
+        or event.get("isFinalInvokeForWindow")
+        or (pending.state_size() > WRITE_EARLY_AT_BYTES)
+    ):
+        written = write(pending)
+        pending = PendingClicks()
+    record_aggregation(records=len(records), skipped=skipped, days_written=written)
+    return {"state": pending.to_state(), "batchItemFailures": []}
+
+
+def write(pending: PendingClicks) -> int:
+    """Write every link's days; raise the first failure once every write has ended (so a
+    retry has less left to do). Returns how many link days were written."""
+    store = wiring.click_stats()
+    with ThreadPoolExecutor(max_workers=WRITERS) as writers:
+        writes = [
+            writers.submit(store.add_clicks, short_id, day, clicks)
+            for short_id, day, clicks in pending.by_link_and_day()
+        ]
+    for finished in writes:
+        finished.result()
+    return len(writes)
