@@ -43,6 +43,7 @@ ROUTES = {
     ("PATCH", "/links/{shortId}", "LinksFunction"),
     ("DELETE", "/links/{shortId}", "LinksFunction"),
     ("GET", "/links/{shortId}/qr", "LinksFunction"),
+    ("GET", "/links/{shortId}/stats", "LinksFunction"),
 }
 # The values CloudWatch Logs accepts for RetentionInDays.
 LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096}
