@@ -103,14 +103,23 @@ def transformed_app_template() -> dict[str, Any]:
 
 
 @cache
-def handler_permissions() -> dict[str, dict[str, frozenset[str]]]:
-    """Resource type -> handler -> the permissions CloudFormation's handler lists."""
+def registry_schemas() -> dict[str, dict[str, Any]]:
+    """Resource type -> its CloudFormation registry schema, as cfn-lint ships it."""
     folder = CFN_LINT_DATA / "schemas" / "resources"
-    permissions = {}
+    schemas = {}
     for path in folder.glob("*.json"):
         schema = json.loads(path.read_text(encoding="utf-8"))
+        schemas[schema["typeName"]] = schema
+    return schemas
+
+
+@cache
+def handler_permissions() -> dict[str, dict[str, frozenset[str]]]:
+    """Resource type -> handler -> the permissions CloudFormation's handler lists."""
+    permissions = {}
+    for type_name, schema in registry_schemas().items():
         handlers = schema.get("handlers", {})
-        permissions[schema["typeName"]] = {
+        permissions[type_name] = {
             handler: frozenset(handlers.get(handler, {}).get("permissions", []))
             for handler in HANDLERS
         }
@@ -291,6 +300,11 @@ def resource_arns(
     if kind == "AWS::Lambda::Permission":
         function = resolve(properties["FunctionName"], names)
         return [f"arn:aws:lambda:{region}:{account}:function:{function}"]
+    if kind == "AWS::Lambda::EventSourceMapping":
+        # Named by a UUID Lambda picks, never by the stack.
+        return [f"arn:aws:lambda:{region}:{account}:event-source-mapping:0a1b2c3d-4e5f-6a7b-8c9d"]
+    if kind == "AWS::Events::Rule":
+        return [f"arn:aws:events:{region}:{account}:rule/{name}"]
     if kind == "AWS::Lambda::LayerVersion":
         layer = resolve(properties.get("LayerName", name), names)
         base = f"arn:aws:lambda:{region}:{account}:layer:{layer}"
@@ -329,6 +343,8 @@ _IAM_RESOURCE_TYPES = {
     "AWS::Lambda::Function": {"function"},
     "AWS::Lambda::Permission": {"function"},
     "AWS::Lambda::LayerVersion": {"layer", "layerversion"},
+    "AWS::Lambda::EventSourceMapping": {"eventsourcemapping"},
+    "AWS::Events::Rule": {"rule-on-default-event-bus"},
     "AWS::DynamoDB::Table": {"table"},
     "AWS::IAM::Role": {"role"},
     "AWS::Logs::LogGroup": {"log-group"},

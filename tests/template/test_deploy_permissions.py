@@ -301,6 +301,15 @@ NOT_NEEDED: dict[str, list[NotNeeded]] = {
         ),
     ],
     "AWS::WAFv2::WebACL": [],
+    "AWS::Events::Rule": [
+        not_needed(
+            "no target has a role (a schedule invokes a function through the function's"
+            " resource policy): none to pass, on any handler, the read's too",
+            _absent("RoleArn"),
+            "iam:PassRole",
+            even_on_read=True,
+        ),
+    ],
 }
 
 

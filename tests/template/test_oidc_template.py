@@ -54,6 +54,8 @@ WILDCARD_RESOURCE_SIDS = {
         "ApiAccessLogDelivery",
         "RandomPasswordForSecrets",
         "CloudFront",
+        # CreateEventSourceMapping takes only "*": scoped by lambda:FunctionArn instead.
+        "EventSourceMappingsOfTheAppsFunctions",
     },
     "DeployRole": {"CloudFormationReadOnlyGlobal"},
 }
@@ -146,6 +148,7 @@ def test_the_app_is_touched_only_by_its_names(execution_role, deploy_role):
         "LogGroups": ":log-group:url-shortener-*",
         "SiteBucket": ":::url-shortener-*",
         "WriteRolesOnlyWithTheBoundary": ":role/url-shortener-*",
+        "ScheduleRules": ":rule/url-shortener-*",
     }
     by_sid = {s.sid: s for s in execution_role.statements}
     for sid, suffix in scoped.items():
@@ -266,6 +269,19 @@ def test_the_boundary_holds_every_grant_of_every_function(bootstrap):
                             f"{logical_id} grants {action} on {arn}, beyond the boundary"
                         )
     assert checked > 10
+
+
+def test_event_source_mappings_are_written_only_for_the_apps_functions(execution_role):
+    app_functions = f"arn:aws:lambda:*:{ACCOUNT}:function:url-shortener-*"
+    for action in ("lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping",
+                   "lambda:DeleteEventSourceMapping"):  # fmt: skip
+        granting = allowed(execution_role, action)
+        assert granting, f"{action} is not granted: the aggregator's mapping cannot be deployed"
+        for statement in granting:
+            # A mapping is named by a random UUID: the function it feeds is what scopes it.
+            assert statement.condition == {"ArnLike": {"lambda:FunctionArn": app_functions}}, (
+                statement.sid
+            )
 
 
 def _characters(document: Any) -> int:
