@@ -155,7 +155,7 @@ class Assumptions:
     cache_miss_percent: int = 5  # page requests that reach S3
     site_bytes: int = 150_000  # web/ in the bucket
     custom_metrics: int = 8  # EMF metrics x dimension values
-    alarms: int = 10  # errors and throttles x3, 5xx, p99 latency, DynamoDB, ceiling
+    alarms: int = 12  # errors, throttles x3; 5xx; p99; DynamoDB; ceiling; click stats x2
     secrets: int = 2  # token sealing, origin verify
     waf: int = 0  # 1: the optional per-client rate limit's web ACL (WafRateLimitPerClient)
 

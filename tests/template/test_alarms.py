@@ -13,7 +13,12 @@ import pytest
 from sam_template.document import resources_of_type
 from tests.template.deployed_stack import DeployedStack
 
-FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
+# The functions API Gateway invokes: an error is a 500, a throttle a refused request.
+API_FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
+# The one the links table's stream invokes: an error or a throttle holds its batch back.
+STREAM_FUNCTION = "ClickStatsFunction"
+# DynamoDB Streams keeps a record 24 hours, then trims it (DynamoDB developer guide).
+STREAM_RETENTION_MS = 24 * 60 * 60 * 1000
 # The reason the shortener records when the stack-wide ceiling refuses a creation.
 CREATION_CEILING_REASON = "creation_ceiling"
 TOPIC = {"Ref": "AlarmTopic"}
@@ -52,19 +57,49 @@ def alarms_on(template: dict[str, Any], namespace: str, metric_name: str) -> lis
     ]
 
 
-@pytest.mark.parametrize("metric_name", ["Errors", "Throttles"])
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_function_has_an_errors_and_a_throttles_alarm(template, function, metric_name):
-    on_function = [
+def on_function(template: dict[str, Any], metric_name: str, function: str) -> list[dict[str, Any]]:
+    return [
         alarm
         for alarm in alarms_on(template, "AWS/Lambda", metric_name)
         if watched(alarm)[0][2] == {"FunctionName": {"Ref": function}}
     ]
 
-    assert len(on_function) == 1
-    alarm = on_function[0]
+
+@pytest.mark.parametrize(
+    ("function", "metric_name"),
+    [(function, "Errors") for function in (*API_FUNCTIONS, STREAM_FUNCTION)]
+    + [(function, "Throttles") for function in API_FUNCTIONS],
+)
+def test_every_function_has_an_errors_alarm_and_the_apis_a_throttles_alarm(
+    template, function, metric_name
+):
+    (alarm,) = on_function(template, metric_name, function)
+
     assert alarm["Statistic"] == "Sum"
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_every_function_is_watched(template):
+    # One added must be given its alarms here.
+    assert set(resources_of_type(template, "AWS::Serverless::Function")) == {
+        *API_FUNCTIONS,
+        STREAM_FUNCTION,
+    }
+
+
+def test_the_click_stats_falling_behind_raises_an_alarm_long_before_a_click_is_lost(template):
+    (alarm,) = on_function(template, "IteratorAge", STREAM_FUNCTION)
+    longest_window_ms = template["Parameters"]["ClickStatsWindowSeconds"]["MaxValue"] * 1000
+    raised_after_ms = alarm["Threshold"] + alarm["EvaluationPeriods"] * alarm["Period"] * 1000
+
+    # The oldest record a period saw, not an average that a burst of fresh ones hides.
+    assert alarm["Statistic"] == "Maximum"
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm.get("DatapointsToAlarm", alarm["EvaluationPeriods"]) == alarm["EvaluationPeriods"]
+    # Not raised by a tumbling window's own wait, however long the parameter makes it...
+    assert alarm["Threshold"] > longest_window_ms
+    # ...and raised with most of the stream's 24 hours left to fix the cause.
+    assert raised_after_ms <= STREAM_RETENTION_MS / 10
 
 
 def test_the_api_5xx_alarm_is_a_rate_of_errors_over_requests(template):
@@ -159,6 +194,6 @@ def test_the_functions_name_their_metrics_namespace_and_no_tracing(template):
     assert function_globals["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
     # X-Ray's SDK costs every cold start ~355 ms (handlers/observability.py).
     assert function_globals.get("Tracing", "PassThrough") == "PassThrough"
-    for logical_id in FUNCTIONS:
+    for logical_id in (*API_FUNCTIONS, STREAM_FUNCTION):
         properties = template["Resources"][logical_id]["Properties"]
         assert properties.get("Tracing", "PassThrough") == "PassThrough"

@@ -19,7 +19,7 @@ from tests.template.deployed_stack import DeployedStack
 GET_TABLE_ARN = {"Fn::GetAtt": ["LinksTable", "Arn"]}
 
 # Every function, so that one added must be given its grants below before it deploys.
-FUNCTION_IDS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
+FUNCTION_IDS = ("ShortenFunction", "RedirectFunction", "LinksFunction", "ClickStatsFunction")
 # Least privilege: exactly these DynamoDB actions, on the links table only, each on
 # the partition-key prefixes it needs (repository/keys.py) and no others.
 GRANTS = {
@@ -30,10 +30,27 @@ GRANTS = {
         "dynamodb:UpdateItem": {"IDEMPOTENCY#shorten", "RATE#*"},
         "dynamodb:DeleteItem": {"IDEMPOTENCY#shorten"},
     },
-    # A click: one UpdateItem counts it; HEAD, bots and prefetches read with GetItem.
-    "RedirectFunction": {"dynamodb:UpdateItem": {"LINK#*"}, "dynamodb:GetItem": {"LINK#*"}},
-    # Reads links; owners' changes and deletes (tombstones) are UpdateItems.
-    "LinksFunction": {"dynamodb:GetItem": {"LINK#*"}, "dynamodb:UpdateItem": {"LINK#*"}},
+    # A click: one UpdateItem counts it; HEAD, bots and prefetches read with GetItem. And
+    # the day's visitor key, made or read with one UpdateItem.
+    "RedirectFunction": {
+        "dynamodb:UpdateItem": {"LINK#*", "VISITORKEY"},
+        "dynamodb:GetItem": {"LINK#*"},
+    },
+    # Reads links; owners' changes and deletes (tombstones) are UpdateItems; a link's
+    # stats are one Query over its days.
+    "LinksFunction": {
+        "dynamodb:GetItem": {"LINK#*"},
+        "dynamodb:UpdateItem": {"LINK#*"},
+        "dynamodb:Query": {"STATS#*"},
+    },
+    # The aggregator: the stats items (what it knows of a click comes in the stream), and
+    # once a day, finding and deleting past visitor keys.
+    "ClickStatsFunction": {
+        "dynamodb:GetItem": {"STATS#*"},
+        "dynamodb:PutItem": {"STATS#*"},
+        "dynamodb:Query": {"VISITORKEY"},
+        "dynamodb:DeleteItem": {"VISITORKEY"},
+    },
 }
 ROUTES = {
     ("POST", "/shorten", "ShortenFunction"),
@@ -86,7 +103,7 @@ def log_group(template: dict[str, Any], reference: Any) -> dict[str, Any]:
 # --- functions and layer ---------------------------------------------------------
 
 
-def test_the_functions_are_exactly_the_three_known_ones(template):
+def test_the_functions_are_exactly_the_known_ones(template):
     assert set(functions(template)) == set(FUNCTION_IDS)
 
 
@@ -195,10 +212,19 @@ def role_policies(template: dict[str, Any], logical_id: str) -> dict[str, list[d
 
 
 def policy_statements(template: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
-    """The function's DynamoDB statements."""
+    """The function's DynamoDB statements on the table's items."""
     policies = role_policies(template, logical_id)
-    assert set(policies) == {"its-own-log-group", "links-table"}, sorted(policies)
+    # The stream's policy only for a function the stream feeds (Lambda reads it with the
+    # function's role); tests/template/test_click_analytics.py holds it to that stream.
+    stream = {"links-table-stream"} if stream_events(template, logical_id) else set()
+    assert set(policies) == {"its-own-log-group", "links-table"} | stream, sorted(policies)
     return policies["links-table"]
+
+
+def stream_events(template: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
+    """The function's DynamoDB stream events."""
+    events = (functions(template)[logical_id].get("Properties") or {}).get("Events") or {}
+    return [event for event in events.values() if event.get("Type") == "DynamoDB"]
 
 
 def leading_keys(statement: dict[str, Any]) -> set[str]:
@@ -245,11 +271,14 @@ def test_a_click_may_change_only_what_a_click_changes(template):
         statement
         for statement in policy_statements(template, "RedirectFunction")
         if "dynamodb:UpdateItem" in as_list(statement["Action"])
+        and "LINK#*" in leading_keys(statement)
     ]
     attributes = set(count["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
-    # The keys, the two a click writes, and the two its condition reads; never the
-    # target, the token or the creation time.
-    assert attributes == {"PK", "SK", "clicks", "lastClickedAt", "deletedAt", "expiresAt"}
+    # The keys, the three a click writes (its count, time and analytics facts), and the
+    # two its condition reads; never the target, the token or the creation time.
+    assert attributes == {
+        "PK", "SK", "clicks", "lastClickedAt", "click", "deletedAt", "expiresAt"
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTION_IDS))
@@ -298,10 +327,15 @@ def test_the_routes_are_exactly_the_expected_ones(template):
     ]
     assert len(routes) == len(set(routes))
     assert set(routes) == ROUTES
-    # Only HttpApi events: nothing else may invoke the functions.
-    for function in functions(template).values():
-        for event in (function["Properties"].get("Events") or {}).values():
-            assert event["Type"] == "HttpApi"
+    # Only HttpApi events, and the aggregator's stream and daily schedule: nothing else may
+    # invoke the functions, and no function serving requests reads the stream.
+    for logical_id, function in functions(template).items():
+        kinds = [event["Type"] for event in (function["Properties"].get("Events") or {}).values()]
+        if logical_id == "ClickStatsFunction":
+            assert sorted(kinds) == ["DynamoDB", "Schedule"], kinds
+        else:
+            assert kinds, logical_id
+            assert set(kinds) == {"HttpApi"}, (logical_id, kinds)
 
 
 def test_the_http_api_serves_from_its_root_with_cors_throttling_and_access_logs(template):
