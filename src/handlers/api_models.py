@@ -6,7 +6,7 @@ absolute shortUrl, the `urlToShorten` synonym) is the API's business, not the do
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from domain.aliases import ALIAS_MAX_LENGTH, ALIAS_MIN_LENGTH
+from domain.click_stats import OTHER, TOP, StatsReport
 from domain.expiry import MAX_EXPIRY_AHEAD
 from domain.links import Link, rfc3339
 from domain.management import LinkChanges
@@ -187,3 +188,76 @@ def _link_fields(link: Link, base_url: str) -> dict[str, Any]:
         "clicks": link.clicks,
         "last_clicked_at": link.last_clicked_at,
     }
+
+
+# --- GET /links/{shortId}/stats ----------------------------------------------------
+
+
+class DayClicks(_ApiModel):
+    day: date = Field(alias="date", description="A UTC day.", examples=["2026-12-03"])
+    clicks: int = Field(description="Clicks counted that day.")
+    visitors: int = Field(
+        description="Distinct visitors that day (a visitor is an address and a User-Agent),"
+        " estimated without storing either: exact for a few, within about 5 % for many."
+    )
+
+
+class ValueClicks(_ApiModel):
+    value: str = Field(examples=["news.ycombinator.com"])
+    clicks: int
+
+
+def _breakdown(what: str, note: str) -> Any:
+    return Field(
+        description=f"Clicks by {what}, most first; past the top {TOP}, one `{OTHER}` entry"
+        f" holds the rest. Sums to `clicks`. {note}"
+    )
+
+
+class ClickStats(_ApiModel):
+    """A link's clicks over a range of UTC days, for its owner."""
+
+    short_id: str = Field(description="The link.", examples=["7cp2Xhz"])
+    first: date = Field(alias="from", description="The range's first UTC day.")
+    last: date = Field(alias="to", description="The range's last UTC day (included).")
+    clicks: int = Field(
+        description="Clicks counted over the range: what the link's `clicks` gained on"
+        " those days. Clicks reach these figures within a minute or so of happening."
+    )
+    days: list[DayClicks] = Field(description="Every day of the range, oldest first, zeros too.")
+    referrers: list[ValueClicks] = _breakdown(
+        "referring site",
+        "The host of the `Referer` header, lower-cased, without `www.`; `(direct)`: none.",
+    )
+    countries: list[ValueClicks] = _breakdown(
+        "country",
+        "ISO 3166-1 alpha-2, as CloudFront saw the viewer; `unknown` where it did not say.",
+    )
+    devices: list[ValueClicks] = _breakdown(
+        "kind of device", "`mobile`, `tablet`, `desktop` or `other`, from the User-Agent."
+    )
+    browsers: list[ValueClicks] = _breakdown("browser", "Its family, from the User-Agent.")
+    os: list[ValueClicks] = _breakdown("operating system", "Its family, from the User-Agent.")
+    visitors: int = Field(description="The days' `visitors`, summed.")
+
+    @classmethod
+    def from_report(cls, report: StatsReport) -> Self:
+        def values(name: str) -> list[ValueClicks]:
+            return [ValueClicks(value=v, clicks=n) for v, n in report.breakdowns[name]]
+
+        return cls(
+            short_id=report.short_id,
+            first=report.first,
+            last=report.last,
+            clicks=report.clicks,
+            days=[
+                DayClicks(day=day.day, clicks=day.clicks, visitors=day.visitors)
+                for day in report.days
+            ],
+            referrers=values("referrers"),
+            countries=values("countries"),
+            devices=values("devices"),
+            browsers=values("browsers"),
+            os=values("os"),
+            visitors=report.visitors,
+        )

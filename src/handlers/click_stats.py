@@ -29,7 +29,7 @@ from domain.click_stats import classified_click
 from domain.click_windows import PendingClicks
 from domain.user_agents import classify
 from handlers import wiring
-from handlers.observability import log_metrics, record_aggregation
+from handlers.observability import log_metrics, record_aggregation, record_forgotten_keys
 from repository.click_stream import streamed_click
 
 logger = Logger()
@@ -53,6 +53,7 @@ def forget_past_visitor_keys(event: dict[str, Any]) -> dict[str, Any]:
     survives it (repository/visitor_keys.py)."""
     today = datetime.fromisoformat(event["time"]).astimezone(UTC).date()
     forgotten = wiring.visitor_keys().forget_before(today)
+    record_forgotten_keys(forgotten)
     logger.info("Past visitor keys deleted", extra={"keys": forgotten, "today": str(today)})
     return {"forgotten": forgotten}
 

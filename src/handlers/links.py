@@ -1,5 +1,5 @@
-"""LinksFunction: /links/{shortId}, a link's details, its QR code, and its owner's changes
-and deletion."""
+"""LinksFunction: /links/{shortId}, a link's details, its QR code, and its owner's changes,
+deletion and click stats."""
 
 from __future__ import annotations
 
@@ -7,26 +7,43 @@ import gc
 
 gc.disable()  # until this module is loaded: handlers/__init__.py says why
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import WithJsonSchema
 
+from domain.link_stats import click_report
 from domain.links import Link
 from domain.lookup import get_link
 from domain.management import change_link, delete_link
 from handlers import wiring
-from handlers.api_models import LinkChangeRequest, LinkInfo
+from handlers.api_models import ClickStats, LinkChangeRequest, LinkInfo
 from handlers.api_requests import base_url, bearer_token, target_rules
 from handlers.boundary import http_boundary
-from handlers.observability import LINK_LOOKUPS, LINKS_CHANGED, LINKS_DELETED, count, log_metrics
+from handlers.observability import (
+    CLICK_REPORTS,
+    LINK_LOOKUPS,
+    LINKS_CHANGED,
+    LINKS_DELETED,
+    count,
+    log_metrics,
+)
 from handlers.qr_codes import SVG_MEDIA_TYPE, qr_code_svg
 from handlers.request_body import check_readable_body, parse_json_body
 from handlers.response_docs import documented, error_responses, with_body
 from handlers.responses import NO_STORE, register_error_handlers
+from handlers.stats_formats import (
+    CSV_MEDIA_TYPE,
+    FORMATS,
+    csv_attachment,
+    report_csv,
+    wants_csv,
+)
 
 if TYPE_CHECKING:  # the module imports pydantic; only its TypedDict is wanted here
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -118,6 +135,83 @@ def delete(short_id: str) -> Response[str]:
     )
     count(LINKS_DELETED)
     return Response(status_code=204, headers=dict(NO_STORE), body="")
+
+
+_CLICK_STATS: dict[int, OpenAPIResponse] = {
+    200: cast(
+        "OpenAPIResponse",
+        {
+            "description": "The link's clicks over the range: JSON, or with `format=csv` (or"
+            " `Accept: text/csv`) the days as CSV, `date,clicks,visitors`, as an attachment.",
+            "content": {
+                "application/json": {"model": ClickStats},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+            "headers": {
+                "Content-Disposition": {
+                    "description": "With CSV: `attachment;"
+                    ' filename="<shortId>-clicks-<from>-to-<to>.csv"`.',
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+    )
+}
+# What the domain checks (a 400 naming the parameter), stated for clients. Documentation
+# only, as in api_models.py: pydantic checking it would answer 422 in its own words.
+_DAY = WithJsonSchema({"type": "string", "format": "date"})
+_FORMAT = WithJsonSchema({"type": "string", "enum": list(FORMATS)})
+_RANGE = "A UTC day, YYYY-MM-DD; the range is at most 366 days."
+
+
+@router.get(
+    "/links/<short_id>/stats",
+    summary="A link's clicks by day, referrer, country, device, browser and OS (owner only)",
+    responses=_CLICK_STATS | error_responses(400, 401, 403, 404, 410, 503),
+)
+def stats(
+    short_id: str,
+    first: Annotated[
+        str | None,
+        _DAY,
+        Query(alias="from", description=f"{_RANGE} By default 29 days before `to`."),
+    ] = None,
+    last: Annotated[
+        str | None, _DAY, Query(alias="to", description=f"{_RANGE} By default today.")
+    ] = None,
+    format_name: Annotated[
+        str | None,
+        _FORMAT,
+        Query(
+            alias="format",
+            description="`csv`: the days as CSV; `json` (the default): the whole report.",
+        ),
+    ] = None,
+) -> Response[ClickStats | str]:
+    event = router.current_event
+    as_csv = wants_csv(format_name, event.headers.get("accept"))
+    report = click_report(
+        short_id,
+        first=first,
+        last=last,
+        token=bearer_token(event.raw_event),
+        links=wiring.link_repository(),
+        stats=wiring.click_stats(),
+    )
+    count(CLICK_REPORTS)
+    if as_csv:
+        return Response(
+            status_code=200,
+            content_type=CSV_MEDIA_TYPE,
+            body=report_csv(report),
+            headers={**NO_STORE, **csv_attachment(report)},
+        )
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=ClickStats.from_report(report),
+        headers=dict(NO_STORE),
+    )
 
 
 def _info(link: Link) -> Response[LinkInfo]:

@@ -34,12 +34,14 @@ CLICKS = "Clicks"
 LINKS_CHANGED = "LinksChanged"
 LINKS_DELETED = "LinksDeleted"
 LINK_LOOKUPS = "LinkLookups"
+CLICK_REPORTS = "ClickReports"
 MISSES = "Misses"
 GONE = "Gone"
 REFUSALS = "Refusals"
 STREAM_RECORDS = "StreamRecords"
 STREAM_RECORDS_SKIPPED = "StreamRecordsSkipped"
 CLICK_DAYS_WRITTEN = "ClickDaysWritten"
+VISITOR_KEYS_FORGOTTEN = "VisitorKeysForgotten"
 
 
 def log_metrics(handler: LambdaHandler) -> LambdaHandler:
@@ -84,3 +86,8 @@ def record_aggregation(*, records: int, skipped: int, days_written: int) -> None
     metrics.add_metric(name=STREAM_RECORDS, unit=MetricUnit.Count, value=records)
     metrics.add_metric(name=STREAM_RECORDS_SKIPPED, unit=MetricUnit.Count, value=skipped)
     metrics.add_metric(name=CLICK_DAYS_WRITTEN, unit=MetricUnit.Count, value=days_written)
+
+
+def record_forgotten_keys(keys: int) -> None:
+    """The daily run: past days' visitor keys deleted (1 on a day after clicks, else 0)."""
+    metrics.add_metric(name=VISITOR_KEYS_FORGOTTEN, unit=MetricUnit.Count, value=keys)
