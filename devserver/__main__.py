@@ -3,7 +3,9 @@
 Reads template.yaml's functions, routes and tables; starts a local DynamoDB (DynamoDB
 Local when Java 17+ is there, else moto; DYNAMODB_ENDPOINT points at another); serves
 web/ at / and every HttpApi route through the real handlers, each function in up to
---concurrency execution environments (child processes) as Lambda scales out.
+--concurrency execution environments (child processes) as Lambda scales out; and runs
+every DynamoDB stream event source, invoking its function as Lambda's event source
+mapping would.
 Prints "Listening on http://127.0.0.1:PORT" once it answers requests, then one line per
 request; --verbose adds the functions' JSON logs and metric lines.
 """
@@ -25,6 +27,7 @@ import botocore.exceptions
 from devserver import LOOPBACK, console
 from devserver.dynamodb_backends import (
     DynamoDBBackend,
+    DynamoDBLocal,
     DynamoDBUnavailableError,
     sdk_environment,
     start_backend,
@@ -34,12 +37,22 @@ from devserver.execution_environments import DEFAULT_CONCURRENCY
 from devserver.functions import environment_warnings
 from devserver.project import load_project, local_http_api
 from devserver.server import LocalHttpApi, listen
+from devserver.stream_pollers import (
+    Checkpoints,
+    StreamClients,
+    StreamPoller,
+    start_stream_pollers,
+    stop_stream_pollers,
+)
 from sam_template.document import REPO_ROOT, TEMPLATE_PATH
+from sam_template.event_sources import StreamEventSource
 
 DEFAULT_PORT = 3000
 DEFAULT_REGION = "us-east-1"
 DEFAULT_DATA_DIR = REPO_ROOT / ".local" / "dynamodb"
 DEFAULT_WEB_DIR = REPO_ROOT / "web"
+# Where each stream event source got to, beside DynamoDB Local's data (which it describes).
+STREAM_CHECKPOINTS_FILE = "stream-checkpoints.json"
 
 
 def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.Namespace:
@@ -128,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     backend: DynamoDBBackend | None = None
     api: LocalHttpApi | None = None
+    pollers: list[StreamPoller] = []
     try:
         try:
             backend = start_backend(args.dynamodb, args.data_dir, inherited, verbose=args.verbose)
@@ -165,6 +179,21 @@ def main(argv: list[str] | None = None) -> int:
         server.api = api
         for route in project.routes.routes:
             print(f"Route {route.route_key} -> {route.function_id}")
+        # A stream read from DynamoDB Local resumes where the last run got to, as a deployed
+        # event source mapping does; moto's streams end with the devserver anyway.
+        checkpoints = Checkpoints(
+            args.data_dir / STREAM_CHECKPOINTS_FILE if isinstance(backend, DynamoDBLocal) else None
+        )
+        pollers = start_stream_pollers(
+            project.event_sources,
+            api.runners,
+            StreamClients.for_endpoint(backend.endpoint_url, region),
+            region,
+            checkpoints,
+            report=lambda line: print(f"devserver: {line}", file=sys.stderr),
+        )
+        for poller in pollers:
+            print(_describe_stream_source(poller.source))
         if api.static_root is not None:
             print(f"Static files from {api.static_root} at /")
         print(f"Listening on http://{LOOPBACK}:{server.server_address[1]}", flush=True)
@@ -178,11 +207,25 @@ def main(argv: list[str] | None = None) -> int:
         # them takes a few seconds at most.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_stream_pollers(pollers)  # before the functions they invoke stop
         if api is not None:
             api.close()
         if backend is not None:
             backend.stop()
     return 0
+
+
+def _describe_stream_source(source: StreamEventSource) -> str:
+    """`Stream LinksTable -> ClickStatsFunction (Clicks): ...`, as the Route lines."""
+    settings = [f"batches of up to {source.batch_size}"]
+    if source.tumbling_window_s:
+        settings.append(f"tumbling windows of {source.tumbling_window_s} s")
+    if source.filter_patterns:
+        settings.append(f"{len(source.filter_patterns)} filter(s)")
+    settings.append(f"from {source.starting_position}")
+    return f"Stream {source.table_id} -> {source.function_id} ({source.event_name}): " + ", ".join(
+        settings
+    )
 
 
 def _cannot_listen(port: int, exc: OSError) -> str:

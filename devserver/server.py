@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from devserver import LOOPBACK
@@ -81,6 +82,12 @@ class LocalHttpApi:
     @property
     def static_root(self) -> Path | None:
         return self._static_files.root
+
+    @property
+    def runners(self) -> Mapping[str, FunctionRunner]:
+        """Every function's execution environments, by logical id: what else invokes a
+        function (devserver.stream_pollers) shares them with the routes, as in Lambda."""
+        return MappingProxyType(self._runners)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD"):
