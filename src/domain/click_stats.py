@@ -12,6 +12,7 @@ breakdowns sum to its clicks (docs/architecture.md, "Click analytics").
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -182,7 +183,9 @@ def stats_range(first: str | None, last: str | None, today: date) -> tuple[date,
     days ending today. Raises InvalidInput for a malformed or reversed range, or one
     longer than 366 days."""
     end = _day("to", last) if last else today
-    start = _day("from", first) if first else end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+    # Near date.min the default range is shorter: no date comes before 0001-01-01.
+    default_span = min(timedelta(days=DEFAULT_RANGE_DAYS - 1), end - date.min)
+    start = _day("from", first) if first else end - default_span
     if start > end:
         raise InvalidInput("from", "must not be after `to`")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
@@ -190,9 +193,14 @@ def stats_range(first: str | None, last: str | None, today: date) -> tuple[date,
     return start, end
 
 
+_YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _day(name: str, text: str) -> date:
+    # The one form the API names: date.fromisoformat alone also takes ISO week dates
+    # (2026-W01-1) and the basic format (20260101).
     try:
-        if len(text) != 10:
+        if not _YYYY_MM_DD.fullmatch(text):
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:

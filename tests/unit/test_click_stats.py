@@ -142,6 +142,8 @@ def test_ties_are_ordered_by_value_so_answers_are_stable():
         (None, "2026-06-30", (date(2026, 6, 1), date(2026, 6, 30))),
         ("2025-12-03", "2026-12-03", (date(2025, 12, 3), DAY)),  # 366 days
         ("2026-12-03", "2026-12-03", (DAY, DAY)),
+        # No date before 0001-01-01: the default range is shorter there, not a crash.
+        (None, "0001-01-10", (date(1, 1, 1), date(1, 1, 10))),
     ],
 )
 def test_a_range_defaults_to_the_30_days_ending_today(first, last, expected):
@@ -157,6 +159,8 @@ def test_a_range_defaults_to_the_30_days_ending_today(first, last, expected):
         ("2026-1-1", None, "from"),
         (None, "yesterday", "to"),
         ("2026-12-01T00:00", None, "from"),
+        ("2026-W49-4", None, "from"),  # an ISO week date, which fromisoformat takes
+        (None, "20261203", "to"),  # the basic format, likewise
     ],
 )
 def test_a_bad_range_names_its_field(first, last, field):
