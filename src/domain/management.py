@@ -1,4 +1,5 @@
-"""Changing and deleting links, for whoever holds the link's management token."""
+"""Changing and deleting links, and seeing what only an owner may, for whoever holds
+the link's management token."""
 
 from __future__ import annotations
 
@@ -71,6 +72,16 @@ def delete_link(
     """Delete a link for good: its id answers 410 forever and is never handed out again."""
     _, token_hash = _owned_link(short_id, token, repository)
     repository.replace_with_tombstone(short_id, expected_token_hash=token_hash, at=clock())
+
+
+def managed_link(short_id: str, *, token: str | None, repository: LinkRepository) -> Link:
+    """The link, if `token` manages it: what only its owner may see starts here.
+
+    Raises NotAuthenticated (no token), LinkNotFound, LinkGone (deleted) or NotAuthorized
+    (another link's token, or none of this link's), in that order, as changes do.
+    """
+    link, _ = _owned_link(short_id, token, repository)
+    return link
 
 
 def _owned_link(short_id: str, token: str | None, repository: LinkRepository) -> tuple[Link, str]:
