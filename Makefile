@@ -49,6 +49,8 @@ make dev settings (make dev NAME=value, or from the environment):
   CREATION_RATE_LIMIT=1000  links one address may create per 5 minutes (default 30; then 429);
                             any Environment variable of template.yaml's functions is set so
   DYNAMODB_ENDPOINT=URL     use the DynamoDB running at URL instead of starting one
+  CLICK_STATS_WINDOW=60     seconds of clicks added up before a link's stats show them
+                            (default 2 here; deployed, the ClickStatsWindowSeconds parameter)
 The first `make dev` installs the Python packages and DynamoDB Local: about 2 minutes, once.
 endef
 export DEV_HELP
@@ -103,9 +105,14 @@ browser: ## Install Chromium for the browser tests (Debian/Ubuntu, as root) if i
 	fi
 
 # --- the two commands -------------------------------------------------------
+# The click stats' tumbling window (template.yaml's ClickStatsWindowSeconds, 60 s deployed):
+# short, so that make dev shows a click in the stats seconds later.
+CLICK_STATS_WINDOW ?= 2
+
 .PHONY: dev
 dev: deps ## Run the shortener on http://127.0.0.1:$(PORT) (no Docker, no AWS account); settings below
-	$(PY) -m devserver --port $(PORT) $(if $(VERBOSE),--verbose,)
+	$(PY) -m devserver --port $(PORT) --parameter-overrides ClickStatsWindowSeconds=$(CLICK_STATS_WINDOW) \
+	  $(if $(VERBOSE),--verbose,)
 
 .PHONY: test
 test: test-deps lint audit ## Run every test (lint, types, layers, unit, integration, e2e, template)

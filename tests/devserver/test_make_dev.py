@@ -111,7 +111,17 @@ def test_make_dev_hands_its_settings_to_the_devserver(checkout: Path) -> None:
 
     assert ran.returncode == 0, ran.stderr
     last = (checkout / "calls").read_text(encoding="utf-8").splitlines()[-1]
-    assert last == "python -m devserver --port 4321 --verbose CREATION_RATE_LIMIT=999"
+    # Click stats in windows of 2 s, not the deployed minute: they show seconds after a click
+    assert last == (
+        "python -m devserver --port 4321 --parameter-overrides ClickStatsWindowSeconds=2 "
+        "--verbose CREATION_RATE_LIMIT=999"
+    )
+
+    longer = make_with_stand_ins(checkout, "dev", "CLICK_STATS_WINDOW=60")
+
+    assert longer.returncode == 0, longer.stderr
+    last = (checkout / "calls").read_text(encoding="utf-8").splitlines()[-1]
+    assert "--parameter-overrides ClickStatsWindowSeconds=60 " in last
 
 
 @pytest.mark.parametrize(("port", "shown"), [(None, "3000"), ("4000", "4000")])
@@ -129,3 +139,4 @@ def test_make_help_shows_the_port_and_how_to_raise_the_creation_limit(
         "(default 30; then 429);\n" in helped.stdout
     )
     assert "  VERBOSE=1 " in helped.stdout
+    assert "  CLICK_STATS_WINDOW=60 " in helped.stdout
