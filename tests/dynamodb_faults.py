@@ -8,13 +8,15 @@ bounded; that is why this module exists.
 
 A call site is an operation on a kind of item, told apart by the key's prefix:
 ("PutItem", "LINK#") is creating a link, ("UpdateItem", "RATE#") counting a creation,
-("PutItem", "IDEMPOTENCY#") Powertools' in-progress record, and so on.
+("PutItem", "IDEMPOTENCY#") Powertools' in-progress record, ("Query", "STATS#") reading
+a link's days, and so on.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,9 +123,15 @@ def call_site_of(request: AWSPreparedRequest) -> CallSite:
     target = request.headers["X-Amz-Target"]
     operation = (target.decode() if isinstance(target, bytes) else target).rpartition(".")[2]
     body = json.loads(request.body if isinstance(request.body, str | bytes) else b"{}")
-    key = body.get("Item") or body.get("Key") or {}
+    key = body.get("Item") or body.get("Key") or _queried_key(body)
     partition = key.get("PK", {}).get("S", "")
     return operation, partition.split("#", 1)[0] + "#" if "#" in partition else partition
+
+
+def _queried_key(body: dict[str, Any]) -> dict[str, Any]:
+    """A Query's partition key, as its key condition names it (`PK = :pk AND ...`)."""
+    named = re.search(r"\bPK = (:\w+)", body.get("KeyConditionExpression", ""))
+    return {"PK": body["ExpressionAttributeValues"][named.group(1)]} if named else {}
 
 
 def record_backoffs_without_sleeping(injector: FaultInjector, monkeypatch: Any) -> None:

@@ -175,6 +175,7 @@ ROUTE_EVENTS = {
     "GET /links/{shortId}": (links, "link-info.json"),
     "PATCH /links/{shortId}": (links, "link-change.json"),
     "DELETE /links/{shortId}": (links, "link-delete.json"),
+    "GET /links/{shortId}/stats": (links, "link-stats.json"),
 }
 
 

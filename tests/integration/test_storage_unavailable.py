@@ -108,6 +108,13 @@ def managed(name: str, link: dict[str, Any]) -> dict[str, Any]:
     return on_link(event(name, authorization=f"Bearer {link['managementToken']}"), link["shortId"])
 
 
+def stats_event(link: dict[str, Any]) -> dict[str, Any]:
+    loaded = managed("link-stats.json", link)
+    path = f"/links/{link['shortId']}/stats"
+    loaded["rawPath"] = loaded["requestContext"]["http"]["path"] = path
+    return loaded
+
+
 # Counting a creation: one UpdateItem per rate scope, the client's narrowest first and
 # the stack-wide ceiling last (domain/rate_limits.py); a scope's counter rolling over
 # to a new sub-window adds a write (repository/dynamodb_rate_counter.py), not here.
@@ -182,6 +189,12 @@ ROUTES = [
         "LinksFunction",
         (("GetItem", "LINK#"),),
         lambda context, link: links.handler(qr_event(link["shortId"]), context),
+    ),
+    Route(
+        "GET /links/{shortId}/stats",
+        "LinksFunction",
+        (("GetItem", "LINK#"), ("Query", "STATS#")),
+        lambda context, link: links.handler(stats_event(link), context),
     ),
     Route(
         "PATCH /links/{shortId}",
