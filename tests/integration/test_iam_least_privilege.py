@@ -2,9 +2,12 @@
 template lets it call, and that the two are the same.
 
 The code's end: every route the template defines is sent, the happy paths and the
-refusals, to the handler the template names for it, against moto, while every AWS call
-any botocore client makes is recorded (service, operation, table, partition key).
-The template's end: each function's `Policies` are read as IAM would apply them.
+refusals, to the handler the template names for it, against moto; the table's stream
+goes to the aggregator as the template's event source mapping would send it (its
+filter, a tumbling window), and the aggregator's daily schedule runs; meanwhile every
+AWS call any botocore client makes is recorded (service, operation, table, partition
+key). The template's end: each function's `Policies` are read as IAM would apply them
+(reading a stream is Lambda's, not the code's: left out).
 Then, per function, nothing the code calls is missing from the grants, and nothing is
 granted that the code never calls: per action, per resource, per `dynamodb:LeadingKeys`
 pattern. Neither end is written down here, so the test cannot pass by copying the
@@ -25,12 +28,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+import boto3
 import pytest
 from botocore.client import BaseClient
 from moto import mock_aws
 
 from devserver.dynamodb_tables import ensure_table
+from devserver.stream_pollers import RecordFilter, lambda_record
 from domain.links import Link
 from handlers import wiring
 from repository.client import create_dynamodb_client
@@ -53,6 +59,8 @@ EVENT_FILES = {
     for path in sorted(EVENTS_DIR.glob("*.json"))
 }
 FALLBACK_EVENT = "link-info.json"
+# The function the links table's stream feeds (and a daily schedule runs).
+AGGREGATOR = "ClickStatsFunction"
 
 # The item-level DynamoDB operations whose IAM action is the operation's own name and
 # whose `dynamodb:LeadingKeys` is the partition key of `Key` (or of `Item` for PutItem).
@@ -136,8 +144,40 @@ def grants_of(template: dict[str, Any], function_id: str) -> list[Grant]:
         # calls (tests/template/test_properties.py holds them to the function's log group).
         if all(str(action).startswith("logs:") for action in _as_list(statement["Action"])):
             continue
+        # Lambda's event source mapping reads a table's stream with it too, no code of ours
+        # (tests/template/test_click_analytics.py holds them to the links table's stream).
+        if _reads_a_stream(statement):
+            continue
         grants += _grants_of_statement(function_id, statement)
     return grants
+
+
+STREAM_READ_ACTIONS = frozenset(
+    {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+     "dynamodb:ListStreams"}
+)  # fmt: skip
+
+
+def _reads_a_stream(statement: dict[str, Any]) -> bool:
+    """Whether a statement grants reading a table's stream and nothing else: only stream
+    actions, only on `!GetAtt Table.StreamArn` or `!Sub "${Table.Arn}/stream/*"`."""
+    actions = {str(action) for action in _as_list(statement["Action"])}
+    return (
+        set(statement) <= {"Sid", "Effect", "Action", "Resource"}
+        and statement.get("Effect") == "Allow"
+        and bool(actions)
+        and actions <= STREAM_READ_ACTIONS
+        and all(_is_a_stream(resource) for resource in _as_list(statement["Resource"]))
+    )
+
+
+def _is_a_stream(resource: Any) -> bool:
+    if isinstance(resource, dict) and set(resource) == {"Fn::GetAtt"}:
+        return bool(resource["Fn::GetAtt"][1] == "StreamArn")
+    if isinstance(resource, dict) and set(resource) == {"Fn::Sub"}:
+        text = resource["Fn::Sub"]
+        return isinstance(text, str) and re.fullmatch(r"\$\{\w+\.Arn\}/stream/\*", text) is not None
+    return False
 
 
 def _own_role(template: dict[str, Any], function_id: str, function: dict[str, Any]) -> str | None:
@@ -349,10 +389,10 @@ class CallRecorder:
         self.calls.setdefault(function_id, set()).add(call)
 
     def item_call(self, service: str, operation: str, params: dict[str, Any]) -> ItemCall:
-        if service != "dynamodb" or operation not in ITEM_OPERATIONS:
-            # Batch and transactional calls are authorised item by item, Query and Scan
-            # by other rules (a Scan has no leading key, so ForAllValues lets it read
-            # everything): each needs its own modelling here before the code may use it.
+        if service != "dynamodb" or operation not in (*ITEM_OPERATIONS, "Query"):
+            # Batch and transactional calls are authorised item by item, a Scan by other
+            # rules (it has no leading key, so ForAllValues lets it read everything):
+            # each needs its own modelling here before the code may use it.
             raise Unprovable(f"{service}:{operation} is not modelled by this test")
         table = self.tables.get(params["TableName"])
         if table is None:
@@ -362,10 +402,28 @@ class CallRecorder:
             for key in table.create_table_arguments["KeySchema"]
             if key["KeyType"] == "HASH"
         )
-        (value,) = params[ITEM_OPERATIONS[operation]][hash_key].values()
+        if operation == "Query":
+            value = _queried_partition_key(params, hash_key)
+        else:
+            (value,) = params[ITEM_OPERATIONS[operation]][hash_key].values()
         return ItemCall(
             f"dynamodb:{operation}", f"{table.logical_id}.Arn", str(value), attribute_names(params)
         )
+
+
+def _queried_partition_key(params: dict[str, Any], hash_key: str) -> str:
+    """A Query's dynamodb:LeadingKeys: the value its key condition gives the table's hash
+    key (a Query reads one partition)."""
+    if "IndexName" in params or "KeyConditionExpression" not in params:
+        raise Unprovable("only a Query of the table by KeyConditionExpression is modelled")
+    names = params.get("ExpressionAttributeNames") or {}
+    values = params.get("ExpressionAttributeValues") or {}
+    condition = params["KeyConditionExpression"]
+    for name, placeholder in re.findall(r"(#?[A-Za-z_]\w*)\s*=\s*(:\w+)", condition):
+        if names.get(name, name) == hash_key:
+            (value,) = values[placeholder].values()
+            return str(value)
+    raise Unprovable(f"Query whose key condition sets no {hash_key}: {condition}")
 
 
 # --- the comparison ------------------------------------------------------------------
@@ -400,6 +458,7 @@ class Api:
         headers: dict[str, str | None] | None = None,
         environment: dict[str, str] | None = None,
         source_ip: str | None = None,
+        query: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """The function's answer to one request (from `source_ip`, else the events'
         address), in a fresh execution environment with the template's variables (plus
@@ -408,6 +467,9 @@ class Api:
         assert match is not None, f"no route of the template takes {method} {path}"
         route, function = match.route, FUNCTIONS[match.route.function_id]
         event = _http_event(route, path, match.path_parameters, body, headers or {})
+        if query is not None:
+            event["queryStringParameters"] = dict(query)
+            event["rawQueryString"] = urlencode(query)
         # As the distribution sends it: with the origin secret (handlers/api_requests.py).
         event["headers"]["x-origin-verify"] = function.environment["ORIGIN_VERIFY_SECRET"]
         if source_ip is not None:
@@ -422,6 +484,21 @@ class Api:
             wiring.reset()
         self.routes_sent.add(route.route_key)
         return response
+
+    def invoke(self, function_id: str, event: dict[str, Any]) -> Any:
+        """A function's answer to an event that is no request (a stream's batch, a
+        schedule's), as JSON carries it, in a fresh execution environment with the
+        template's variables, recorded as that function's."""
+        function = FUNCTIONS[function_id]
+        handler = _handler(function)
+        with self.monkeypatch.context() as container:
+            for name, value in function.environment.items():
+                container.setenv(name, value)
+            wiring.reset()
+            with self.recorder.running(function_id):
+                answer = handler(json.loads(json.dumps(event)), self.context)
+            wiring.reset()
+        return answer
 
     def status(self, method: str, path: str, **request: Any) -> int:
         return int(self.send(method, path, **request)["statusCode"])
@@ -509,6 +586,12 @@ def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert api.status("GET", f"/{expired}", headers={"user-agent": BROWSER}) == 410
     assert api.status("HEAD", f"/{expired}") == 410
 
+    # The stream: the clicks so far reach the aggregator as Lambda's mapping sends them,
+    # and its daily run forgets the visitor key the click above made.
+    aggregate_the_streams_clicks(api)
+    answer = api.invoke(AGGREGATOR, scheduled_event(datetime.now(UTC) + timedelta(days=1)))
+    assert answer["forgotten"] >= 1, answer
+
     # /links/{shortId}: details, QR code, unknown; the owner's changes and deletion,
     # with no token, a wrong one, a bad body, then the right one; then gone.
     as_owner = {"authorization": f"Bearer {token}"}
@@ -525,6 +608,15 @@ def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert api.status("PATCH", "/links/iam-unknown", body=change, headers=as_owner) == 404
     assert api.status("PATCH", link_path, body={"expiresIn": "soon"}, headers=as_owner) == 422
     assert api.status("PATCH", link_path, body=change, headers=as_owner) == 200
+    # GET /links/{shortId}/stats: the owner's report, as JSON and as CSV, and refusals.
+    stats_path = f"{link_path}/stats"
+    assert api.status("GET", stats_path, headers=as_owner) == 200
+    assert api.status("GET", stats_path, headers=as_owner, query={"format": "csv"}) == 200
+    assert api.status("GET", stats_path, headers=anonymously) == 401
+    assert api.status("GET", stats_path, headers=as_stranger) == 403
+    assert api.status("GET", "/links/iam-unknown/stats", headers=as_owner) == 404
+    reversed_days = {"from": "2026-12-03", "to": "2026-12-01"}
+    assert api.status("GET", stats_path, headers=as_owner, query=reversed_days) == 400
     assert api.status("DELETE", link_path, headers=anonymously) == 401
     assert api.status("DELETE", link_path, headers=as_stranger) == 403
     assert api.status("DELETE", link_path, headers=as_owner) == 204
@@ -532,6 +624,65 @@ def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert api.status("GET", link_path) == 410
     assert api.status("GET", f"{link_path}/qr") == 410
     assert api.status("GET", f"/{short_id}", headers={"user-agent": BROWSER}) == 410
+
+
+def aggregate_the_streams_clicks(api: Api) -> None:
+    """What Lambda's event source mapping does with the table's stream so far: the records
+    its filter (the template's) lets through, in one tumbling window, then the window's
+    final invocation, when the aggregator writes."""
+    (source,) = [s for s in APPLICATION.event_sources if s.function_id == AGGREGATOR]
+    region = AWS_TEST_ENVIRONMENT["AWS_DEFAULT_REGION"]
+    table = wiring.dynamodb_client().describe_table(TableName=source.table_name)["Table"]
+    arn = table["LatestStreamArn"]
+    # The classic regional endpoint, named: moto's in-process mock answers DescribeStream
+    # "Not yet implemented" at the one botocore's endpoint rules pick by default.
+    streams = boto3.client(
+        "dynamodbstreams",
+        region_name=region,
+        endpoint_url=f"https://streams.dynamodb.{region}.amazonaws.com",
+    )
+    now = datetime.now(UTC).timestamp()
+    read = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator)
+            if not page["Records"]:
+                break
+            read += [lambda_record(r, arn, region, (now - 1, now)) for r in page["Records"]]
+            iterator = page.get("NextShardIterator")
+    passing = RecordFilter(source.filter_patterns)
+    clicks = [record for record in read if passing.matches(record)]
+    assert clicks, "no click reached the aggregator"
+    assert len(clicks) < len(read), "the filter let everything through"
+    window = {
+        "window": {"start": "2026-12-03T12:00:00Z", "end": "2026-12-03T12:01:00Z"},
+        "shardId": "shardId-00000001",
+        "eventSourceARN": arn,
+        "isWindowTerminatedEarly": False,
+    }
+    batch = {**window, "Records": clicks, "state": {}, "isFinalInvokeForWindow": False}
+    state = api.invoke(AGGREGATOR, batch)["state"]
+    final = {**window, "Records": [], "state": state, "isFinalInvokeForWindow": True}
+    api.invoke(AGGREGATOR, final)
+
+
+def scheduled_event(at: datetime) -> dict[str, Any]:
+    """What an EventBridge schedule sends its target (EventBridge user guide, the event
+    a schedule rule sends)."""
+    return {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": AWS_TEST_ENVIRONMENT["AWS_DEFAULT_REGION"],
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/ForgetVisitorKeys"],
+        "detail": {},
+    }
 
 
 def _expired_link() -> str:
@@ -864,7 +1015,28 @@ def test_policies_attached_to_a_functions_role_from_elsewhere_are_refused(attach
         ("dynamodb", "TransactWriteItems", {"TransactItems": []}),
         ("secretsmanager", "GetSecretValue", {"SecretId": "x"}),
         ("dynamodb", "GetItem", {"TableName": "OtherTable", "Key": {"PK": {"S": "LINK#a"}}}),
+        ("dynamodb", "BatchGetItem", {"RequestItems": {}}),
+        (
+            "dynamodb",
+            "Query",
+            {
+                "TableName": LINKS_TABLE.table_name,
+                "IndexName": "by-url",
+                "KeyConditionExpression": "PK = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": "LINK#a"}},
+            },
+        ),
+        (
+            "dynamodb",
+            "Query",
+            {
+                "TableName": LINKS_TABLE.table_name,
+                "KeyConditionExpression": "SK = :sk",
+                "ExpressionAttributeValues": {":sk": {"S": "META"}},
+            },
+        ),
     ],
+    ids=["scan", "transaction", "other-service", "other-table", "batch", "index", "no-pk"],
 )
 def test_calls_this_test_cannot_map_to_iam_are_refused(service, operation, params):
     with pytest.raises(Unprovable):
@@ -883,3 +1055,61 @@ def test_a_put_is_keyed_by_its_items_partition_key():
         "LINK#abc",
         frozenset({"PK", "SK", "url"}),
     )
+
+
+def test_a_query_is_keyed_by_the_partition_its_key_condition_names():
+    params = {
+        "TableName": LINKS_TABLE.table_name,
+        "KeyConditionExpression": "#pk = :pk AND SK BETWEEN :first AND :last",
+        "ExpressionAttributeNames": {"#pk": "PK"},
+        "ExpressionAttributeValues": {
+            ":pk": {"S": "STATS#abc"},
+            ":first": {"S": "DAY#2026-11-04"},
+            ":last": {"S": "DAY#2026-12-03"},
+        },
+        "ProjectionExpression": "SK, clicks",
+    }
+
+    call = CallRecorder(TABLES).item_call("dynamodb", "Query", params)
+
+    assert call == ItemCall(
+        "dynamodb:Query",
+        f"{LINKS_TABLE.logical_id}.Arn",
+        "STATS#abc",
+        frozenset({"PK", "SK", "clicks"}),
+    )
+
+
+READ_THE_STREAM = {
+    "Sid": "ReadTheStream",
+    "Effect": "Allow",
+    "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+    "Resource": {"Fn::GetAtt": ["LinksTable", "StreamArn"]},
+}
+FIND_THE_STREAM = {
+    "Sid": "FindTheStream",
+    "Effect": "Allow",
+    "Action": ["dynamodb:ListStreams"],
+    "Resource": {"Fn::Sub": "${LinksTable.Arn}/stream/*"},
+}
+
+
+def test_reading_a_tables_stream_is_left_to_lambdas_event_source_mapping():
+    (grant,) = grants_of(template_with(READ_LINKS, READ_THE_STREAM, FIND_THE_STREAM), "Fn")
+
+    assert grant.sid == "Fn.ReadLinks"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {**READ_THE_STREAM, "Resource": TABLE_ARN},
+        {**READ_THE_STREAM, "Action": [*READ_THE_STREAM["Action"], "dynamodb:GetItem"]},
+        {**FIND_THE_STREAM, "Resource": {"Fn::Sub": "${LinksTable.Arn}*"}},
+        {**READ_THE_STREAM, "Resource": "*"},
+    ],
+    ids=["on-the-table", "with-an-item-action", "beyond-the-streams", "on-everything"],
+)
+def test_a_statement_that_reaches_beyond_a_stream_is_read_as_any_other(statement):
+    with pytest.raises(Unprovable, match="no dynamodb:LeadingKeys"):
+        grants_of(template_with(statement), "Fn")
