@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from domain.errors import InvalidInput
 from domain.target_rules import TargetRules
 from handlers.settings import Settings
 
@@ -43,6 +44,15 @@ def bearer_token(event: Event) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def given_once(name: str, value: str | list[str] | None) -> str | None:
+    """A query parameter's value, which must not be repeated: Powertools hands a repeated
+    one over as a list (`?to=a&to=b`; API Gateway joins it as "a,b"). Raises
+    InvalidInput naming the parameter."""
+    if isinstance(value, list):
+        raise InvalidInput(name, "must be given once")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from domain.lookup import get_link
 from domain.management import change_link, delete_link
 from handlers import wiring
 from handlers.api_models import ClickStats, LinkChangeRequest, LinkInfo
-from handlers.api_requests import base_url, bearer_token, target_rules
+from handlers.api_requests import base_url, bearer_token, given_once, target_rules
 from handlers.boundary import http_boundary
 from handlers.observability import (
     CLICK_REPORTS,
@@ -158,7 +158,8 @@ _CLICK_STATS: dict[int, OpenAPIResponse] = {
     )
 }
 # What the domain checks (a 400 naming the parameter), stated for clients. Documentation
-# only, as in api_models.py: pydantic checking it would answer 422 in its own words.
+# only, as in api_models.py: pydantic checking it would answer 422 in its own words. For
+# the same reason each is taken as a list too (repeated), which given_once refuses.
 _DAY = WithJsonSchema({"type": "string", "format": "date"})
 _FORMAT = WithJsonSchema({"type": "string", "enum": list(FORMATS)})
 _RANGE = "A UTC day, YYYY-MM-DD; the range is at most 366 days."
@@ -172,15 +173,15 @@ _RANGE = "A UTC day, YYYY-MM-DD; the range is at most 366 days."
 def stats(
     short_id: str,
     first: Annotated[
-        str | None,
+        str | list[str] | None,
         _DAY,
         Query(alias="from", description=f"{_RANGE} By default 29 days before `to`."),
     ] = None,
     last: Annotated[
-        str | None, _DAY, Query(alias="to", description=f"{_RANGE} By default today.")
+        str | list[str] | None, _DAY, Query(alias="to", description=f"{_RANGE} By default today.")
     ] = None,
     format_name: Annotated[
-        str | None,
+        str | list[str] | None,
         _FORMAT,
         Query(
             alias="format",
@@ -189,11 +190,11 @@ def stats(
     ] = None,
 ) -> Response[ClickStats | str]:
     event = router.current_event
-    as_csv = wants_csv(format_name, event.headers.get("accept"))
+    as_csv = wants_csv(given_once("format", format_name), event.headers.get("accept"))
     report = click_report(
         short_id,
-        first=first,
-        last=last,
+        first=given_once("from", first),
+        last=given_once("to", last),
         token=bearer_token(event.raw_event),
         links=wiring.link_repository(),
         stats=wiring.click_stats(),

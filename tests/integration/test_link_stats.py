@@ -273,6 +273,26 @@ def test_a_bad_range_or_format_is_400_naming_the_parameter_before_anything_is_re
     assert dynamodb_calls.operations == []
 
 
+@pytest.mark.parametrize("name", ["from", "to", "format"])
+def test_a_repeated_parameter_is_400_naming_it(link, dynamodb_calls, lambda_context, name):
+    event = load_event("link-stats.json")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/links/{link['shortId']}/stats"
+    event["pathParameters"] = {"shortId": link["shortId"]}
+    event["headers"]["authorization"] = f"Bearer {link['managementToken']}"
+    # As API Gateway sends ?NAME=csv&NAME=csv: the raw query, and the values joined.
+    event["rawQueryString"] = f"{name}=csv&{name}=csv"
+    event["queryStringParameters"] = {name: "csv,csv"}
+
+    response = links.handler(event, lambda_context)
+
+    assert response["statusCode"] == 400
+    assert body_of(response) == {
+        "message": f"{name} must be given once",
+        "errors": [{"field": name, "reason": "must be given once"}],
+    }
+    assert dynamodb_calls.operations == []
+
+
 def test_without_a_token_it_is_401(link, lambda_context):
     response = stats_of(lambda_context, link["shortId"], None)
 
