@@ -34,7 +34,7 @@ _BEARER_SCHEME_DEFINITION = HTTPBearer(
 )
 # Where a client goes from a response, as OpenAPI links naming the short id in it:
 # (path, method, status) -> where the id is. Schemathesis follows them too (create,
-# then follow, read, change, delete; after a delete, follow and read again).
+# then follow, read, see the stats, change, delete; after a delete, follow and read again).
 _ID_IN_BODY = "$response.body#/shortId"
 _ID_IN_PATH = "$request.path.shortId"
 _LINKS_FROM = {
@@ -47,6 +47,7 @@ _LINKED_OPERATIONS = {
     "peek": ("/{shortId}", "head"),
     "details": ("/links/{shortId}", "get"),
     "qrCode": ("/links/{shortId}/qr", "get"),
+    "stats": ("/links/{shortId}/stats", "get"),
     "change": ("/links/{shortId}", "patch"),
     "delete": ("/links/{shortId}", "delete"),
 }

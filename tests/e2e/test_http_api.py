@@ -250,4 +250,5 @@ def test_the_openapi_document_is_served_beside_the_page(local_stack):
         "/{shortId}",
         "/links/{shortId}",
         "/links/{shortId}/qr",
+        "/links/{shortId}/stats",
     }

@@ -47,7 +47,7 @@ STEPS_PER_SCENARIO = 8
 # 501 from the local stack (API Gateway answers 404), which is no fault of the API.
 UNEXPECTED_METHODS_TRIED = ["get", "put", "post", "delete", "options", "patch"]
 SHORTEN = "POST /shorten"
-MANAGEMENT = ("PATCH /links/{shortId}", "DELETE /links/{shortId}")
+MANAGEMENT = ("PATCH /links/{shortId}", "DELETE /links/{shortId}", "GET /links/{shortId}/stats")
 
 
 def schemathesis_config(base_url: str) -> schemathesis.Config:
@@ -107,6 +107,21 @@ def test_an_owners_changes_answer_as_documented(
     """As the link's owner: a real link and its token, so the generated changes reach the
     rules for URLs and expiries instead of stopping at 401, 403 or 404."""
     created = local_stack.shorten({"url": "https://example.com/to-be-changed"})
+    assert created.status == 201, created.body
+    link = created.json()
+    case.path_parameters["shortId"] = link["shortId"]
+    case.headers["Authorization"] = f"Bearer {link['managementToken']}"
+
+    case.call_and_validate(checks=CHECKS, timeout=10)
+
+
+@schema.include(path="/links/{shortId}/stats").parametrize()
+def test_an_owners_stats_answer_as_documented(
+    case: schemathesis.Case, local_stack: LocalStack
+) -> None:
+    """As the link's owner, so the generated ranges and formats reach the rules for them
+    (and a 200's JSON or CSV is checked) instead of stopping at 401, 403 or 404."""
+    created = local_stack.shorten({"url": "https://example.com/with-stats"})
     assert created.status == 201, created.body
     link = created.json()
     case.path_parameters["shortId"] = link["shortId"]
