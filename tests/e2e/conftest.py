@@ -110,9 +110,10 @@ def start_local_stack(
     data_dir: Path,
     environment: dict[str, str] | None = None,
     concurrency: int | None = None,
+    arguments: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[str], LocalStack]:
     """`python -m devserver` on a free port; concurrency: execution environments per
-    function (the devserver's default when None)."""
+    function (the devserver's default when None); arguments: more of its options."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("DYNAMODB_ENDPOINT", None)
     env.update(environment or {})
@@ -128,6 +129,7 @@ def start_local_stack(
             "--data-dir",
             str(data_dir),
             *(["--concurrency", str(concurrency)] if concurrency is not None else []),
+            *arguments,
         ],
         cwd=REPO_ROOT,
         env=env,
