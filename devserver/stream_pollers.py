@@ -8,9 +8,10 @@ with the event Lambda would send. What Lambda does, and where it says so (its de
 guide unless noted; "with-ddb" is "Using AWS Lambda with Amazon DynamoDB"):
 
 - Polling: each shard "at a base rate of 4 times per second" (with-ddb). Every shard is
-  read, each in a thread of its own, and a child shard only after its parent is done: the
-  DynamoDB developer guide's "DynamoDB Streams" has the shards form a lineage that must
-  be read parent first for the records of an item to come in order.
+  read, each in a thread of its own, and a child shard only after its parent is done:
+  shards have a lineage (DescribeStream's ParentShardId), and the DynamoDB developer
+  guide ("Change data capture for DynamoDB Streams") has a reader process a parent shard
+  before its children, so that an item's records come in order.
 - Batching: up to BatchSize records; with MaximumBatchingWindowInSeconds, Lambda "continues
   to read records ... until it has gathered a full batch, the batching window expires, or
   the batch reaches the payload limit of 6 MB" (with-ddb); without, it invokes "as soon as

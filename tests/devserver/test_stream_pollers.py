@@ -46,6 +46,7 @@ Parameters:
   BatchingWindow: {Type: Number, Default: 0}
   Retries: {Type: Number, Default: -1}
   Bisect: {Type: String, Default: "false"}
+  Start: {Type: String, Default: TRIM_HORIZON}
 Resources:
   RecorderFunction:
     Type: AWS::Serverless::Function
@@ -58,7 +59,7 @@ Resources:
           Type: DynamoDB
           Properties:
             Stream: !GetAtt Table.StreamArn
-            StartingPosition: TRIM_HORIZON
+            StartingPosition: !Ref Start
             BatchSize: !Ref BatchSize
             MaximumBatchingWindowInSeconds: !Ref BatchingWindow
             TumblingWindowInSeconds: !Ref Window
@@ -156,15 +157,16 @@ def stream(
     max_state_bytes: int = MAX_STATE_BYTES,
     **settings: str,
 ) -> Iterator[Stream]:
-    fixture = write_project(tmp_path, TEMPLATE, HANDLERS)
     table_name = f"stream-{uuid.uuid4().hex[:12]}"
+    root = tmp_path / table_name  # a test may run more than one
+    fixture = write_project(root, TEMPLATE, HANDLERS)
     application = load_application(fixture.template, REGION, {"TableName": table_name, **settings})
     assert application.problems == []
     (table,) = application.tables
     ensure_table(admin_client(endpoint_url), table)
     (source,) = application.event_sources
     (function,) = application.functions
-    received = tmp_path / "received.jsonl"
+    received = root / "received.jsonl"
     environment = function_environment(function, {**os.environ, "RECEIVED": str(received)})
     runner = FunctionRunner(function, environment, max_environments=1)
     clients = StreamClients.for_endpoint(endpoint_url, REGION)
@@ -407,6 +409,26 @@ def test_a_restarted_mapping_goes_on_from_its_checkpoint(
 
     assert [keys(event) for event in events] == [["before-restart"], ["after-restart"]]
     assert list(json.loads(checkpoints.read_text())) == ["RecorderFunction.Changes"]
+
+
+def test_trim_horizon_starts_at_the_oldest_record_and_latest_after_the_newest(
+    streams: Callable[..., Stream], moto_endpoint: str, tmp_path: Path
+) -> None:
+    trim_horizon = streams(moto_endpoint)
+    trim_horizon.put("old")
+    trim_horizon.start_poller()
+    assert [keys(event) for event in trim_horizon.wait_for(bool)] == [["old"]]
+
+    latest = streams(moto_endpoint, tmp_path / "latest.json", Start="LATEST")
+    latest.put("old")
+    latest.start_poller()
+    deadline = time.monotonic() + 10
+    while not (tmp_path / "latest.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the mapping has found the stream; its shard reader starts now
+    time.sleep(0.5)
+    latest.put("new")
+
+    assert [keys(event) for event in latest.wait_for(bool)] == [["new"]]
 
 
 def test_after_its_retries_a_batch_is_given_up_and_the_shard_goes_on(
