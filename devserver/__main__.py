@@ -179,21 +179,24 @@ def main(argv: list[str] | None = None) -> int:
         server.api = api
         for route in project.routes.routes:
             print(f"Route {route.route_key} -> {route.function_id}")
-        # A stream read from DynamoDB Local resumes where the last run got to, as a deployed
-        # event source mapping does; moto's streams end with the devserver anyway.
-        checkpoints = Checkpoints(
-            args.data_dir / STREAM_CHECKPOINTS_FILE if isinstance(backend, DynamoDBLocal) else None
-        )
-        pollers = start_stream_pollers(
-            project.event_sources,
-            api.runners,
-            StreamClients.for_endpoint(backend.endpoint_url, region),
-            region,
-            checkpoints,
-            report=lambda line: print(f"devserver: {line}", file=sys.stderr),
-        )
-        for poller in pollers:
-            print(_describe_stream_source(poller.source))
+        if project.event_sources:
+            # A stream read from DynamoDB Local resumes where the last run got to, as a
+            # deployed event source mapping does; moto's streams end with the devserver.
+            checkpoints = Checkpoints(
+                args.data_dir / STREAM_CHECKPOINTS_FILE
+                if isinstance(backend, DynamoDBLocal)
+                else None
+            )
+            pollers = start_stream_pollers(
+                project.event_sources,
+                api.runners,
+                StreamClients.for_endpoint(backend.endpoint_url, region),
+                region,
+                checkpoints,
+                report=lambda line: print(f"devserver: {line}", file=sys.stderr),
+            )
+            for poller in pollers:
+                print(_describe_stream_source(poller.source))
         if api.static_root is not None:
             print(f"Static files from {api.static_root} at /")
         print(f"Listening on http://{LOOPBACK}:{server.server_address[1]}", flush=True)
