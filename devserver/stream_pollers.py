@@ -37,15 +37,19 @@ guide unless noted; "with-ddb" is "Using AWS Lambda with Amazon DynamoDB"):
   records' ApproximateCreationDateTime (windows aligned to the clock: a 60-second window
   is a clock minute); each invocation gets `window`, the `state` the previous invocation
   of the window returned (`{}` first), `shardId`, `eventSourceARN`,
-  `isFinalInvokeForWindow` and `isWindowTerminatedEarly`; the function "must return a
-  state" or the invocation failed; at the window's end a final invocation has
-  `isFinalInvokeForWindow` true, and only after it succeeds does the checkpoint move
-  ("After successful invocation, your function checkpoints the sequence number");
-  a state over 1 MB ends the window early; at a shard's end the window closes.
+  `isFinalInvokeForWindow` and `isWindowTerminatedEarly`; "your Lambda function response
+  must contain a state property", or the invocation failed; at the window's end a final
+  invocation has `isFinalInvokeForWindow` true, and only after it succeeds does the
+  checkpoint move ("After successful invocation, your function checkpoints the sequence
+  number"); a state over 1 MB ends the window early; at a shard's end the window closes.
 
 The guide leaves open whether a final invocation also carries records: here it never
 does, so a function that adds up its records on every invocation and writes its state
 on the final one counts each record once either way.
+
+Not emulated: ParallelizationFactor (a shard's batches run one at a time here, which is
+one of the orders Lambda may run them in: an item's records stay in order either way),
+and on-failure destinations.
 
 Where each mapping got to is kept per shard (with DynamoDB Local, in a file beside its
 data, so a restart resumes where the last run stopped, as a deployed mapping does).
