@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,17 +21,14 @@ import boto3
 import pytest
 
 from devserver.stream_pollers import lambda_record
-from handlers import click_stats, redirect, shorten, wiring
-from repository.client import create_dynamodb_client
+from handlers import click_stats, redirect, shorten
 from tests.conftest import load_event
 from tests.dynamodb_faults import (
     FAULTS,
     LOST_ANSWER,
-    FaultInjector,
-    record_backoffs_without_sleeping,
 )
-from tests.dynamodb_servers import REGION, admin_client, fresh_links_table
-from tests.integration.conftest import FUNCTION_ENVIRONMENT, NO_RATE_LIMITS
+from tests.dynamodb_servers import REGION, admin_client
+from tests.integration.stacks import Stack, stack_on
 
 SECRET = "origin-verify-secret-for-tests-0123456789abcdef"
 BROWSERS = [
@@ -47,34 +43,10 @@ COUNTRIES = ["DE", "FR", None]
 ADDRESSES = [f"198.51.100.{n}" for n in range(1, 8)] + ["2001:db8::17"]
 
 
-@dataclass
-class Stack:
-    faults: FaultInjector
-    table_name: str
-    endpoint: str
-
-    def items(self) -> list[dict[str, Any]]:
-        found = admin_client(self.endpoint).scan(TableName=self.table_name, ConsistentRead=True)
-        return sorted(found["Items"], key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
-
-
 @pytest.fixture(params=["moto_endpoint", "dynamodb_local_endpoint"])
 def stack(request, sdk_environment, monkeypatch) -> Iterator[Stack]:
     endpoint = request.getfixturevalue(request.param)
-    table = fresh_links_table(endpoint)
-    for name, value in {**FUNCTION_ENVIRONMENT, **NO_RATE_LIMITS}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("LINKS_TABLE_NAME", table.table_name)
-    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", SECRET)
-    monkeypatch.setenv("ALLOW_DIRECT_API_ACCESS", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-    faults = FaultInjector()
-    record_backoffs_without_sleeping(faults, monkeypatch)
-    create_client = create_dynamodb_client
-    monkeypatch.setattr(wiring, "create_dynamodb_client", lambda: faults.install(create_client()))
-    wiring.reset()
-    yield Stack(faults, table.table_name, endpoint)
-    wiring.reset()
+    yield from stack_on(endpoint, monkeypatch, ORIGIN_VERIFY_SECRET=SECRET)
 
 
 def create_link(context: Any) -> str:

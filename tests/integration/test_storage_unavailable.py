@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,53 +17,27 @@ import pytest
 
 from domain.links import utc_now
 from domain.shortening import shorten_link
-from handlers import links, redirect, shorten, wiring
+from handlers import links, redirect, shorten
 from handlers.responses import STORAGE_RETRY_AFTER_SECONDS
 from repository import client as client_module
-from repository.client import CLIENT_CONFIG, ONE_CALL_AT_WORST_SECONDS, create_dynamodb_client
+from repository.client import CLIENT_CONFIG, ONE_CALL_AT_WORST_SECONDS
 from sam_template.document import load_template
 from tests.conftest import load_event
-from tests.dynamodb_faults import FAULTS, CallSite, FaultInjector, record_backoffs_without_sleeping
-from tests.dynamodb_servers import admin_client, fresh_links_table
-from tests.integration.conftest import FUNCTION_ENVIRONMENT, NO_RATE_LIMITS
+from tests.dynamodb_faults import FAULTS, CallSite
+from tests.integration.stacks import Stack, stack_on
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/142.0 Safari/537.36"
 IDEMPOTENCY_KEY = "retry-safe-key-0001"
 IPV6_CLIENT = "2001:db8:1:2::7"
 
 
-@dataclass
-class Stack:
-    faults: FaultInjector
-    table_name: str
-    endpoint: str
-
-    def items(self) -> list[dict[str, Any]]:
-        items = admin_client(self.endpoint).scan(TableName=self.table_name, ConsistentRead=True)
-        return sorted(items["Items"], key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
-
-
 @pytest.fixture
-def stack(moto_endpoint, sdk_environment, monkeypatch, lambda_context) -> Any:
-    table = fresh_links_table(moto_endpoint)
-    for name, value in FUNCTION_ENVIRONMENT.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("LINKS_TABLE_NAME", table.table_name)
-    monkeypatch.setenv("ALLOW_DIRECT_API_ACCESS", "true")  # API Gateway's own events
-    for name, value in NO_RATE_LIMITS.items():
-        monkeypatch.setenv(name, value)
+def stack(moto_endpoint, sdk_environment, monkeypatch, lambda_context) -> Iterator[Stack]:
     # One instant for the whole test: the rate counters' sub-windows (12 s for the
     # ceiling) cannot turn over between two creations and add a roll-over to a list.
     now = utc_now()
     monkeypatch.setitem(shorten_link.__kwdefaults__, "clock", lambda: now)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
-    faults = FaultInjector()
-    record_backoffs_without_sleeping(faults, monkeypatch)
-    create_client = create_dynamodb_client
-    monkeypatch.setattr(wiring, "create_dynamodb_client", lambda: faults.install(create_client()))
-    wiring.reset()
-    yield Stack(faults, table.table_name, moto_endpoint)
-    wiring.reset()
+    yield from stack_on(moto_endpoint, monkeypatch)
 
 
 def event(name: str, source_ip: str | None = None, **headers: str | None) -> dict[str, Any]:
