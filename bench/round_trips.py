@@ -19,6 +19,9 @@ from bench import events, functions
 from bench.report import Comparison, Metric, Section, Target, markdown_table
 
 ONE_REQUEST = Target(Comparison.EQUAL, 1)
+# An execution environment's first counted click of a UTC day fetches the day's visitor
+# key first (repository/visitor_keys.py); every later click that day is one request.
+FIRST_CLICK_OF_A_DAY = Target(Comparison.EQUAL, 2, "2 (the day's visitor key, then the click)")
 # One conditional PutItem for the link, after an UpdateItem per rate scope: an IPv4
 # client's address and the stack-wide ceiling (an IPv6 client's /64, /56 and /48: 5).
 CREATION_REQUESTS = Target(Comparison.EQUAL, 3, "3 (1 + the address's and the ceiling's counters)")
@@ -122,6 +125,16 @@ def measure() -> RoundTripResult:
         events.shorten(IDEMPOTENCY_KEY),
         201,
     )
+    # A new environment, or a new UTC day, as far as the visitor key goes.
+    wiring.visitor_keys.cache_clear()
+    count(
+        "redirect: an environment's first click of a UTC day",
+        functions.REDIRECT,
+        redirect,
+        events.redirect_get(short_id),
+        302,
+        FIRST_CLICK_OF_A_DAY,
+    )
     count(
         "redirect: GET from a browser (a click)",
         functions.REDIRECT,
@@ -177,7 +190,11 @@ def section(result: RoundTripResult) -> Section:
 Counted on the handlers' own client while they served events/ samples against DynamoDB
 Local (before-call hooks name each call; before-send hooks count HTTP requests, retries
 included). A creation with an Idempotency-Key adds Powertools' idempotency record
-(written before, completed after), which has no target here.
+(written before, completed after), which has no target here. An execution environment's
+first counted click of a UTC day first fetches the day's visitor key (an UpdateItem that
+makes it if no environment has yet); each later click of the day in that environment is
+the one UpdateItem. The click rows come in that order, the first after the environment
+forgot its key, as a new one or one at midnight would have none.
 
 {table}
 """,

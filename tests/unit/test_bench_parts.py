@@ -141,17 +141,70 @@ def test_warm_ratios_compare_wall_clock_percentiles_and_judge_the_p50():
         stdout_bytes_per_redirect=250,
         update_parameters={},
         logs=ClickLogs(handler_bytes=200, handler_lines=1, access_log_bytes=170),
+        raw_without_click=warm.Timings([0.0016] * 5, cpu),
+        write_units=1.0,
+        item_bytes=400,
+        click_map_bytes=140,
     )
 
-    p50, p99, logs = warm.metrics(result)
+    p50, p99, click_map, units, logs = warm.metrics(result)
 
     assert p50.value == pytest.approx(1.1)
     assert p50.verdict == MET
     assert p99.target is None
     assert p99.verdict == NO_TARGET
+    # The raw request with the analytics map against the same without it: no target.
+    assert click_map.value == pytest.approx(1.25)
+    assert click_map.verdict == NO_TARGET
+    assert units.verdict == MET
+    assert "140 of them the click map" in units.shown
     # 200 + 170 + two log events' 26 bytes, against the cost model's assumption.
     assert logs.value == 422
     assert logs.verdict == MET
+
+
+def test_a_click_billed_two_write_units_misses_the_one_unit_target():
+    timings = warm.Timings([0.002], [0.001])
+    result = warm.WarmResult(
+        iterations=1,
+        batch_size=1,
+        warm_up=0,
+        handler=timings,
+        repository=timings,
+        raw=timings,
+        stdout_bytes_per_redirect=250,
+        update_parameters={},
+        logs=ClickLogs(handler_bytes=200, handler_lines=1, access_log_bytes=170),
+        write_units=2.0,
+        item_bytes=1_100,
+        click_map_bytes=500,
+    )
+
+    units = next(m for m in warm.metrics(result) if m.name.startswith("DynamoDB write units"))
+
+    assert units.verdict == MISSED
+
+
+def test_the_warm_section_says_whether_a_timed_call_fetched_a_visitor_key():
+    timings = warm.Timings([0.002], [0.001])
+
+    def section(days: tuple[str, str]) -> str:
+        result = warm.WarmResult(
+            iterations=1,
+            batch_size=1,
+            warm_up=0,
+            handler=timings,
+            repository=timings,
+            raw=timings,
+            stdout_bytes_per_redirect=250,
+            update_parameters={},
+            logs=ClickLogs(handler_bytes=200, handler_lines=1, access_log_bytes=170),
+            days=days,
+        )
+        return warm.section(result).body
+
+    assert "none of them fetched a visitor key" in section(("2026-12-03", "2026-12-03"))
+    assert "crossed UTC midnight" in section(("2026-12-03", "2026-12-04"))
 
 
 def test_the_log_bytes_of_a_click_are_what_the_handler_printed_and_the_access_line():
@@ -179,10 +232,10 @@ def test_a_timed_call_records_wall_and_cpu_time_apart_and_passes_its_result_on()
 
 
 def test_warm_sides_take_turns_in_a_rotating_order():
-    names = ["handler", "repository", "raw"]
+    names = ["handler", "repository", "raw", "raw without the click map"]
 
-    assert [warm.rotated(names, batch)[0] for batch in range(4)] == [
-        "handler", "repository", "raw", "handler",
+    assert [warm.rotated(names, batch)[0] for batch in range(5)] == [
+        "handler", "repository", "raw", "raw without the click map", "handler",
     ]  # fmt: skip
 
 
@@ -248,6 +301,24 @@ def test_only_operations_with_a_target_become_metrics():
         ("1 (UpdateItem)", MET),
         ("4 (UpdateItem, UpdateItem, PutItem, PutItem)", MISSED),
     ]
+
+
+def test_an_environments_first_click_of_a_day_may_make_two_requests_and_no_more():
+    def verdict(requests: int) -> str:
+        counted = round_trips.Counted(
+            "first click",
+            302,
+            302,
+            ["UpdateItem"] * requests,
+            requests,
+            round_trips.FIRST_CLICK_OF_A_DAY,
+        )
+        (row,) = round_trips.metrics(round_trips.RoundTripResult([counted], "abc1234"))
+        return row.verdict
+
+    assert verdict(2) == MET
+    assert verdict(1) == MISSED  # the day's key was not fetched: the count is not of that
+    assert verdict(3) == MISSED
 
 
 @pytest.mark.parametrize(
