@@ -25,6 +25,11 @@ from devserver.dynamodb_backends import DynamoDBUnavailableError
 # Below these the figures are a smoke test of the bench, not a measurement.
 MIN_COLD_RUNS = 15
 MIN_WARM_ITERATIONS = 1000
+MIN_AGGREGATOR_SECONDS = 60  # one whole window of the deployed ClickStatsWindowSeconds
+# The aggregator's runs: simulated seconds of clicks, and the clicks each link's day holds
+# at mid-day; a smoke run makes fewer of both (its figures are no measurement anyway).
+AGGREGATOR_SECONDS, SMOKE_AGGREGATOR_SECONDS = 60, 6
+SEEDED_CLICKS, SMOKE_SEEDED_CLICKS = 200, 20
 
 HOW_TO_READ = """
 Every time here depends on the machine, so each is set against a baseline measured in
@@ -38,6 +43,9 @@ Lambda's (arm64, CPU in proportion to memory: 512 MB gets about 0.29 of a vCPU).
   must do anyway.
 - **Warm** compares the redirect handler with the one DynamoDB call it makes: the
   ratio is what the function adds on top of the database. p99 is noisier than p50.
+- **The aggregator's** units are counts (DynamoDB Local's own, checked against AWS's
+  item-size rules) and do not depend on the machine; its Lambda time does, and is an
+  estimate for Lambda's CPU share, not a measurement there.
 - **Round trips** and **sizes** are counts, not timings: they do not depend on the
   machine. The cost comes from the project's price list, not from a measurement.
 - **no** in the met? column is a finding to look into (`python -X importtime`, a
@@ -67,6 +75,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warm-batch", type=int, default=50, help="calls per turn (default 50)")
     parser.add_argument("--warm-up", type=int, default=200, help="untimed calls of each first")
     parser.add_argument(
+        "--aggregator-seconds",
+        type=int,
+        help=f"simulated seconds of clicks per aggregator run (default {AGGREGATOR_SECONDS},"
+        f" {SMOKE_AGGREGATOR_SECONDS} in a smoke run; under {MIN_AGGREGATOR_SECONDS}: smoke run)",
+    )
+    parser.add_argument(
         "--build-dir", type=Path, default=sizes.BUILD_DIR, help="`sam build` output to measure"
     )
     arguments = parser.parse_args(argv)
@@ -75,14 +89,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if arguments.warm_up < 0:
         parser.error("--warm-up must not be negative")
+    if arguments.aggregator_seconds is not None and arguments.aggregator_seconds < 1:
+        parser.error("--aggregator-seconds must be at least 1")
     return arguments
+
+
+def aggregator_seconds(arguments: argparse.Namespace) -> int:
+    given: int | None = arguments.aggregator_seconds
+    if given is not None:
+        return given
+    cold_runs: int = arguments.cold_runs
+    warm_iterations: int = arguments.warm_iterations
+    fewer = cold_runs < MIN_COLD_RUNS or warm_iterations < MIN_WARM_ITERATIONS
+    return SMOKE_AGGREGATOR_SECONDS if fewer else AGGREGATOR_SECONDS
 
 
 def is_smoke_run(arguments: argparse.Namespace) -> bool:
     """Too few samples to judge the targets by: a test of the bench, not a measurement."""
     cold_runs: int = arguments.cold_runs
     warm_iterations: int = arguments.warm_iterations
-    return cold_runs < MIN_COLD_RUNS or warm_iterations < MIN_WARM_ITERATIONS
+    return (
+        cold_runs < MIN_COLD_RUNS
+        or warm_iterations < MIN_WARM_ITERATIONS
+        or aggregator_seconds(arguments) < MIN_AGGREGATOR_SECONDS
+    )
 
 
 def publish(markdown: str, output: str, *, smoke: bool) -> None:
@@ -105,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments_given = sys.argv[1:] if argv is None else argv
     arguments = parse_args(arguments_given)
     functions.put_code_on_path(functions.REDIRECT)
-    from repository.client import CLIENT_CONFIG  # the functions' code, on the path now
+    from bench import aggregator  # builds on the functions' code, on the path now
+    from repository.client import CLIENT_CONFIG
 
     progress(f"cold start: {arguments.cold_runs} runs of each variant")
     cold = cold_start.measure(
@@ -125,6 +156,13 @@ def main(argv: list[str] | None = None) -> int:
                 warm_up=arguments.warm_up,
                 progress=progress,
             )
+            smoke = is_smoke_run(arguments)
+            clicks = aggregator.measure(
+                stack,
+                seconds=aggregator_seconds(arguments),
+                seeded_clicks_per_link=SMOKE_SEEDED_CLICKS if smoke else SEEDED_CLICKS,
+                progress=progress,
+            )
     except DynamoDBUnavailableError as exc:
         progress(str(exc))
         return 1
@@ -136,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     if is_smoke_run(arguments):
         warnings.append(
             f"a smoke run ({arguments.cold_runs} cold runs, {arguments.warm_iterations} warm"
-            f" calls): too few samples to judge the targets by; `make bench` takes enough."
+            f" calls, {aggregator_seconds(arguments)} s of clicks for the aggregator): too few"
+            " samples to judge the targets by; `make bench` takes enough."
         )
     report = Report(
         generated_at=datetime.now(UTC),
@@ -146,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             *cold_start.metrics(cold),
             *warm.metrics(warm_result),
             *round_trips.metrics(trips),
+            *aggregator.metrics(clicks),
             *sizes.metrics(built),
             *redirect_cost.metrics(cost),
         ],
@@ -153,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             cold_start.section(cold),
             warm.section(warm_result),
             round_trips.section(trips),
+            aggregator.section(clicks),
             sizes.section(built),
             redirect_cost.section(cost),
         ],

@@ -15,11 +15,13 @@ from functools import cache
 from devserver.lambda_runtime import LambdaContext
 from sam_template.application import Application, load_application
 from sam_template.document import TEMPLATE_PATH
+from sam_template.event_sources import StreamEventSource
 from sam_template.functions import LambdaFunction
 from sam_template.tables import TableDefinition
 
 REGION = "us-east-1"
 REDIRECT, SHORTEN, LINKS = "RedirectFunction", "ShortenFunction", "LinksFunction"
+CLICK_STATS = "ClickStatsFunction"
 LINKS_TABLE = "LinksTable"
 # Lambda's python3.13 runtime on arm64 says this about itself.
 EXECUTION_ENV = "AWS_Lambda_python3.13"
@@ -35,6 +37,14 @@ def function(logical_id: str) -> LambdaFunction:
         if candidate.logical_id == logical_id:
             return candidate
     raise LookupError(f"template.yaml has no function {logical_id}")
+
+
+def stream_source(logical_id: str) -> StreamEventSource:
+    """The function's DynamoDB stream event source (its batch size, window, filter)."""
+    for source in application().event_sources:
+        if source.function_id == logical_id:
+            return source
+    raise LookupError(f"template.yaml gives {logical_id} no stream event source")
 
 
 def origin_verify_secret() -> str:

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 import bench.__main__ as bench_main
-from bench import cold_start, round_trips, sizes, warm
+from bench import aggregator, cold_start, round_trips, sizes, warm
+from bench.click_workload import Workload
 from bench.redirect_logs import ClickLogs
 from tests.conftest import REPO_ROOT
+from tests.unit.test_bench_aggregator import scenario_result
 from tests.unit.test_bench_parts import cold_result
 
 MEASURED = "# Benchmarks\n\nfigures from a full run\n"
@@ -43,6 +45,8 @@ def nothing_measured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(bench_main, "handlers_on_dynamodb_local", nullcontext)
     monkeypatch.setattr(round_trips, "measure", lambda: round_trips.RoundTripResult([], "abc1234"))
     monkeypatch.setattr(warm, "measure", lambda *_, **__: warm_result)
+    clicks = aggregator.AggregatorResult(Workload(), 512, 60.0, 200, 60, 1_000, [scenario_result()])
+    monkeypatch.setattr(aggregator, "measure", lambda *_, **__: clicks)
     monkeypatch.setattr(sizes, "BUILD_DIR", tmp_path / "no-build")
 
 
@@ -54,10 +58,29 @@ def nothing_measured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         (["--cold-runs", "14"], True),
         (["--warm-iterations", "999"], True),
         (["--cold-runs", "3", "--warm-iterations", "100"], True),
+        (["--aggregator-seconds", "59"], True),
+        (["--aggregator-seconds", "120"], False),
     ],
 )
 def test_too_few_samples_make_a_smoke_run(arguments, smoke):
     assert bench_main.is_smoke_run(bench_main.parse_args(arguments)) is smoke
+
+
+@pytest.mark.parametrize(
+    ("arguments", "seconds"),
+    [
+        ([], 60),
+        (["--cold-runs", "3"], bench_main.SMOKE_AGGREGATOR_SECONDS),
+        (["--cold-runs", "3", "--aggregator-seconds", "60"], 60),
+    ],
+)
+def test_the_aggregator_runs_a_whole_window_unless_the_run_is_a_smoke_run(arguments, seconds):
+    assert bench_main.aggregator_seconds(bench_main.parse_args(arguments)) == seconds
+
+
+def test_the_aggregators_runs_are_refused_below_a_second():
+    with pytest.raises(SystemExit):
+        bench_main.parse_args(["--aggregator-seconds", "0"])
 
 
 @pytest.mark.usefixtures("nothing_measured")
@@ -72,6 +95,7 @@ def test_a_smoke_run_prints_its_table_and_leaves_the_report_as_it_was(tmp_path, 
     printed = capsys.readouterr()
     assert "| metric | measured | target | met? |" in printed.out
     assert "> **Warning:** a smoke run (3 cold runs" in printed.out
+    assert "| aggregator, mid-day: cost per million clicks |" in printed.out
     assert f"{report} left as it was" in printed.err
 
 
