@@ -144,10 +144,15 @@ class ScenarioResult:
         share = min(1.0, memory_mb / MB_PER_VCPU)
         return sum(_billed(max(t.seconds, t.cpu_seconds / share)) for t in self.timings)
 
-    def longest_final(self, memory_mb: int) -> Timed:
+    def longest(self, memory_mb: int) -> Timed:
+        """The invocation that would take longest on Lambda: one that wrote the window's
+        clicks, at its end or early."""
         share = min(1.0, memory_mb / MB_PER_VCPU)
-        finals = [t for t in self.timings if t.final] or self.timings
-        return max(finals, key=lambda t: max(t.seconds, t.cpu_seconds / share))
+        return max(self.timings, key=lambda t: max(t.seconds, t.cpu_seconds / share))
+
+    @property
+    def units_per_item(self) -> float:
+        return self.write_units / max(1, self.link_days_written)
 
 
 def _billed(seconds: float) -> float:
@@ -402,14 +407,15 @@ def metrics(result: AggregatorResult) -> list[Metric]:
     deployed = [s for s in result.scenarios if s.scenario.deployed]
     if deployed:
         longest = max(
-            (s.longest_final(result.memory_mb) for s in deployed),
+            (s.longest(result.memory_mb) for s in deployed),
             key=lambda t: max(t.seconds, t.cpu_seconds / _share(result.memory_mb)),
         )
         at_share = longest.cpu_seconds / _share(result.memory_mb)
         rows.append(
             Metric(
-                f"aggregator: longest window-end invocation, its CPU time at "
-                f"{result.memory_mb} MB's share of a vCPU (an estimate)",
+                "aggregator, deployed settings: longest invocation (a write of the window's"
+                f" clicks), its CPU time at {result.memory_mb} MB's share of a vCPU (an"
+                " estimate)",
                 at_share,
                 f"{at_share:,.0f} s ({longest.cpu_seconds:,.1f} s of CPU, "
                 f"{longest.seconds:,.1f} s wall here)",
@@ -456,6 +462,9 @@ def section(result: AggregatorResult) -> Section:
         row("links clicked", lambda s: f"{s.links_clicked:,}"),
         row("day items written", lambda s: f"{s.link_days_written:,}"),
         row("windows ended (final invocations)", lambda s: f"{s.delivery.windows}"),
+        row(
+            "early writes (the state reached the threshold)", lambda s: f"{s.delivery.acted_early}"
+        ),
         row("of them ended early (state over 1 MB)", lambda s: f"{s.delivery.terminated_early}"),
         row(
             "largest state returned (as the runtime sends it)",
@@ -468,6 +477,8 @@ def section(result: AggregatorResult) -> Section:
                 f"{max(s.stored_bytes, default=0):,} bytes"
             ),
         ),
+        row("day items written per million clicks", per_m(lambda s: s.link_days_written)),
+        row("write units per day item written", lambda s: f"{s.units_per_item:.2f}"),
         row("**write units per million clicks**", per_m(lambda s: s.write_units)),
         row(
             "the same by AWS's item-size rules",
@@ -513,11 +524,39 @@ def section(result: AggregatorResult) -> Section:
 
 
 def _longest(scenario: ScenarioResult, memory_mb: int) -> str:
-    longest = scenario.longest_final(memory_mb)
+    longest = scenario.longest(memory_mb)
     return (
         f"{longest.seconds:,.1f} s / {longest.cpu_seconds:,.1f} s / "
         f"{longest.cpu_seconds / _share(memory_mb):,.0f} s"
     )
+
+
+def _verdicts(result: AggregatorResult) -> str:
+    """Why each run over the target is over: what its write units come from."""
+    book = load_prices()
+    target = Decimal(str(COST_TARGET.limit))
+    lines = []
+    for run in result.scenarios:
+        total = cost_per_million(run, result.memory_mb, book)
+        if total <= target:
+            continue
+        costs = {line.item: line.cost for line in cost_lines(run, result.memory_mb, book)}
+        writes = run.delivery.acted_early + run.delivery.windows
+        lines.append(
+            f"- **{run.scenario.name}**: {money(total, Decimal('0.001'))}, "
+            f"{money(total - target, Decimal('0.001'))} ({(total / target - 1) * 100:.0f} %) "
+            f"over. {run.per_million(run.link_days_written):,.0f} day items written per million"
+            f" clicks ({run.link_days_written:,} for {run.links_clicked:,} links clicked: the"
+            f" window's clicks were written in {writes} parts), at"
+            f" {run.units_per_item:.2f} write units each: "
+            f"{run.per_million(run.write_units):,.0f} write units,"
+            f" {money(costs['on-demand writes'], Decimal('0.001'))} of the"
+            f" {money(target)} alone; reads {money(costs['on-demand reads'], Decimal('0.001'))},"
+            f" Lambda {money(costs['requests'] + costs['duration (arm64)'], Decimal('0.001'))}."
+        )
+    if not lines:
+        return "Every run is within the target of $0.30 per million clicks."
+    return "Over the target of $0.30 per million clicks, and why:\n\n" + "\n".join(lines)
 
 
 def _explanation(result: AggregatorResult, table: str) -> str:
@@ -564,6 +603,8 @@ windows and state of its own).
 
 {table}
 
+{_verdicts(result)}
+
 Write and read units are DynamoDB Local's own figures: a `before-parameter-build` hook on
 the handler's client asks every request for `ReturnConsumedCapacity="TOTAL"`, and an
 `after-call` hook adds up the answers (bench/capacity.py). The row under them recomputes
@@ -585,8 +626,10 @@ DynamoDB calls), on this machine, whose cores are whole, against DynamoDB Local 
 loopback. At {result.memory_mb} MB Lambda gives the function {_share(result.memory_mb):.2f}
 of a vCPU (a whole one at {MB_PER_VCPU:,} MB), so each invocation is billed here as the
 longer of its wall clock and its CPU time divided by that share: an estimate, not a
-measurement on Lambda. The same estimate for the longest window-end invocation is set
-against the function's Timeout ({result.timeout_s:g} s). Prices: deploy/prices.json (WRU
+measurement on Lambda. The same estimate for the longest invocation (one that writes the
+window's clicks, at its end or early) is set against the function's Timeout
+({result.timeout_s:g} s): most of its CPU is botocore validating, serialising and parsing the
+day items' nested maps, a GetItem and a PutItem for each. Prices: deploy/prices.json (WRU
 $0.625 and RRU $0.125 per million, Lambda $0.20 per million requests and its arm64
 GB-seconds). DynamoDB Streams' reads cost nothing: GetRecords calls made by Lambda for a
 DynamoDB trigger are not charged (Amazon DynamoDB pricing,

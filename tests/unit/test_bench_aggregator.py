@@ -357,7 +357,8 @@ def test_lambda_time_is_the_longer_of_the_wall_clock_and_cpu_at_the_memorys_shar
 
     assert result.lambda_seconds(512) == pytest.approx(1769 / 512 + 5.0, abs=0.002)
     assert result.lambda_seconds(1769) == pytest.approx(1.2 + 5.0)
-    assert result.longest_final(512) is busy
+    assert result.longest(512) is waiting  # 5 s against about 3.46
+    assert result.longest(1769) is waiting
 
 
 def test_the_cost_target_and_the_timeout_are_judged():
@@ -393,3 +394,18 @@ def test_the_section_renders_every_run_side_by_side():
     assert "| per run | start of a day | mid-day |" in body
     assert "**cost per million clicks**" in body
     assert "they agree in every run" not in body  # units reported, none by size: differ
+
+
+def test_the_section_says_why_a_run_is_over_the_target():
+    def body(*runs: aggregator.ScenarioResult) -> str:
+        result = aggregator.AggregatorResult(Workload(), 512, 60.0, 200, 60, 1_000, list(runs))
+        return aggregator.section(result).body
+
+    within = body(scenario_result(name="cheap", write_units=20_000))
+    over = body(scenario_result(name="dear", write_units=30_000))
+
+    assert "Every run is within the target" in within
+    assert "- **dear**: $0.3" in over
+    # 15,000 day items written (the canned PutItems) for 60,000 clicks: 250,000 a million.
+    assert "250,000 day items written per million clicks" in over
+    assert "at 2.00 write units each" in over
