@@ -12,7 +12,23 @@ design's requests per operation (docs/architecture.md, "Data model"):
   measures both against `redirect_log_bytes`), no Lambda START/REPORT lines;
 - a page view: CloudFront requests for index.html, config.json and the assets (S3 only on a
   cache miss), plus the API calls the page makes (`GET /links/{id}`: 1 strongly consistent
-  `GetItem`, 1 RRU).
+  `GetItem`, 1 RRU);
+- click analytics, on top of each click (lines "..., click stats"): the aggregator
+  (ClickStatsFunction) reads the table's stream for free (GetRecords calls made by Lambda
+  are not charged) and writes one item per link and UTC day clicked in each window, a
+  strongly consistent `GetItem` and a `PutItem` billed on the whole item; its write and
+  read units, invocations and billed seconds per million clicks are what `make bench`
+  measured (bench/aggregator.py, docs/benchmarks.md "Click aggregator"), kept here as
+  assumptions. They hold for that workload (1,000 clicks a second over 10,000 links, at
+  mid-day, when each link's day item is near its largest): a link clicked less often per
+  window is written more often per click, up to a write and a read for every click. The
+  day items stay `click_stats_retention_days` (the template's ClickStatsRetentionDays)
+  and are priced as storage and point-in-time recovery. The redirect's own `click` map
+  keeps a link item under 1 KB (bench: the redirect's UpdateItem is 1 write unit; the
+  largest click on a 100-character target is measured in tests/unit/test_click_facts.py),
+  so a click's write stays one unit. The day's visitor key (one UpdateItem per redirect
+  environment and day, a few hundred bytes kept a day) and the aggregator's daily run
+  (a Query and a DeleteItem) cost fractions of a cent a month: not priced.
 
 Every API call passes CloudFront first (one domain), so it also pays a CloudFront request;
 creating and managing links also run the viewer-request function, a click does not.
@@ -154,10 +170,33 @@ class Assumptions:
     months_retained: int = 12  # links kept in the table: a year of creations
     cache_miss_percent: int = 5  # page requests that reach S3
     site_bytes: int = 150_000  # web/ in the bucket
-    custom_metrics: int = 8  # EMF metrics x dimension values
+    # EMF metrics x dimension values: 8, and click analytics' 6 (ClickReports,
+    # StreamRecords, StreamRecordsSkipped, ClickDaysWritten, VisitorKeysForgotten, and the
+    # aggregator's ColdStart).
+    custom_metrics: int = 14
     alarms: int = 12  # errors, throttles x3; 5xx; p99; DynamoDB; ceiling; click stats x2
     secrets: int = 2  # token sealing, origin verify
     waf: int = 0  # 1: the optional per-client rate limit's web ACL (WafRateLimitPerClient)
+    # Click analytics, per million clicks: the aggregator's figures from bench/aggregator.py
+    # (docs/benchmarks.md, "Click aggregator"), its mid-day run with the deployed settings:
+    # 10,000 links, Zipf s = 1, 1,000 clicks/s, one stream shard, each link's day item
+    # past 1 KB (2 write units a write). Units and invocations are counts (DynamoDB Local's
+    # reported capacity, equal to AWS's item-size rules; the same every run); seconds are
+    # billed Lambda time at 512 MB estimated from the CPU time measured on a 2-core x86
+    # machine (noisy, about +-15 % run to run). Measured 2026-12-03.
+    click_stats_write_units_per_million: int = 463_133
+    click_stats_read_units_per_million: int = 231_567
+    click_stats_invocations_per_million: int = 1_017
+    click_stats_seconds_per_million: int = 7_761
+    # Its storage: one item per link and UTC day with clicks. A guess, not a measurement:
+    # of the links kept (months_retained of creations), the share clicked on a given day
+    # (never more link-days than clicks).
+    links_clicked_per_day_percent: int = 10
+    # A day item with DynamoDB's 100 bytes of storage overhead, by AWS's item-size rules on
+    # the bench's click mix: about 280 for a day of one click, 850 for 50, 1,100 to 1,700
+    # for a busy link's (the bench's mid-day mean: 1,364).
+    click_stats_item_bytes: int = 850
+    click_stats_retention_days: int = 400  # template.yaml ClickStatsRetentionDays default
 
 
 PROFILES: dict[str, Traffic] = {
@@ -168,11 +207,40 @@ PROFILES: dict[str, Traffic] = {
 # Lines of an option that is off by default: shown only when it is on.
 OPTIONAL = frozenset({"waf_web_acl_month", "waf_rule_month", "waf_requests"})
 
+# Lines priced like another line's price, under an item name of their own (the click
+# analytics' share of DynamoDB, Lambda and storage): line key -> (price key, item).
+SHARED_PRICES: dict[str, tuple[str, str]] = {
+    "click_stats_lambda_requests": ("lambda_requests", "requests, click stats"),
+    "click_stats_lambda_gb_seconds": ("lambda_arm64_gb_seconds", "duration (arm64), click stats"),
+    "click_stats_write_request_units": (
+        "dynamodb_write_request_units",
+        "on-demand writes, click stats",
+    ),
+    "click_stats_read_request_units": (
+        "dynamodb_read_request_units",
+        "on-demand reads, click stats",
+    ),
+    "click_stats_storage_gb_month": ("dynamodb_storage_gb_month", "table storage, click stats"),
+    "click_stats_pitr_gb_month": ("dynamodb_pitr_gb_month", "point-in-time recovery, click stats"),
+}
+
+# What click analytics adds per click (on top of the redirect's own lines).
+ANALYTICS = frozenset(
+    {
+        "click_stats_lambda_requests",
+        "click_stats_lambda_gb_seconds",
+        "click_stats_write_request_units",
+        "click_stats_read_request_units",
+    }
+)
+
 # Lines whose usage does not grow with traffic: left out of the cost per redirect.
 FIXED = frozenset(
     {
         "dynamodb_storage_gb_month",
         "dynamodb_pitr_gb_month",
+        "click_stats_storage_gb_month",
+        "click_stats_pitr_gb_month",
         "s3_standard_storage_gb_month",
         "cloudwatch_custom_metric_month",
         "cloudwatch_alarm_month",
@@ -183,8 +251,13 @@ FIXED = frozenset(
 )
 
 
+def price_key(line_key: str) -> str:
+    """The price a line is billed at: its own key, or the one SHARED_PRICES names."""
+    return SHARED_PRICES[line_key][0] if line_key in SHARED_PRICES else line_key
+
+
 def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
-    """Monthly quantity of every priced item, in the unit of its price."""
+    """Monthly quantity of every line, in the unit of its price (price_key)."""
     a = assumptions
     creations = Decimal(traffic.links_created)
     redirects = Decimal(traffic.redirects)
@@ -203,14 +276,33 @@ def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
     log_gb = (
         redirects * a.redirect_log_bytes + (creations + lookups) * a.log_bytes_per_request
     ) / GIB
+    clicks_in_millions = redirects / MILLION  # every redirect counted as a click
+
+    def per_click(per_million: int) -> Decimal:  # requests and units come whole
+        return (clicks_in_millions * per_million).to_integral_value(ROUND_HALF_UP)
+
+    gb = Decimal(a.memory_mb) / 1024
+    # The day items kept: link-days a day (a share of the links kept, never more than the
+    # day's clicks) for the retention's days; the steady state, reached after that long.
+    links_kept = creations * a.months_retained
+    link_days_a_day = min(redirects / 30, links_kept * a.links_clicked_per_day_percent / 100)
+    stats_gb = link_days_a_day * a.click_stats_retention_days * a.click_stats_item_bytes / GIB
     return {
         "http_api_requests": api_calls,
         "lambda_requests": api_calls,
-        "lambda_arm64_gb_seconds": Decimal(a.memory_mb) / 1024 * milliseconds / 1000,
+        "click_stats_lambda_requests": per_click(a.click_stats_invocations_per_million),
+        "lambda_arm64_gb_seconds": gb * milliseconds / 1000,
+        "click_stats_lambda_gb_seconds": gb
+        * clicks_in_millions
+        * a.click_stats_seconds_per_million,
         "dynamodb_write_request_units": 3 * creations + redirects,
+        "click_stats_write_request_units": per_click(a.click_stats_write_units_per_million),
         "dynamodb_read_request_units": lookups,
+        "click_stats_read_request_units": per_click(a.click_stats_read_units_per_million),
         "dynamodb_storage_gb_month": table_gb,
+        "click_stats_storage_gb_month": stats_gb,
         "dynamodb_pitr_gb_month": table_gb,
+        "click_stats_pitr_gb_month": stats_gb,
         "s3_standard_storage_gb_month": Decimal(a.site_bytes) / GIB,
         "s3_get_requests": page_requests * a.cache_miss_percent / 100,
         "cloudfront_data_out_gb": bytes_out / GIB,
@@ -233,6 +325,16 @@ class Line:
     price: Price
     quantity: Decimal
     free_quantity: Decimal
+    key: str = ""  # the line's own key, where it is not its price's (SHARED_PRICES)
+
+    @property
+    def line_key(self) -> str:
+        return self.key or self.price.key
+
+    @property
+    def item(self) -> str:
+        shared = SHARED_PRICES.get(self.line_key)
+        return shared[1] if shared else self.price.item
 
     @property
     def list_cost(self) -> Decimal:
@@ -267,16 +369,19 @@ class Estimate:
 def free_quantities(
     quantities: Mapping[str, Decimal], book: PriceBook, *, first_year: bool
 ) -> dict[str, Decimal]:
-    """How much of each item the free tier covers; a shared allowance is spent in order."""
+    """How much of each line the free tier covers; an allowance is spent in order over the
+    prices it names, and over the lines billed at each (the click stats' Lambda requests
+    share the account's free million with the API's)."""
     free = dict.fromkeys(quantities, Decimal(0))
     for allowance in book.free_tier.values():
         if allowance.term != TERM_ALWAYS and not first_year:
             continue
         left = allowance.amount
         for key in allowance.applies_to:
-            covered = min(left, quantities.get(key, Decimal(0)) - free.get(key, Decimal(0)))
-            free[key] = free.get(key, Decimal(0)) + covered
-            left -= covered
+            for line_key in [line for line in quantities if price_key(line) == key]:
+                covered = min(left, quantities[line_key] - free[line_key])
+                free[line_key] += covered
+                left -= covered
     return free
 
 
@@ -292,21 +397,40 @@ def estimate(
     free = free_quantities(quantities, book, first_year=first_year)
     # An option left off (WAF) shows no line rather than a row of zeros.
     lines = tuple(
-        Line(book.prices[key], quantities[key], free[key])
+        Line(book.prices[price_key(key)], quantities[key], free[key], key)
         for key in quantities
         if quantities[key] or key not in OPTIONAL
     )
     return Estimate(traffic, chosen, lines, first_year)
 
 
-def redirect_cost_lines(book: PriceBook, assumptions: Assumptions | None = None) -> list[Line]:
-    """What one million redirects add to the bill: list prices, only what grows with clicks."""
+def _per_million_clicks(book: PriceBook, assumptions: Assumptions | None) -> list[Line]:
     one_million = estimate(Traffic(0, 1_000_000, 0), book, assumptions)
-    return [line for line in one_million.lines if line.price.key not in FIXED and line.quantity]
+    return [line for line in one_million.lines if line.line_key not in FIXED and line.quantity]
+
+
+def redirect_cost_lines(book: PriceBook, assumptions: Assumptions | None = None) -> list[Line]:
+    """What one million redirects add to the bill: list prices, only what grows with clicks,
+    without the click analytics on top (analytics_cost_lines)."""
+    return [
+        line for line in _per_million_clicks(book, assumptions) if line.line_key not in ANALYTICS
+    ]
 
 
 def cost_per_million_redirects(book: PriceBook, assumptions: Assumptions | None = None) -> Decimal:
     return sum((line.list_cost for line in redirect_cost_lines(book, assumptions)), Decimal(0))
+
+
+def analytics_cost_lines(book: PriceBook, assumptions: Assumptions | None = None) -> list[Line]:
+    """What click analytics adds to a million clicks (the aggregator's writes, reads and
+    Lambda), on top of the redirect's own cost: list prices."""
+    return [line for line in _per_million_clicks(book, assumptions) if line.line_key in ANALYTICS]
+
+
+def analytics_cost_per_million_clicks(
+    book: PriceBook, assumptions: Assumptions | None = None
+) -> Decimal:
+    return sum((line.list_cost for line in analytics_cost_lines(book, assumptions)), Decimal(0))
 
 
 # Rendering
@@ -342,7 +466,7 @@ def _rows(result: Estimate) -> list[list[str]]:
         rows.append(
             [
                 line.price.service,
-                line.price.item + mark,
+                line.item + mark,
                 quantity_text(line.quantity, line.price.unit),
                 line.price.label(),
                 money(line.list_cost),
@@ -356,13 +480,18 @@ HEADERS = ["service", "item", "usage a month", "unit price", "list price", "with
 RIGHT_ALIGNED = {2, 3, 4, 5}
 
 
+def _parts(lines: Iterable[Line]) -> str:
+    return " + ".join(
+        f"{line.price.service} {line.item} {money(line.list_cost, UNIT_PLACES)}" for line in lines
+    )
+
+
 def _notes(result: Estimate, book: PriceBook) -> list[str]:
     per_million = redirect_cost_lines(book, result.assumptions)
-    parts = " + ".join(
-        f"{line.price.service} {line.price.item} {money(line.list_cost, UNIT_PLACES)}"
-        for line in per_million
-    )
+    parts = _parts(per_million)
     total = sum((line.list_cost for line in per_million), Decimal(0))
+    analytics = analytics_cost_lines(book, result.assumptions)
+    a = result.assumptions
     free_tier = (
         "always-free and 12-month offers (--first-year)"
         if result.first_year
@@ -376,6 +505,14 @@ def _notes(result: Estimate, book: PriceBook) -> list[str]:
     ]
     return [
         f"Cost per million redirects (marginal, list prices): {money(total)} = {parts}.",
+        "Click analytics on top, per million clicks: "
+        f"{money(analytics_cost_per_million_clicks(book, a), UNIT_PLACES)} = "
+        f"{_parts(analytics)}; the aggregator's figures measured by `make bench` at 1,000 "
+        'clicks a second over 10,000 links, mid-day (docs/benchmarks.md, "Click aggregator"):'
+        " fewer clicks per link and window cost more per click, up to a write and a read each."
+        f" Click stats storage: {a.links_clicked_per_day_percent} % of the links kept clicked"
+        f" a day, {a.click_stats_item_bytes:,} bytes a day item, kept"
+        f" {a.click_stats_retention_days} days (the steady state once that long has passed).",
         f"Free tier: {free_tier}.",
         f"Prices: {book.region}, {book.currency}, {book.basis} (deploy/prices.json).",
         "Assumptions: "

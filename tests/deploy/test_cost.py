@@ -23,7 +23,7 @@ def book() -> cost.PriceBook:
 
 
 def by_key(result: cost.Estimate) -> dict[str, cost.Line]:
-    return {line.price.key: line for line in result.lines}
+    return {line.line_key: line for line in result.lines}
 
 
 def test_one_million_redirects_at_list_prices(book):
@@ -194,7 +194,8 @@ def test_markdown_table_is_well_formed(capsys):
     cost.main(["--profile", "small-team", "--format", "markdown"])
 
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
-    shown = len(cost.load_prices().prices) - len(cost.OPTIONAL)  # the WAF is off
+    lines = cost.usage(cost.PROFILES["small-team"], Assumptions())
+    shown = len(lines) - len(cost.OPTIONAL)  # the WAF is off
     assert len(rows) == 2 + shown + 1  # header, rule, lines, total
     assert {row.count("|") for row in rows} == {7}
 
@@ -250,8 +251,13 @@ def test_every_price_has_source_region_and_date():
         assert item["per"] in (1, 1000, 10_000, 1_000_000), key
 
 
-def test_every_usage_line_has_a_price_and_every_free_allowance_a_price(book):
-    assert set(cost.usage(ONE_MILLION_REDIRECTS, Assumptions())) == set(book.prices)
+def test_every_usage_line_has_a_price_and_every_price_a_line_and_every_free_allowance_a_price(
+    book,
+):
+    lines = cost.usage(ONE_MILLION_REDIRECTS, Assumptions())
+
+    assert {cost.price_key(line) for line in lines} == set(book.prices)
+    assert set(cost.SHARED_PRICES) <= set(lines)
     for allowance in book.free_tier.values():
         assert set(allowance.applies_to) <= set(book.prices)
 
@@ -264,3 +270,112 @@ def test_a_free_allowance_for_an_unknown_price_is_refused(tmp_path: Path):
 
     with pytest.raises(ValueError, match="unknown prices"):
         cost.load_prices(path)
+
+
+def test_click_analytics_adds_the_aggregators_measured_figures_per_click(book):
+    assumed = Assumptions()
+    lines = by_key(cost.estimate(Traffic(0, 2_000_000, 0), book))
+
+    assert lines["click_stats_write_request_units"].quantity == (
+        2 * assumed.click_stats_write_units_per_million
+    )
+    assert lines["click_stats_read_request_units"].quantity == (
+        2 * assumed.click_stats_read_units_per_million
+    )
+    assert lines["click_stats_lambda_requests"].quantity == (
+        2 * assumed.click_stats_invocations_per_million
+    )
+    assert lines["click_stats_lambda_gb_seconds"].quantity == (
+        2 * assumed.click_stats_seconds_per_million * Decimal(assumed.memory_mb) / 1024
+    )
+    # The redirect's own write stays one unit a click: its click map keeps it under 1 KB.
+    assert lines["dynamodb_write_request_units"].quantity == 2_000_000
+    # Billed at DynamoDB's and Lambda's prices, under names of their own.
+    assert lines["click_stats_write_request_units"].price.key == "dynamodb_write_request_units"
+    assert lines["click_stats_write_request_units"].item == "on-demand writes, click stats"
+
+
+def test_analytics_is_on_top_of_the_redirects_cost_and_not_in_it(book):
+    redirect = cost.cost_per_million_redirects(book)
+    analytics = cost.analytics_cost_per_million_clicks(book)
+    every_click_line = [
+        line
+        for line in cost.estimate(ONE_MILLION_REDIRECTS, book).lines
+        if line.line_key not in cost.FIXED
+    ]
+
+    assert {line.line_key for line in cost.analytics_cost_lines(book)} == cost.ANALYTICS
+    assert not cost.ANALYTICS & {line.line_key for line in cost.redirect_cost_lines(book)}
+    assert sum(line.list_cost for line in every_click_line) == redirect + analytics
+    assert Decimal("0.10") < analytics < Decimal("1.00")
+    none = Assumptions(
+        click_stats_write_units_per_million=0,
+        click_stats_read_units_per_million=0,
+        click_stats_invocations_per_million=0,
+        click_stats_seconds_per_million=0,
+    )
+    assert cost.analytics_cost_per_million_clicks(book, none) == 0
+    assert cost.cost_per_million_redirects(book, none) == redirect
+
+
+def test_click_stats_storage_is_a_share_of_the_links_kept_for_the_retention(book):
+    gib = Decimal(1024**3)
+    assumed = Assumptions(
+        months_retained=12,
+        links_clicked_per_day_percent=10,
+        click_stats_item_bytes=1_000,
+        click_stats_retention_days=400,
+    )
+
+    def stored(traffic: Traffic, assumptions: Assumptions = assumed) -> Decimal:
+        lines = by_key(cost.estimate(traffic, book, assumptions))
+        assert lines["click_stats_pitr_gb_month"].quantity == (
+            lines["click_stats_storage_gb_month"].quantity
+        )
+        return lines["click_stats_storage_gb_month"].quantity
+
+    # 12,000 links kept, 10 % clicked a day: 1,200 day items a day, kept 400 days.
+    assert stored(Traffic(1_000, 3_000_000, 0)) == 1_200 * 400 * 1_000 / gib
+    # Never more day items than clicks: 30,000 clicks a month, 1,000 a day.
+    assert stored(Traffic(100_000, 30_000, 0)) == 1_000 * 400 * 1_000 / gib
+    assert stored(Traffic(1_000, 0, 0)) == 0
+    longer = dataclasses.replace(assumed, click_stats_retention_days=800)
+    assert stored(Traffic(1_000, 3_000_000, 0), longer) == 2 * stored(Traffic(1_000, 3_000_000, 0))
+    # Storage, not traffic: no part of the cost per click.
+    assert {"click_stats_storage_gb_month", "click_stats_pitr_gb_month"} <= cost.FIXED
+
+
+def test_the_retention_priced_is_the_templates_default():
+    template = load_template()
+
+    assert (
+        Assumptions().click_stats_retention_days
+        == (template["Parameters"]["ClickStatsRetentionDays"]["Default"])
+    )
+
+
+def test_a_free_allowance_is_shared_by_every_line_at_its_price(book):
+    lines = by_key(cost.estimate(ONE_MILLION_REDIRECTS, book))
+
+    # The API's million requests use up Lambda's free million; the aggregator's pay.
+    assert lines["lambda_requests"].free_quantity == 1_000_000
+    assert lines["click_stats_lambda_requests"].free_quantity == 0
+    assert lines["click_stats_lambda_requests"].cost_with_free_tier > 0
+
+    half = by_key(cost.estimate(Traffic(0, 500_000, 0), book))
+    assert half["click_stats_lambda_requests"].cost_with_free_tier == 0
+    assert (
+        half["lambda_requests"].free_quantity + half["click_stats_lambda_requests"].free_quantity
+        <= 1_000_000
+    )
+
+
+def test_the_notes_say_what_analytics_adds_per_click_and_where_the_figures_come_from(capsys):
+    cost.main(["--profile", "small-team"])
+
+    out = capsys.readouterr().out
+    (note,) = [line for line in out.splitlines() if line.startswith("Click analytics on top")]
+    book = cost.load_prices()
+    assert cost.money(cost.analytics_cost_per_million_clicks(book), cost.UNIT_PLACES) in note
+    assert "docs/benchmarks.md" in note
+    assert "click stats" in out

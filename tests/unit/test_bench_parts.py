@@ -392,10 +392,16 @@ def test_the_benchmark_reports_the_cost_the_cost_command_prints():
     ).stdout
     result = redirect_cost.measure()
     summary = next(line for line in printed.splitlines() if "per million redirects" in line)
+    analytics = next(line for line in printed.splitlines() if "per million clicks" in line)
 
     assert f": {redirect_cost.metrics(result)[0].shown} = " in summary
     for service, item, cost in result.lines:
         assert f"{item} ${cost:.4f}" in summary, (service, item)
+    assert f": ${result.analytics_total:.4f} = " in analytics
+    assert result.analytics_lines
+    for service, item, cost in result.analytics_lines:
+        assert f"{item} ${cost:.4f}" in analytics, (service, item)
+        assert item not in summary  # on top of the redirect's figure, not in it
 
 
 def test_the_machine_is_described_from_cpuinfo_and_os_release(tmp_path):
