@@ -502,7 +502,7 @@ def section(result: AggregatorResult) -> Section:
             lambda s: f"{s.per_million(s.lambda_seconds(memory)):,.0f} s",
         ),
         row(
-            f"longest window-end invocation: wall here / CPU / CPU at {memory} MB's share",
+            f"longest invocation: wall here / CPU / CPU at {memory} MB's share",
             lambda s: _longest(s, memory),
         ),
     ]
@@ -531,6 +531,10 @@ def _longest(scenario: ScenarioResult, memory_mb: int) -> str:
     )
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
 def _verdicts(result: AggregatorResult) -> str:
     """Why each run over the target is over: what its write units come from."""
     book = load_prices()
@@ -541,13 +545,17 @@ def _verdicts(result: AggregatorResult) -> str:
         if total <= target:
             continue
         costs = {line.item: line.cost for line in cost_lines(run, result.memory_mb, book)}
-        writes = run.delivery.acted_early + run.delivery.windows
+        early, ends = run.delivery.acted_early, run.delivery.windows
+        writes = (
+            f"{_count(early, 'early write')} and {_count(ends, 'window end')}"
+            f"{'' if run.scenario.shards == 1 else f' over {run.scenario.shards} shards'}"
+        )
         lines.append(
             f"- **{run.scenario.name}**: {money(total, Decimal('0.001'))}, "
             f"{money(total - target, Decimal('0.001'))} ({(total / target - 1) * 100:.0f} %) "
             f"over. {run.per_million(run.link_days_written):,.0f} day items written per million"
-            f" clicks ({run.link_days_written:,} for {run.links_clicked:,} links clicked: the"
-            f" window's clicks were written in {writes} parts), at"
+            f" clicks ({run.link_days_written:,} for {run.links_clicked:,} links clicked, as"
+            f" the window's clicks were written at {writes}), at"
             f" {run.units_per_item:.2f} write units each: "
             f"{run.per_million(run.write_units):,.0f} write units,"
             f" {money(costs['on-demand writes'], Decimal('0.001'))} of the"
