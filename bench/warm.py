@@ -316,8 +316,9 @@ which after the first call is an LRU cache hit).
 The raw baseline is the request the redirect really sends, click map included, so the
 ratio stays "our overhead over DynamoDB". Next to it, the repository's request for a
 click without the map (`record_click(..., click=None)`, same link, same condition):
-the map's own cost at DynamoDB, a bigger request to parse and a bigger item to write
-back. Write units of the redirect's request: {_units(result)}.
+what sending the map costs at DynamoDB, a longer expression and more values to parse and
+apply (the item written back holds a click map either way, as every clicked link's
+does). Write units of the redirect's request: {_units(result)}.
 
 "CPU" is the calling thread's CPU time per call (`time.thread_time`): what the call
 computed, without the wait for DynamoDB Local. A busy machine stretches it far less
