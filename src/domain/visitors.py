@@ -32,7 +32,12 @@ REGISTERS = 1 << PRECISION  # 512
 _RANK_BITS = 64 - PRECISION  # the bits of the 64-bit hash left after the index
 _MAX_RANK = _RANK_BITS + 1
 _RANK_FIELD = 64  # a digest is index * 64 + rank: 15 bits, as rank <= 56 < 64
+_DENSE_BYTES = REGISTERS // 2
 _ALPHA = 0.7213 / (1 + 1.079 / REGISTERS)
+MAX_STORED_RANK = 15
+"""Ranks are kept in 4 bits, so a dense sketch is 256 bytes and a busy link's day item
+stays one write unit the longer. A rank above 15 needs about 512 * 2**15 (16 million)
+distinct visitors to a link in a day to matter; beyond that the count saturates."""
 
 
 def visitor_digest(day_key: bytes, address: str, user_agent: str) -> int:
@@ -60,6 +65,7 @@ class VisitorSketch:
 
     def add(self, digest: int) -> None:
         index, rank = divmod(digest, _RANK_FIELD)
+        rank = min(rank, MAX_STORED_RANK)
         if rank > self._registers.get(index, 0):
             self._registers[index] = rank
 
@@ -81,19 +87,21 @@ class VisitorSketch:
         return round(raw)
 
     def to_bytes(self) -> bytes:
-        """Sparse (two bytes per register set, for up to 255 of them) or dense (one byte
-        per register: 512 bytes), whichever is smaller: most links' days stay sparse."""
-        if len(self._registers) < REGISTERS // 2:
+        """Sparse (two bytes per register set, for fewer than 128 of them) or dense (4 bits
+        per register: 256 bytes), whichever is smaller: most links' days stay sparse."""
+        if len(self._registers) < _DENSE_BYTES // 2:
             return b"".join(
                 (index * _RANK_FIELD + rank).to_bytes(2, "big")
                 for index, rank in sorted(self._registers.items())
             )
-        return bytes(self._registers.get(index, 0) for index in range(REGISTERS))
+        ranks = [self._registers.get(index, 0) for index in range(REGISTERS)]
+        return bytes(high << 4 | low for high, low in zip(ranks[::2], ranks[1::2], strict=True))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> VisitorSketch:
-        if len(data) == REGISTERS:
-            return cls({index: rank for index, rank in enumerate(data) if rank})
+        if len(data) == _DENSE_BYTES:
+            ranks = [rank for byte in data for rank in (byte >> 4, byte & 0x0F)]
+            return cls({index: rank for index, rank in enumerate(ranks) if rank})
         sketch = cls()
         for offset in range(0, len(data), 2):
             sketch.add(int.from_bytes(data[offset : offset + 2], "big"))
