@@ -21,9 +21,10 @@ design's requests per operation (docs/architecture.md, "Data model"):
   measured (bench/aggregator.py, docs/benchmarks.md "Click aggregator"), kept here as
   assumptions. They hold for that workload (1,000 clicks a second over 10,000 links, at
   mid-day, when each link's day item is near its largest): a link clicked less often per
-  window is written more often per click, up to a write and a read for every click. The
-  day items stay `click_stats_retention_days` (the template's ClickStatsRetentionDays)
-  and are priced as storage and point-in-time recovery. The redirect's own `click` map
+  window is written more often per click, up to a read and a whole-item write (1 or 2
+  write units) for every click. The day items stay `click_stats_retention_days` (the
+  template's ClickStatsRetentionDays) and are priced as storage and point-in-time
+  recovery. The redirect's own `click` map
   keeps a link item under 1 KB (bench: the redirect's UpdateItem is 1 write unit; the
   largest click on a 100-character target is measured in tests/unit/test_click_facts.py),
   so a click's write stays one unit. The day's visitor key (one UpdateItem per redirect
@@ -509,7 +510,8 @@ def _notes(result: Estimate, book: PriceBook) -> list[str]:
         f"{money(analytics_cost_per_million_clicks(book, a), UNIT_PLACES)} = "
         f"{_parts(analytics)}; the aggregator's figures measured by `make bench` at 1,000 "
         'clicks a second over 10,000 links, mid-day (docs/benchmarks.md, "Click aggregator"):'
-        " fewer clicks per link and window cost more per click, up to a write and a read each."
+        " fewer clicks per link and window cost more per click, up to a read and a whole-item"
+        " write each."
         f" Click stats storage: {a.links_clicked_per_day_percent} % of the links kept clicked"
         f" a day, {a.click_stats_item_bytes:,} bytes a day item, kept"
         f" {a.click_stats_retention_days} days (the steady state once that long has passed).",
