@@ -189,6 +189,9 @@ class Assumptions:
     click_stats_read_units_per_million: int = 231_567
     click_stats_invocations_per_million: int = 1_017
     click_stats_seconds_per_million: int = 7_761
+    # The memory those seconds were measured at (billed GB-seconds are seconds x memory):
+    # the template's ClickStatsFunction had 512 MB then; make bench reads it from there.
+    click_stats_memory_mb: int = 512
     # Its storage: one item per link and UTC day with clicks. A guess, not a measurement:
     # of the links kept (months_retained of creations), the share clicked on a given day
     # (never more link-days than clicks).
@@ -293,7 +296,8 @@ def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
         "lambda_requests": api_calls,
         "click_stats_lambda_requests": per_click(a.click_stats_invocations_per_million),
         "lambda_arm64_gb_seconds": gb * milliseconds / 1000,
-        "click_stats_lambda_gb_seconds": gb
+        "click_stats_lambda_gb_seconds": Decimal(a.click_stats_memory_mb)
+        / 1024
         * clicks_in_millions
         * a.click_stats_seconds_per_million,
         "dynamodb_write_request_units": 3 * creations + redirects,

@@ -286,7 +286,14 @@ def test_click_analytics_adds_the_aggregators_measured_figures_per_click(book):
         2 * assumed.click_stats_invocations_per_million
     )
     assert lines["click_stats_lambda_gb_seconds"].quantity == (
-        2 * assumed.click_stats_seconds_per_million * Decimal(assumed.memory_mb) / 1024
+        2 * assumed.click_stats_seconds_per_million * Decimal(assumed.click_stats_memory_mb) / 1024
+    )
+    # Billed at the memory the seconds were measured at, not the other functions'.
+    bigger = by_key(
+        cost.estimate(Traffic(0, 2_000_000, 0), book, Assumptions(click_stats_memory_mb=1024))
+    )
+    assert bigger["click_stats_lambda_gb_seconds"].quantity == (
+        2 * assumed.click_stats_seconds_per_million
     )
     # The redirect's own write stays one unit a click: its click map keeps it under 1 KB.
     assert lines["dynamodb_write_request_units"].quantity == 2_000_000
