@@ -64,23 +64,16 @@ class DynamoDBClickStats:
 
     @raises_storage_unavailable("reading clicks by day")
     def days(self, short_id: str, first: date, last: date) -> list[DayStats]:
-        found: list[DayStats] = []
-        paging: dict[str, Any] = {}
-        while True:
-            page = self._client.query(
-                TableName=self._table,
-                KeyConditionExpression="PK = :pk AND SK BETWEEN :first AND :last",
-                ExpressionAttributeValues={
-                    ":pk": {"S": f"{STATS_PREFIX}{short_id}"},
-                    ":first": {"S": stats_sort_key(first)},
-                    ":last": {"S": stats_sort_key(last)},
-                },
-                **paging,
-            )
-            found.extend(day_from_item(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return found
-            paging = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :first AND :last",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"{STATS_PREFIX}{short_id}"},
+                ":first": {"S": stats_sort_key(first)},
+                ":last": {"S": stats_sort_key(last)},
+            },
+        )
+        return [day_from_item(item) for page in pages for item in page.get("Items", [])]
 
     def _item(self, stats: DayStats) -> dict[str, AttributeValueTypeDef]:
         expires = datetime.combine(stats.day + timedelta(days=1), time(), tzinfo=UTC)

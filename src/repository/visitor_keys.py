@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from repository.keys import TTL_ATTRIBUTE, VISITOR_KEY_PARTITION, visitor_key_key
 from repository.store_failures import raises_storage_unavailable
@@ -66,24 +66,19 @@ class DynamoDBVisitorKeys:
     @raises_storage_unavailable("deleting past visitor keys")
     def forget_before(self, day: date) -> int:
         """Delete the key of every day before `day`; return how many there were."""
-        paging: dict[str, Any] = {}
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk AND SK < :day",
+            ExpressionAttributeValues={
+                ":pk": {"S": VISITOR_KEY_PARTITION},
+                ":day": {"S": day.isoformat()},
+            },
+            ProjectionExpression="PK, SK",
+        )
         forgotten = 0
-        while True:
-            page = self._client.query(
-                TableName=self._table,
-                KeyConditionExpression="PK = :pk AND SK < :day",
-                ExpressionAttributeValues={
-                    ":pk": {"S": VISITOR_KEY_PARTITION},
-                    ":day": {"S": day.isoformat()},
-                },
-                ProjectionExpression="PK, SK",
-                **paging,
+        for item in (item for page in pages for item in page.get("Items", [])):
+            self._client.delete_item(
+                TableName=self._table, Key={"PK": item["PK"], "SK": item["SK"]}
             )
-            for item in page.get("Items", []):
-                self._client.delete_item(
-                    TableName=self._table, Key={"PK": item["PK"], "SK": item["SK"]}
-                )
-                forgotten += 1
-            if "LastEvaluatedKey" not in page:
-                return forgotten
-            paging = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+            forgotten += 1
+        return forgotten
