@@ -18,6 +18,7 @@ Its other job, on a daily schedule: deleting the visitor keys of past days.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -34,9 +35,11 @@ from repository.click_stream import streamed_click
 
 logger = Logger()
 
-WRITE_EARLY_AT_BYTES = 600_000
-"""Write before the window ends once the state is this large: Lambda ends a window
-whose state passes 1 MB (per shard), and the state must always fit."""
+WRITE_EARLY_AT_BYTES = 900_000
+"""Write before the window ends once the state is this large, as Lambda's Python runtime
+serialises it (json.dumps, with spaces): Lambda ends a window whose state passes 1 MB
+(per shard), and the state must always fit. Checked after each batch, on the state
+returned, so no batch can push it over."""
 WRITERS = 8  # concurrent day writes: a window's final invocation may have thousands
 
 
@@ -62,24 +65,31 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
     """One invocation of the stream's event source mapping."""
     pending = PendingClicks.from_state(event.get("state"))
     records = event.get("Records") or []
-    skipped = 0
+    skipped = written = 0
     for record in records:
         click = streamed_click(record)
         if click is None:
             skipped += 1
             continue
+        if pending.is_full():
+            written += write(pending)
+            pending = PendingClicks()
         pending.add(click.short_id, classified_click(click.number, click.at, click.facts, classify))
-    windowed = "window" in event
-    written = 0
-    if (
-        not windowed
-        or event.get("isFinalInvokeForWindow")
-        or (pending.state_size() > WRITE_EARLY_AT_BYTES)
-    ):
-        written = write(pending)
-        pending = PendingClicks()
+    state = _state_to_carry(event, pending)
+    if state is None:
+        written += write(pending)
+        state = {}
     record_aggregation(records=len(records), skipped=skipped, days_written=written)
-    return {"state": pending.to_state(), "batchItemFailures": []}
+    return {"state": state, "batchItemFailures": []}
+
+
+def _state_to_carry(event: dict[str, Any], pending: PendingClicks) -> dict[str, Any] | None:
+    """The state for the window's next invocation, or None if the clicks must be written
+    now: outside a window, at its end, or when the state has grown too large to carry."""
+    if "window" not in event or event.get("isFinalInvokeForWindow"):
+        return None
+    state = pending.to_state()
+    return state if len(json.dumps(state)) <= WRITE_EARLY_AT_BYTES else None
 
 
 def write(pending: PendingClicks) -> int:

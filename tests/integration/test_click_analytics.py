@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from devserver.stream_pollers import lambda_record
+from domain import click_windows
 from handlers import click_stats, redirect, shorten
 from tests.conftest import load_event
 from tests.dynamodb_faults import (
@@ -181,6 +182,39 @@ def test_every_click_is_counted_once_through_faults_and_replays(stack, lambda_co
 
     counted = assert_exact(stack)
     assert sorted(counted.values()) == [10, 10, 10]
+
+
+def test_a_window_too_large_to_carry_is_written_early_and_exactly(
+    stack, lambda_context, monkeypatch
+):
+    links = [create_link(lambda_context) for _ in range(2)]
+    for n in range(12):
+        click(lambda_context, links[n % 2], n)
+    records = stream_records(stack)
+    window = {"start": "2026-12-03T12:00:00Z", "end": "2026-12-03T12:01:00Z"}
+
+    def invoke(batch: list[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any]:
+        event = {"Records": batch, "window": window, "state": state}
+        answer = click_stats.handler(event | {"isFinalInvokeForWindow": False}, lambda_context)
+        return dict(answer["state"])
+
+    def stored() -> int:
+        items = stack.items()
+        return sum(int(i["clicks"]["N"]) for i in items if i["PK"]["S"].startswith("STATS#"))
+
+    # Scaled down: the state's referrer index is full at 2, and 3 referrers arrive: the
+    # third click's comes once the first two are written.
+    monkeypatch.setattr(click_windows, "_TABLE_SIZE", 2)
+    state = invoke(records[:4], {})
+    assert (stored(), len(click_windows.PendingClicks.from_state(state))) == (2, 2)
+
+    # And a state past the threshold is written instead of carried.
+    monkeypatch.setattr(click_stats, "WRITE_EARLY_AT_BYTES", 100)
+    assert invoke(records[4:6], state) == {}
+    assert stored() == 6
+
+    run_window(lambda_context, records, batch=5)  # the rest, with the first 6 again
+    assert sorted(assert_exact(stack).values()) == [6, 6]
 
 
 def test_the_stats_say_where_the_clicks_came_from(stack, lambda_context):

@@ -19,7 +19,6 @@ from domain.click_stats import (
     stats_report,
     top_values,
 )
-from domain.click_windows import PendingClicks
 from domain.errors import InvalidInput
 from domain.user_agents import UserAgentClass
 
@@ -178,24 +177,3 @@ def test_a_recorded_click_is_classified_on_its_utc_day():
     )
 
     assert recorded == Click(7, DAY, "t.co", UNKNOWN_COUNTRY, "desktop", "Firefox", "Linux", 65)
-
-
-def test_a_windows_state_survives_json_and_keeps_one_entry_per_click_number():
-    import json
-
-    pending = PendingClicks()
-    for n in (1, 2, 2, 3):
-        pending.add("abc", click(n))
-    pending.add("xyz", click(1, "(direct)", day=date(2026, 12, 2)))
-
-    restored = PendingClicks.from_state(json.loads(json.dumps(pending.to_state())))
-
-    assert len(restored) == 4
-    assert sorted(
-        (sid, day, sorted(c.number for c in clicks))
-        for sid, day, clicks in restored.by_link_and_day()
-    ) == [
-        ("abc", DAY, [1, 2, 3]),
-        ("xyz", date(2026, 12, 2), [1]),
-    ]
-    assert PendingClicks.from_state({}).state_size() < 40
