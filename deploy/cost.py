@@ -181,17 +181,18 @@ class Assumptions:
     # Click analytics, per million clicks: the aggregator's figures from bench/aggregator.py
     # (docs/benchmarks.md, "Click aggregator"), its mid-day run with the deployed settings:
     # 10,000 links, Zipf s = 1, 1,000 clicks/s, one stream shard, each link's day item
-    # past 1 KB (2 write units a write). Units and invocations are counts (DynamoDB Local's
-    # reported capacity, equal to AWS's item-size rules; the same every run); seconds are
-    # billed Lambda time at 512 MB estimated from the CPU time measured on a 2-core x86
-    # machine (noisy, about +-15 % run to run). Measured 2026-12-03.
-    click_stats_write_units_per_million: int = 463_133
-    click_stats_read_units_per_million: int = 231_567
+    # past 1 KB (2 write units a write), each link written once a window. Units and
+    # invocations are counts (DynamoDB Local's reported capacity, equal to AWS's item-size
+    # rules; the same every run); seconds are billed Lambda time at the template's
+    # 1,769 MB (one vCPU) estimated from the wall clock and CPU time measured on a 2-core
+    # x86 machine (noisy, about +-15 % run to run). Measured 2026-12-03 18:08 UTC.
+    click_stats_write_units_per_million: int = 244_067
+    click_stats_read_units_per_million: int = 122_033
     click_stats_invocations_per_million: int = 1_017
-    click_stats_seconds_per_million: int = 7_761
+    click_stats_seconds_per_million: int = 797
     # The memory those seconds were measured at (billed GB-seconds are seconds x memory):
-    # the template's ClickStatsFunction had 512 MB then; make bench reads it from there.
-    click_stats_memory_mb: int = 512
+    # the template's ClickStatsFunction MemorySize; make bench reads it from there.
+    click_stats_memory_mb: int = 1_769
     # Its storage: one item per link and UTC day with clicks. A guess, not a measurement:
     # of the links kept (months_retained of creations), the share clicked on a given day
     # (never more link-days than clicks).
