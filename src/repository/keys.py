@@ -2,6 +2,7 @@
 
 Every item type shares the table's `PK`/`SK` keys and is told apart by a prefix:
     link (or its tombstone)   PK = LINK#<shortId>                    SK = META
+    a hot link's click shard  PK = SHARD#<shortId>#<k>               SK = META
     creations in one scope    PK = RATE#<scope>                      SK = CREATIONS#<grid>
     idempotency record        PK = IDEMPOTENCY#shorten               SK = <hash of key>
     a link's clicks on a day  PK = STATS#<shortId>                   SK = DAY#<YYYY-MM-DD>
@@ -9,6 +10,9 @@ Every item type shares the table's `PK`/`SK` keys and is told apart by a prefix:
 so no two kinds of item can ever collide on a key. A link's days share a partition of
 their own, not the link's: one Query reads a range of them (SK between two days), and
 IAM can let the aggregator write them and nothing else (dynamodb:LeadingKeys).
+A hot link's clicks are spread over click shards, k = 1..N, each a partition key of its
+own so that DynamoDB can place them on different partitions: one item takes at most
+1,000 writes a second (docs/architecture.md, "A link that goes viral").
 A rate scope is a client's address or network ("203.0.113.7", "2001:db8::/64") or
 "all", the stack-wide ceiling; the grid ("300/5": window seconds / sub-windows) keeps
 counts made under another window apart (domain/rate_limits.py). `ttl` (epoch seconds)
@@ -26,6 +30,7 @@ if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
 
 LINK_PREFIX = "LINK#"
 LINK_SORT_KEY = "META"
+SHARD_PREFIX = "SHARD#"
 RATE_PREFIX = "RATE#"
 RATE_SORT_KEY = "CREATIONS"
 # Powertools' idempotency records: one static partition key, the hashed key as SK.
@@ -38,6 +43,10 @@ VISITOR_KEY_PARTITION = "VISITORKEY"
 
 def link_key(short_id: str) -> dict[str, AttributeValueTypeDef]:
     return {"PK": {"S": f"{LINK_PREFIX}{short_id}"}, "SK": {"S": LINK_SORT_KEY}}
+
+
+def shard_key(short_id: str, shard: int) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": {"S": f"{SHARD_PREFIX}{short_id}#{shard}"}, "SK": {"S": LINK_SORT_KEY}}
 
 
 def rate_key(scope: str, grid: str) -> dict[str, AttributeValueTypeDef]:
