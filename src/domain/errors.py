@@ -60,6 +60,12 @@ class StorageUnavailable(DomainError):
         self.operation = operation
 
 
+class ItemThrottled(StorageUnavailable):
+    """DynamoDB refused a write for the rate at which its item is written (one item takes
+    at most 1,000 write units a second). For a click it means the link is hot
+    (domain/hot_links.py); anywhere else it is StorageUnavailable like any other."""
+
+
 class AliasTaken(DomainError):
     """Someone already has this alias (or had it: deleted aliases are never handed out again)."""
 

@@ -25,6 +25,10 @@ class Link:
     # SHA-256 of the management token handed out at creation; None for links that
     # predate management, which therefore nobody can change or delete.
     management_token_hash: str | None = None
+    # How many click shards the link's clicks are spread over since it went viral
+    # (domain/hot_links.py); 0 for nearly every link. `clicks` counts only the item it
+    # came from then: the link's total adds its shards' (LinkRepository.total_clicks).
+    shards: int = 0
 
     def why_gone(self, now: datetime) -> str | None:
         """Why this link no longer redirects at `now`, or None while it does."""

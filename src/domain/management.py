@@ -4,7 +4,7 @@ the link's management token."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.errors import InvalidInput, NotAuthenticated, NotAuthorized
@@ -53,13 +53,16 @@ def change_link(
     )
     # Only what the request names is written, so two owners' concurrent changes to
     # different parts (target, expiry) cannot undo each other.
-    return repository.update(
+    changed = repository.update(
         short_id,
         expected_token_hash=token_hash,
         url=url,
         expires_at=expires_at,
         remove_expiry=changes.remove_expiry,
     )
+    if changed.shards:  # a viral link: its clicks on every shard
+        changed = replace(changed, clicks=repository.total_clicks(changed))
+    return changed
 
 
 def delete_link(

@@ -25,8 +25,26 @@ class LinkRepository(Protocol):
         """Count one click atomically if the link redirects at `at`, and keep `click` with
         it for the analytics; return the link as stored (its `clicks` numbers this click).
 
-        Raises LinkNotFound, or LinkGone (nothing counted) for an expired or deleted link.
+        Raises LinkNotFound, or LinkGone (nothing counted) for an expired or deleted link,
+        or ItemThrottled if DynamoDB refused the write for the link's rate.
         """
+        ...
+
+    def record_shard_click(
+        self, short_id: str, shard: int, at: datetime, click: ClickFacts | None = None
+    ) -> Link | None:
+        """record_click on one of a viral link's click shards, which carries a copy of the
+        link's target, expiry and deletion: the link as the shard holds it, its `clicks`
+        the shard's own count; None if the link has no such shard. Raises LinkGone."""
+        ...
+
+    def spread_clicks(self, link: Link, shards: int) -> int:
+        """Give the link, as `link` shows it, `shards` click shards, unless it has some
+        already; returns how many it has now (0: it changed meanwhile, read it again)."""
+        ...
+
+    def total_clicks(self, link: Link) -> int:
+        """The link's clicks, its click shards' included."""
         ...
 
     def update(

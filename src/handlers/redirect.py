@@ -2,7 +2,8 @@
 
 The hot path, so it carries nothing it does not use. Every request is one DynamoDB
 round trip: a real click counts itself, keeps what the analytics needs, and returns the
-target in one update; a HEAD, a prefetch or a bot reads without counting. (Plus, once
+target in one update (on a viral link, on one of its click shards: domain/hot_links.py);
+a HEAD, a prefetch or a bot reads without counting. (Plus, once
 per execution environment and UTC day, the day's visitor key:
 repository/visitor_keys.py.) No pydantic, no request validation (the only input is a
 path segment) and no Powertools resolver (docs/architecture.md says
@@ -66,6 +67,7 @@ def answer_visit(event: dict[str, Any], short_id: str) -> dict[str, Any]:
         repository=wiring.link_repository(),
         denied_hosts=settings.denied_hosts,
         describe_click=describe_click,
+        hot_links=wiring.hot_links(),
     )
     record_redirect(counted=counted)
     return proxy_response(

@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from domain.host_rules import parse_denied_hosts
+from domain.hot_links import ITEM_WRITES_PER_SECOND
 from domain.rate_limits import CreationRateLimits
 
 REDIRECT_STATUSES = frozenset({301, 302, 307, 308})
@@ -45,6 +46,10 @@ class Settings:
     # Days a link's per-day click stats are kept (template ClickStatsRetentionDays);
     # only the aggregator is given it, the others never write stats.
     click_stats_retention_days: int = DEFAULT_CLICK_STATS_RETENTION_DAYS
+    # DynamoDB's write limit for one item, which tells the redirect when a link is hot
+    # (domain/hot_links.py). Not in the template: DynamoDB's is 1,000. Only a local
+    # model of DynamoDB with a lower one (make dev --item-write-limit) sets it.
+    item_writes_per_second: int = ITEM_WRITES_PER_SECOND
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -71,6 +76,9 @@ class Settings:
             click_stats_retention_days=_positive_int(environ, "CLICK_STATS_RETENTION_DAYS")
             if environ.get("CLICK_STATS_RETENTION_DAYS")
             else DEFAULT_CLICK_STATS_RETENTION_DAYS,
+            item_writes_per_second=_positive_int(environ, "DYNAMODB_ITEM_WRITES_PER_SECOND")
+            if environ.get("DYNAMODB_ITEM_WRITES_PER_SECOND")
+            else ITEM_WRITES_PER_SECOND,
             creation_rate_limits=CreationRateLimits(
                 per_client=_positive_int(environ, "CREATION_RATE_LIMIT"),
                 per_56=_positive_int(environ, "CREATION_RATE_LIMIT_PER_56"),

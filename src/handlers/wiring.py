@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from domain.hot_links import HotLinks
 from handlers.settings import Settings
 from repository.client import create_dynamodb_client
 from repository.dynamodb_click_stats import DynamoDBClickStats
@@ -31,6 +32,13 @@ def settings() -> Settings:
 @cache
 def dynamodb_client() -> DynamoDBClient:
     return create_dynamodb_client()
+
+
+@cache
+def hot_links() -> HotLinks:
+    """This environment's view of which links are viral: kept between invocations, a
+    hint that is right to act on however old it is (domain/hot_links.py)."""
+    return HotLinks(settings().item_writes_per_second)
 
 
 @cache
@@ -69,6 +77,7 @@ def reset() -> None:
         settings,
         dynamodb_client,
         link_repository,
+        hot_links,
         visitor_keys,
         click_stats,
         creation_counter,

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from botocore.exceptions import ClientError
+
 from domain.click_facts import ClickFacts
-from domain.errors import LinkGone, LinkNotFound, NotAuthorized, ShortIdTaken
+from domain.errors import (
+    ItemThrottled,
+    LinkGone,
+    LinkNotFound,
+    NotAuthorized,
+    ShortIdTaken,
+    StorageUnavailable,
+)
 from domain.links import Link, rfc3339
-from repository.keys import link_key
+from repository.keys import link_key, shard_key
 from repository.link_items import (
     CLICK_ATTRIBUTE,
     click_to_attribute,
@@ -29,6 +39,12 @@ _REDIRECTS = (
     "attribute_not_exists(deletedAt) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)"
 )
 _MANAGEABLE = "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND tokenHash = :hash"
+# What DynamoDB answers when an item is written faster than it allows (botocore has
+# retried each already): the error codes of DynamoDB's throttling, on-demand or not.
+_THROTTLING = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+_TRANSACTION_ATTEMPTS = 3  # a change of a hot link meets its clicks' writes: try again
 
 
 class DynamoDBLinkRepository:
@@ -75,6 +91,23 @@ class DynamoDBLinkRepository:
         # again. Rare, and only ever one click too many, in the analytics as well.)
         # `click` rides along for the analytics: the table's stream carries the new
         # item, with its click number (`clicks`), to the aggregator.
+        counted = self._count_click(short_id, link_key(short_id), at, click)
+        if counted is None:
+            raise LinkNotFound(short_id)
+        return link_from_item(counted)
+
+    @raises_storage_unavailable("counting a click")
+    def record_shard_click(
+        self, short_id: str, shard: int, at: datetime, click: ClickFacts | None = None
+    ) -> Link | None:
+        """record_click on one of a hot link's click shards (its `clicks` is the shard's
+        own count); None if the link has no such shard."""
+        counted = self._count_click(short_id, shard_key(short_id, shard), at, click)
+        return None if counted is None else link_from_item(counted, short_id=short_id)
+
+    def _count_click(
+        self, short_id: str, key: dict[str, Any], at: datetime, click: ClickFacts | None
+    ) -> dict[str, Any] | None:
         sets = "lastClickedAt = :now"
         values: dict[str, Any] = {":one": {"N": "1"}, ":now": {"S": rfc3339(at)}}
         if click is not None:
@@ -83,7 +116,7 @@ class DynamoDBLinkRepository:
         try:
             response = self._client.update_item(
                 TableName=self._table,
-                Key=link_key(short_id),
+                Key=key,
                 UpdateExpression=f"ADD clicks :one SET {sets}",
                 ConditionExpression=f"attribute_exists(PK) AND {_REDIRECTS}",
                 ExpressionAttributeValues=values,
@@ -93,10 +126,83 @@ class DynamoDBLinkRepository:
         except self._client.exceptions.ConditionalCheckFailedException as exc:
             old: Any = exc.response.get("Item")
             if not old:
-                raise LinkNotFound(short_id) from exc
-            why = link_from_item(old).why_gone(at) or "is not available"
+                return None
+            why = link_from_item(old, short_id=short_id).why_gone(at) or "is not available"
             raise LinkGone(short_id, why) from exc
-        return link_from_item(response["Attributes"])
+        except ClientError as exc:
+            if _is_throttling(exc):
+                raise ItemThrottled("counting a click") from exc
+            raise
+        return dict(response["Attributes"])
+
+    @raises_storage_unavailable("spreading a link's clicks")
+    def spread_clicks(self, link: Link, shards: int) -> int:
+        """Make `shards` click shards for the link as `link` shows it, each with a copy of
+        its target and expiry, and mark the link as spread, in one transaction; returns
+        how many shards the link has now (0 if it changed meanwhile: read it again)."""
+        expiry_values: dict[str, Any] = {}
+        if link.expires_at is None:
+            same_expiry = "attribute_not_exists(expiresAt)"
+        else:
+            same_expiry = "expiresAt = :expires"
+            expiry_values[":expires"] = {"S": rfc3339(link.expires_at)}
+        copy = link_to_item(replace(link, clicks=0, last_clicked_at=None))
+        copy.pop("tokenHash", None)
+        mark = {
+            "Update": {
+                "TableName": self._table,
+                "Key": link_key(link.short_id),
+                "UpdateExpression": "SET shards = :shards",
+                "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(shards)"
+                f" AND attribute_not_exists(deletedAt) AND #url = :url AND {same_expiry}",
+                "ExpressionAttributeNames": {"#url": "url"},
+                "ExpressionAttributeValues": {
+                    ":shards": {"N": str(shards)},
+                    ":url": {"S": link.url},
+                    **expiry_values,
+                },
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        puts = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {**copy, **shard_key(link.short_id, shard)},
+                    "ConditionExpression": "attribute_not_exists(PK)",  # never overwrite
+                }
+            }
+            for shard in range(1, shards + 1)
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=[mark, *puts])  # type: ignore[list-item]
+        except self._client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons") or []
+            if any(reason.get("Code") == "ThrottlingError" for reason in reasons):
+                raise ItemThrottled("spreading a link's clicks") from exc
+            old: Any = reasons[0].get("Item") if reasons else None
+            return int(old["shards"]["N"]) if old and "shards" in old else 0
+        return shards
+
+    @raises_storage_unavailable("reading a link's clicks")
+    def total_clicks(self, link: Link) -> int:
+        """The link's clicks, its shards' included: one more request for a hot link."""
+        if not link.shards:
+            return link.clicks
+        keys = [shard_key(link.short_id, shard) for shard in range(1, link.shards + 1)]
+        total = link.clicks
+        request: dict[str, Any] = {
+            self._table: {"Keys": keys, "ProjectionExpression": "clicks", "ConsistentRead": True}
+        }
+        for _ in range(_TRANSACTION_ATTEMPTS):
+            response = self._client.batch_get_item(RequestItems=request)
+            total += sum(
+                int(item["clicks"]["N"]) for item in response["Responses"].get(self._table, [])
+            )
+            request = dict(response.get("UnprocessedKeys") or {})
+            if not request:
+                return total
+        raise StorageUnavailable("reading a link's clicks")
 
     @raises_storage_unavailable("changing a link")
     def update(
@@ -108,62 +214,158 @@ class DynamoDBLinkRepository:
         expires_at: datetime | None = None,
         remove_expiry: bool = False,
     ) -> Link:
-        sets = ["tokenHash = :hash"]  # a no-op that keeps the expression valid
+        # What changes on the link, and on each click shard's copy if it went viral.
+        sets, shard_sets = ["tokenHash = :hash"], []  # a no-op keeps the expression valid
         # Links written when an expiry set the table's TTL still carry it: each change
         # drops it, so that DynamoDB never deletes the link and frees its id.
-        removes = ["#ttl"]
-        values: dict[str, Any] = {":hash": {"S": expected_token_hash}}
+        removes, shard_removes = ["#ttl"], []
+        values: dict[str, Any] = {}
         if url is not None:
             sets.append("#url = :url")
+            shard_sets.append("#url = :url")
             values[":url"] = {"S": url}
         if expires_at is not None:
             sets.append("expiresAt = :expires")
+            shard_sets.append("expiresAt = :expires")
             values[":expires"] = {"S": rfc3339(expires_at)}
         elif remove_expiry:
             removes.append("expiresAt")
-        expression = "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes)
-        # DynamoDB refuses an empty ExpressionAttributeNames (moto lets it pass).
-        names = {name: value for name, value in _NAMES.items() if name in expression}
-        naming: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
-        try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=link_key(short_id),
-                UpdateExpression=expression,
-                ConditionExpression=_MANAGEABLE,
-                **naming,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            _refuse_management(short_id, exc.response.get("Item"), exc)
-        return link_from_item(response["Attributes"])
+            shard_removes.append("expiresAt")
+        change = _Change(_expression(sets, removes), values)
+        shard_change = _Change(_expression(shard_sets, shard_removes), values)
+        managed = self._manage(short_id, expected_token_hash, change, shard_change)
+        if managed.refused is not None:
+            _refuse_management(short_id, managed.refused)
+        # One request for nearly every link; a viral link's transaction returns nothing.
+        return link_from_item(managed.item) if managed.item else self.get(short_id)
 
     @raises_storage_unavailable("deleting a link")
     def replace_with_tombstone(
         self, short_id: str, *, expected_token_hash: str, at: datetime
     ) -> None:
         # A tombstone keeps the key (so the id is never handed out again) and when it
-        # was deleted; the target, the token and the TTL go, so it stays forever.
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=link_key(short_id),
-                UpdateExpression="SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash",
-                ConditionExpression=_MANAGEABLE,
-                ExpressionAttributeNames=_NAMES,
-                ExpressionAttributeValues={
-                    ":now": {"S": rfc3339(at)},
-                    ":hash": {"S": expected_token_hash},
-                },
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        # was deleted; the target, the token and the TTL go, so it stays forever. A
+        # viral link's click shards become tombstones too: no click counts any more.
+        when = {":now": {"S": rfc3339(at)}}
+        old = self._manage(
+            short_id,
+            expected_token_hash,
+            _Change("SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash", when),
+            _Change("SET deletedAt = :now REMOVE #url, expiresAt", when),
+        ).refused
+        if old is not None and old.get("deletedAt") != {"S": rfc3339(at)}:
+            _refuse_management(short_id, old)
+        # (Otherwise our own tombstone: the answer was lost and the client retried.)
+
+    def _manage(
+        self, short_id: str, token_hash: str, change: _Change, shard_change: _Change
+    ) -> _Managed:
+        """Apply an owner's change to the link, and to its click shards if it has any, in
+        one transaction then, so that no redirect serves the old target once this
+        returns."""
+        link_update = {
+            "TableName": self._table,
+            "Key": link_key(short_id),
+            "UpdateExpression": change.expression,
+            **_naming(change.expression),
+            "ExpressionAttributeValues": {**change.values, ":hash": {"S": token_hash}},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        try:  # nearly every link: one UpdateItem
+            response = self._client.update_item(
+                **link_update,
+                ConditionExpression=f"{_MANAGEABLE} AND attribute_not_exists(shards)",
+                ReturnValues="ALL_NEW",
             )
+            return _Managed(item=dict(response["Attributes"]))
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old: Any = exc.response.get("Item")
-            if old and old.get("deletedAt") == {"S": rfc3339(at)}:
-                return  # our own tombstone: the answer was lost and the client retried
-            _refuse_management(short_id, old, exc)
+            stored: Any = exc.response.get("Item") or {}
+        old = dict(stored)
+        if "shards" not in old:
+            return _Managed(refused=old)
+        shards = old["shards"]
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    **link_update,
+                    "ConditionExpression": f"{_MANAGEABLE} AND shards = :shards",
+                    "ExpressionAttributeValues": {
+                        **link_update["ExpressionAttributeValues"],
+                        ":shards": shards,
+                    },
+                }
+            }
+        ]
+        if shard_change.expression:
+            items += [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": shard_key(short_id, shard),
+                        "UpdateExpression": shard_change.expression,
+                        **_naming(shard_change.expression),
+                        "ConditionExpression": "attribute_exists(PK)",
+                        **shard_change.valuing(),
+                    }
+                }
+                for shard in range(1, int(shards["N"]) + 1)
+            ]
+        return _Managed(refused=self._transact(items))
+
+    def _transact(self, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """Run a transaction whose first item is the link's conditional update: None once
+        done, or the link's item as it was if its condition failed."""
+        for _ in range(_TRANSACTION_ATTEMPTS):
+            try:
+                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+                return None
+            except self._client.exceptions.TransactionCanceledException as exc:
+                reasons = exc.response.get("CancellationReasons") or []
+                codes = {reason.get("Code") for reason in reasons}
+                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                    return dict(reasons[0].get("Item") or {})
+                if "ThrottlingError" in codes:
+                    raise ItemThrottled("changing a hot link") from exc
+                if "TransactionConflict" not in codes:
+                    raise
+                # Another transaction on the same items (the link being spread, another
+                # change): it ends within milliseconds; ours goes again.
+        raise StorageUnavailable("changing a hot link (its items kept changing)")
+
+
+@dataclass(frozen=True)
+class _Managed:
+    item: dict[str, Any] | None = None  # the link as changed, when one request did it
+    refused: dict[str, Any] | None = None  # the item as it was, if it could not be changed
+
+
+@dataclass(frozen=True)
+class _Change:
+    expression: str
+    values: dict[str, Any]
+
+    def valuing(self) -> dict[str, Any]:
+        # DynamoDB refuses a value the expression does not use, and an empty map.
+        used = {name: v for name, v in self.values.items() if name in self.expression}
+        return {"ExpressionAttributeValues": used} if used else {}
+
+
+def _expression(sets: list[str], removes: list[str]) -> str:
+    return " ".join(
+        f"{verb} {', '.join(parts)}"
+        for verb, parts in (("SET", sets), ("REMOVE", removes))
+        if parts
+    )
+
+
+def _naming(expression: str) -> dict[str, Any]:
+    # DynamoDB refuses an empty ExpressionAttributeNames (moto lets it pass).
+    names = {name: value for name, value in _NAMES.items() if name in expression}
+    return {"ExpressionAttributeNames": names} if names else {}
+
+
+def _is_throttling(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in _THROTTLING
 
 
 def _is_this_write(item: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
@@ -175,10 +377,10 @@ def _is_this_write(item: Mapping[str, Any], old: Mapping[str, Any] | None) -> bo
     return old is not None and "tokenHash" in item and old.get("tokenHash") == item["tokenHash"]
 
 
-def _refuse_management(short_id: str, old: Any, cause: Exception) -> NoReturn:
+def _refuse_management(short_id: str, old: Mapping[str, Any]) -> NoReturn:
     """Why a conditional management write failed, from the item as it was."""
     if not old:
-        raise LinkNotFound(short_id) from cause
+        raise LinkNotFound(short_id)
     if "deletedAt" in old:
-        raise LinkGone(short_id, "was deleted") from cause
-    raise NotAuthorized from cause
+        raise LinkGone(short_id, "was deleted")
+    raise NotAuthorized

@@ -42,9 +42,13 @@ def link_to_item(link: Link) -> dict[str, AttributeValueTypeDef]:
     return item
 
 
-def link_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Link:
+def link_from_item(
+    item: Mapping[str, AttributeValueTypeDef], *, short_id: str | None = None
+) -> Link:
+    """The link an item holds; `short_id` names it when the item is one of its click
+    shards (whose key is not the link's)."""
     return Link(
-        short_id=item["PK"]["S"].removeprefix(LINK_PREFIX),
+        short_id=short_id or item["PK"]["S"].removeprefix(LINK_PREFIX),
         url=item["url"]["S"] if "url" in item else "",
         created_at=datetime.fromisoformat(item["createdAt"]["S"]),
         clicks=int(item["clicks"]["N"]) if "clicks" in item else 0,
@@ -52,6 +56,7 @@ def link_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Link:
         expires_at=_moment(item, "expiresAt"),
         deleted_at=_moment(item, "deletedAt"),
         management_token_hash=item["tokenHash"]["S"] if "tokenHash" in item else None,
+        shards=int(item["shards"]["N"]) if "shards" in item else 0,
     )
 
 

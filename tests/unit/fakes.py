@@ -25,6 +25,7 @@ class FakeLinkRepository:
         self.writes = 0
         # What each counted click brought for the analytics, in order.
         self.clicks_recorded: list[tuple[str, datetime, ClickFacts | None]] = []
+        self.shard_clicks: dict[tuple[str, int], int] = {}  # (short id, shard) -> clicks
 
     def add(self, link: Link) -> None:
         self.writes += 1
@@ -53,6 +54,39 @@ class FakeLinkRepository:
         self.clicks_recorded.append((short_id, at, click))
         self.links[short_id] = replace(link, clicks=link.clicks + 1, last_clicked_at=at)
         return self.links[short_id]
+
+    def record_shard_click(
+        self, short_id: str, shard: int, at: datetime, click: ClickFacts | None = None
+    ) -> Link | None:
+        at = _stored_moment(at)
+        link = self.get(short_id)
+        if not 1 <= shard <= link.shards:
+            return None
+        if why := link.why_gone(at):
+            raise LinkGone(short_id, why)
+        self.writes += 1
+        self.clicks_recorded.append((short_id, at, click))
+        self.shard_clicks[short_id, shard] = self.shard_clicks.get((short_id, shard), 0) + 1
+        return replace(link, clicks=self.shard_clicks[short_id, shard], last_clicked_at=at)
+
+    def spread_clicks(self, link: Link, shards: int) -> int:
+        stored = self.get(link.short_id)
+        if stored.shards:
+            return stored.shards
+        if (stored.url, stored.expires_at, stored.deleted_at) != (
+            link.url,
+            _stored_moment(link.expires_at),
+            None,
+        ):
+            return 0  # changed since `link` was read
+        self.writes += shards + 1
+        self.links[link.short_id] = replace(stored, shards=shards)
+        return shards
+
+    def total_clicks(self, link: Link) -> int:
+        return link.clicks + sum(
+            count for (short_id, _), count in self.shard_clicks.items() if short_id == link.short_id
+        )
 
     def update(
         self,
