@@ -5,7 +5,8 @@ Local when Java 17+ is there, else moto; DYNAMODB_ENDPOINT points at another); s
 web/ at / and every HttpApi route through the real handlers, each function in up to
 --concurrency execution environments (child processes) as Lambda scales out; and runs
 every DynamoDB stream event source, invoking its function as Lambda's event source
-mapping would.
+mapping would. --item-write-limit / --item-read-limit put a proxy in front of DynamoDB that
+throttles any one item past that rate, as DynamoDB does past 1,000 writes a second.
 Prints "Listening on http://127.0.0.1:PORT" once it answers requests, then one line per
 request; --verbose adds the functions' JSON logs and metric lines.
 """
@@ -33,6 +34,12 @@ from devserver.dynamodb_backends import (
     start_backend,
 )
 from devserver.dynamodb_tables import ensure_table
+from devserver.dynamodb_throttling import (
+    DEFAULT_ITEM_READS_PER_SECOND,
+    DEFAULT_ITEM_WRITES_PER_SECOND,
+    ThrottlingLimits,
+)
+from devserver.dynamodb_throttling_proxy import ThrottlingProxy, start_throttling_proxy
 from devserver.execution_environments import DEFAULT_CONCURRENCY
 from devserver.functions import environment_warnings
 from devserver.project import load_project, local_http_api
@@ -94,12 +101,49 @@ def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.N
         f"concurrent requests need them; more requests wait (default: {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
+        "--item-write-limit",
+        type=_at_least_one,
+        metavar="N",
+        help="refuse writes to any one item past N write units a second, as DynamoDB does past "
+        f"{DEFAULT_ITEM_WRITES_PER_SECOND:,.0f} (ProvisionedThroughputExceededException); "
+        "off unless given",
+    )
+    parser.add_argument(
+        "--item-read-limit",
+        type=_at_least_one,
+        metavar="N",
+        help="the same for reads: N read units a second per item (DynamoDB: "
+        f"{DEFAULT_ITEM_READS_PER_SECOND:,.0f}); off unless given",
+    )
+    parser.add_argument(
+        "--partition-prefix",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="with the limits above: items whose partition key starts with PREFIX are one "
+        "partition, sharing one budget (repeatable)",
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         help="show the functions' JSON log lines and metric (EMF) lines, and each call moto "
         "answers; without it: one line per request, and a function's warnings and errors",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.partition_prefix and throttling_limits(args) is None:
+        parser.error("--partition-prefix needs --item-write-limit or --item-read-limit")
+    return args
+
+
+def throttling_limits(args: argparse.Namespace) -> ThrottlingLimits | None:
+    """The per-item limits asked for (the one not given is DynamoDB's), or None: off."""
+    if args.item_write_limit is None and args.item_read_limit is None:
+        return None
+    return ThrottlingLimits(
+        item_writes_per_second=args.item_write_limit or DEFAULT_ITEM_WRITES_PER_SECOND,
+        item_reads_per_second=args.item_read_limit or DEFAULT_ITEM_READS_PER_SECOND,
+        partition_prefixes=tuple(args.partition_prefix),
+    )
 
 
 def _parameter_override(value: str) -> tuple[str, str]:
@@ -140,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so the finally blocks below stop what was started.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     backend: DynamoDBBackend | None = None
+    throttling: ThrottlingProxy | None = None
     api: LocalHttpApi | None = None
     pollers: list[StreamPoller] = []
     try:
@@ -149,8 +194,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"devserver: {exc}", file=sys.stderr)
             return 1
         print(f"DynamoDB: {backend.description}", flush=True)
+        endpoint_url = backend.endpoint_url
+        limits = throttling_limits(args)
+        if limits is not None:
+            # The functions reach DynamoDB through the proxy, so that all their execution
+            # environments draw on one set of per-item budgets, as on DynamoDB.
+            try:
+                throttling = start_throttling_proxy(backend.endpoint_url, region, limits)
+            except ValueError as exc:
+                print(f"devserver: {exc}", file=sys.stderr)
+                return 1
+            endpoint_url = throttling.endpoint_url
+            print(f"DynamoDB throttling: {throttling.description}", flush=True)
 
-        os.environ.update(sdk_environment(backend.endpoint_url, region, inherited))
+        os.environ.update(sdk_environment(endpoint_url, region, inherited))
         client = boto3.client("dynamodb")
         try:
             for table in project.tables:
@@ -213,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         stop_stream_pollers(pollers)  # before the functions they invoke stop
         if api is not None:
             api.close()
+        if throttling is not None:
+            print(f"DynamoDB throttling: {throttling.model.report().summary()}", flush=True)
+            throttling.stop()
         if backend is not None:
             backend.stop()
     return 0
