@@ -29,6 +29,9 @@ class Link:
     # (domain/hot_links.py); 0 for nearly every link. `clicks` counts only the item it
     # came from then: the link's total adds its shards' (LinkRepository.total_clicks).
     shards: int = 0
+    # How many times its owner has changed it: a copy made from it (a click shard's)
+    # is made only if no change came in between.
+    changes: int = 0
 
     def why_gone(self, now: datetime) -> str | None:
         """Why this link no longer redirects at `now`, or None while it does."""

@@ -140,12 +140,13 @@ class DynamoDBLinkRepository:
         """Make `shards` click shards for the link as `link` shows it, each with a copy of
         its target and expiry, and mark the link as spread, in one transaction; returns
         how many shards the link has now (0 if it changed meanwhile: read it again)."""
-        expiry_values: dict[str, Any] = {}
-        if link.expires_at is None:
-            same_expiry = "attribute_not_exists(expiresAt)"
+        # Made only from the link as it is now: no owner's change since `link` was read
+        # (the redirect's role may not name the target on a link item, so the check is
+        # on the link's count of changes, not on its target).
+        if link.changes:
+            unchanged, counted = "changes = :changes", {":changes": {"N": str(link.changes)}}
         else:
-            same_expiry = "expiresAt = :expires"
-            expiry_values[":expires"] = {"S": rfc3339(link.expires_at)}
+            unchanged, counted = "attribute_not_exists(changes)", {}
         copy = link_to_item(replace(link, clicks=0, last_clicked_at=None))
         copy.pop("tokenHash", None)
         mark = {
@@ -154,13 +155,8 @@ class DynamoDBLinkRepository:
                 "Key": link_key(link.short_id),
                 "UpdateExpression": "SET shards = :shards",
                 "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(shards)"
-                f" AND attribute_not_exists(deletedAt) AND #url = :url AND {same_expiry}",
-                "ExpressionAttributeNames": {"#url": "url"},
-                "ExpressionAttributeValues": {
-                    ":shards": {"N": str(shards)},
-                    ":url": {"S": link.url},
-                    **expiry_values,
-                },
+                f" AND attribute_not_exists(deletedAt) AND {unchanged}",
+                "ExpressionAttributeValues": {":shards": {"N": str(shards)}, **counted},
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         }
@@ -231,7 +227,7 @@ class DynamoDBLinkRepository:
         elif remove_expiry:
             removes.append("expiresAt")
             shard_removes.append("expiresAt")
-        change = _Change(_expression(sets, removes), values)
+        change = _Change(_expression(sets, removes) + " ADD changes :one", values)
         shard_change = _Change(_expression(shard_sets, shard_removes), values)
         managed = self._manage(short_id, expected_token_hash, change, shard_change)
         if managed.refused is not None:
@@ -250,7 +246,10 @@ class DynamoDBLinkRepository:
         old = self._manage(
             short_id,
             expected_token_hash,
-            _Change("SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash", when),
+            _Change(
+                "SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash ADD changes :one",
+                when,
+            ),
             _Change("SET deletedAt = :now REMOVE #url, expiresAt", when),
         ).refused
         if old is not None and old.get("deletedAt") != {"S": rfc3339(at)}:
@@ -268,7 +267,11 @@ class DynamoDBLinkRepository:
             "Key": link_key(short_id),
             "UpdateExpression": change.expression,
             **_naming(change.expression),
-            "ExpressionAttributeValues": {**change.values, ":hash": {"S": token_hash}},
+            "ExpressionAttributeValues": {
+                **change.values,
+                ":hash": {"S": token_hash},
+                ":one": {"N": "1"},
+            },
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:  # nearly every link: one UpdateItem

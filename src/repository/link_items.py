@@ -57,6 +57,7 @@ def link_from_item(
         deleted_at=_moment(item, "deletedAt"),
         management_token_hash=item["tokenHash"]["S"] if "tokenHash" in item else None,
         shards=int(item["shards"]["N"]) if "shards" in item else 0,
+        changes=int(item["changes"]["N"]) if "changes" in item else 0,
     )
 
 

@@ -166,7 +166,7 @@ def test_update_changes_only_what_is_given(repository):
         "7cp2Xhz", expected_token_hash=TOKEN_HASH, url="https://example.org/new"
     )
 
-    assert changed == replace(managed(expires_at=LATER), url="https://example.org/new")
+    assert changed == replace(managed(expires_at=LATER), url="https://example.org/new", changes=1)
     assert repository.get("7cp2Xhz") == changed
 
 
@@ -175,7 +175,9 @@ def test_an_update_that_changes_nothing_is_accepted_and_keeps_the_link(repositor
     # an empty ExpressionAttributeNames was sent, which DynamoDB refuses (moto did not).
     repository.add(managed(expires_at=LATER))
 
-    assert repository.update("7cp2Xhz", expected_token_hash=TOKEN_HASH) == managed(expires_at=LATER)
+    assert repository.update("7cp2Xhz", expected_token_hash=TOKEN_HASH) == managed(
+        expires_at=LATER, changes=1
+    )
 
 
 def test_update_can_remove_the_expiry(repository):
@@ -183,8 +185,8 @@ def test_update_can_remove_the_expiry(repository):
 
     changed = repository.update("7cp2Xhz", expected_token_hash=TOKEN_HASH, remove_expiry=True)
 
-    assert changed == managed()
-    assert repository.get("7cp2Xhz") == managed()
+    assert changed == managed(changes=1)
+    assert repository.get("7cp2Xhz") == managed(changes=1)
 
 
 def test_an_expired_link_can_be_given_a_new_expiry_by_its_owner(repository):
@@ -245,7 +247,7 @@ def test_a_tombstone_keeps_its_id_counts_and_dates_and_nothing_else(repository):
     repository.replace_with_tombstone("7cp2Xhz", expected_token_hash=TOKEN_HASH, at=LATER)
 
     assert repository.get("7cp2Xhz") == Link(
-        "7cp2Xhz", "", CREATED, clicks=1, last_clicked_at=clicked, deleted_at=LATER
+        "7cp2Xhz", "", CREATED, clicks=1, last_clicked_at=clicked, deleted_at=LATER, changes=1
     )
 
 

@@ -73,11 +73,7 @@ class FakeLinkRepository:
         stored = self.get(link.short_id)
         if stored.shards:
             return stored.shards
-        if (stored.url, stored.expires_at, stored.deleted_at) != (
-            link.url,
-            _stored_moment(link.expires_at),
-            None,
-        ):
+        if stored.changes != link.changes or stored.deleted_at is not None:
             return 0  # changed since `link` was read
         self.writes += shards + 1
         self.links[link.short_id] = replace(stored, shards=shards)
@@ -104,7 +100,7 @@ class FakeLinkRepository:
             stored = replace(stored, url=url)
         if expires_at is not None or remove_expiry:
             stored = replace(stored, expires_at=_stored_moment(expires_at))
-        self.links[short_id] = stored
+        self.links[short_id] = stored = replace(stored, changes=stored.changes + 1)
         return stored
 
     def replace_with_tombstone(
@@ -118,7 +114,12 @@ class FakeLinkRepository:
         stored = self.links[short_id]
         # The target, the token and the expiry go; the id, the counts and dates stay.
         self.links[short_id] = replace(
-            stored, url="", expires_at=None, management_token_hash=None, deleted_at=at
+            stored,
+            url="",
+            expires_at=None,
+            management_token_hash=None,
+            deleted_at=at,
+            changes=stored.changes + 1,
         )
 
     def _check_manageable(self, short_id: str, expected_token_hash: str) -> None:
