@@ -1,13 +1,17 @@
 """A link's clicks per day, and the report its owner reads.
 
-Exactness rests on one fact: the redirect's single UpdateItem adds 1 to the link's
-`clicks` and returns the new value, so every counted click has a number, 1, 2, 3, ...,
-unique within its link and increasing in time. The aggregator stores, with each link's
-day, the highest click number it has applied (`applied_through`) and applies a click
-only if its number is higher. Stream records for one item arrive in order the first
-time; a retried batch, a replayed window or a record delivered twice brings numbers
-already applied, which change nothing. So every click is counted once, and each day's
-breakdowns sum to its clicks (docs/architecture.md, "Click analytics").
+Exactness rests on one fact: every counted click is one UpdateItem that adds 1 to a
+counter and returns the new value. A link's clicks are counted by its own item (counter
+0) and, while it is hot, by its click shards (counter k, k >= 1), each with numbers of
+its own: 1, 2, 3, ..., unique within that counter and increasing in time. The aggregator
+stores, with each link's day, the highest number it has applied for each counter
+(`applied_through`) and applies a click only if its number is higher than its own
+counter's. Stream records for one item arrive in order the first time; a retried batch,
+a replayed window or a record delivered twice brings numbers already applied, which
+change nothing. One watermark per counter, not one per link: numbers of different
+counters say nothing about each other, and a link's items may sit in different stream
+shards, written by different aggregators in any order. So every click is counted once,
+and each day's breakdowns sum to its clicks (docs/architecture.md, "Click analytics").
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ DEFAULT_RANGE_DAYS = 30
 class Click:
     """One counted click, as the aggregator classifies it."""
 
-    number: int  # the link's click count right after this click
+    number: int  # its counter's count right after this click
     day: date  # UTC
     referrer: str
     country: str
@@ -49,6 +53,7 @@ class Click:
     browser: str
     os: str
     visitor: int | None  # its 15-bit digest, if the redirect had the day's key
+    counter: int = 0  # who numbered it: 0 the link's item, k >= 1 its click shard k
 
 
 def classified_click(
@@ -56,6 +61,7 @@ def classified_click(
     at: datetime,
     facts: ClickFacts,
     classify: Callable[[str], UserAgentClass],
+    counter: int = 0,
 ) -> Click:
     """A click as the redirect recorded it, with its User-Agent sorted by `classify`
     (domain/user_agents.py; passed in, so that reading reports never loads the parser)."""
@@ -69,6 +75,7 @@ def classified_click(
         browser=agent.browser,
         os=agent.os,
         visitor=facts.visitor if facts.visitor is not None and is_digest(facts.visitor) else None,
+        counter=counter,
     )
 
 
@@ -82,7 +89,8 @@ class DayStats:
     short_id: str
     day: date
     clicks: int = 0
-    applied_through: int = 0  # the highest click number counted here
+    # counter -> the highest of its click numbers counted here (none yet: absent)
+    applied_through: Mapping[int, int] = field(default_factory=dict)
     referrers: Mapping[str, int] = field(default_factory=dict)
     countries: Mapping[str, int] = field(default_factory=dict)
     devices: Mapping[str, int] = field(default_factory=dict)
@@ -92,17 +100,21 @@ class DayStats:
 
     def with_clicks(self, clicks: Iterable[Click]) -> DayStats | None:
         """These stats with the clicks not counted yet; None if every one already is."""
-        fresh = sorted(
-            (click for click in clicks if click.number > self.applied_through),
-            key=lambda click: click.number,
-        )
-        unique = list({click.number: click for click in fresh}.values())
-        if not unique:
+        fresh = {
+            (click.counter, click.number): click
+            for click in clicks
+            if click.number > self.applied_through.get(click.counter, 0)
+        }
+        if not fresh:
             return None
+        unique = [fresh[key] for key in sorted(fresh)]  # a click given twice counts once
+        applied_through = dict(self.applied_through)
+        for counter, number in fresh:
+            applied_through[counter] = max(applied_through.get(counter, 0), number)
         return replace(
             self,
             clicks=self.clicks + len(unique),
-            applied_through=unique[-1].number,
+            applied_through=applied_through,
             referrers=_counted(self.referrers, (click.referrer for click in unique)),
             countries=_counted(self.countries, (click.country for click in unique)),
             devices=_counted(self.devices, (click.device for click in unique)),

@@ -10,13 +10,17 @@ Compact, because a window written once costs half what a window written twice do
 must fit. So a click is 6 bytes, three unsigned 16-bit numbers: its referrer (an index
 into a list of the window's referrers), its profile (an index into a list of the
 window's country, device, browser and OS combinations, which repeat a lot) and its
-visitor digest (NO_VISITOR for none). A link's clicks arrive numbered 1, 2, 3, ... as
-its counter counts them, so each run of consecutive numbers is stored as its first
-number and its clicks' bytes, base64 in JSON: 8 characters a click, about 10 with the
-link's own entry, some 90,000 clicks in 900 KB.
+visitor digest (NO_VISITOR for none). A counter's clicks arrive numbered 1, 2, 3, ... as
+it counts them, so each run of consecutive numbers is stored as its first number and its
+clicks' bytes, base64 in JSON: 8 characters a click, about 10 with the link's own entry,
+some 90,000 clicks in 900 KB. A link's counters are kept apart, each with numbers of its
+own (domain/click_stats.py): its item's clicks under `<shortId>`, click shard k's under
+`<shortId>#<k>` (a short id never holds a '#'). They are written together, one day item
+per link and day.
 
     {"referrers": ["t.co", ...], "profiles": [["DE", "mobile", "Chrome", "Android"], ...],
-     "days": {"2026-12-03": {"<shortId>": [<first number>, "<base64>", ...]}}}
+     "days": {"2026-12-03": {"<shortId>": [<first number>, "<base64>", ...],
+                             "<shortId>#3": [<first number>, "<base64>", ...]}}}
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ class PendingClicks:
         self._referrer_index: dict[str, int] = {}
         self._profiles: list[_Profile] = []
         self._profile_index: dict[_Profile, int] = {}
-        self._runs: dict[str, dict[str, list[_Run]]] = {}  # day -> short id -> runs
+        self._runs: dict[str, dict[str, list[_Run]]] = {}  # day -> counter's key -> runs
 
     def is_full(self) -> bool:
         """True when one more click might not find room for a new referrer or profile:
@@ -68,11 +72,12 @@ class PendingClicks:
         return len(self._referrers) >= _TABLE_SIZE or len(self._profiles) >= _TABLE_SIZE
 
     def add(self, short_id: str, click: Click) -> None:
-        """Keep `click`, unless a click with its number is kept already (a record Lambda
-        delivered twice)."""
+        """Keep `click`, unless a click with its counter and number is kept already (a
+        record Lambda delivered twice)."""
         if self.is_full():
             raise OverflowError("the window's state is full: write it first")
-        runs = self._runs.setdefault(click.day.isoformat(), {}).setdefault(short_id, [])
+        counters = self._runs.setdefault(click.day.isoformat(), {})
+        runs = counters.setdefault(_counter_key(short_id, click.counter), [])
         run = _run_taking(runs, click.number)
         if run is None:
             return
@@ -89,18 +94,25 @@ class PendingClicks:
     def __len__(self) -> int:
         return sum(
             len(run.clicks) // _CLICK.size
-            for links in self._runs.values()
-            for runs in links.values()
+            for counters in self._runs.values()
+            for runs in counters.values()
             for run in runs
         )
 
     def by_link_and_day(self) -> Iterator[tuple[str, date, list[Click]]]:
-        for day_text, links in self._runs.items():
+        """Each link's clicks on each day, from all its counters."""
+        for day_text, counters in self._runs.items():
             day = date.fromisoformat(day_text)
-            for short_id, runs in links.items():
-                yield short_id, day, [click for run in runs for click in self._clicks(run, day)]
+            links: dict[str, list[Click]] = {}
+            for key, runs in counters.items():
+                short_id, counter = _link_and_counter(key)
+                links.setdefault(short_id, []).extend(
+                    click for run in runs for click in self._clicks(run, day, counter)
+                )
+            for short_id, clicks in links.items():
+                yield short_id, day, clicks
 
-    def _clicks(self, run: _Run, day: date) -> Iterator[Click]:
+    def _clicks(self, run: _Run, day: date, counter: int) -> Iterator[Click]:
         for offset, (referrer, profile, visitor) in enumerate(_CLICK.iter_unpack(run.clicks)):
             country, device, browser, os = self._profiles[profile]
             yield Click(
@@ -112,6 +124,7 @@ class PendingClicks:
                 browser=browser,
                 os=os,
                 visitor=None if visitor == NO_VISITOR else visitor,
+                counter=counter,
             )
 
     def to_state(self) -> dict[str, Any]:
@@ -123,14 +136,14 @@ class PendingClicks:
             "profiles": self._profiles,
             "days": {
                 day: {
-                    short_id: [
+                    key: [
                         field
                         for run in runs
                         for field in (run.first, base64.b64encode(run.clicks).decode("ascii"))
                     ]
-                    for short_id, runs in links.items()
+                    for key, runs in counters.items()
                 }
-                for day, links in self._runs.items()
+                for day, counters in self._runs.items()
             },
         }
 
@@ -145,15 +158,26 @@ class PendingClicks:
         pending._profile_index = {value: index for index, value in enumerate(pending._profiles)}
         pending._runs = {
             day: {
-                short_id: [
+                key: [
                     _Run(first, base64.b64decode(packed))
                     for first, packed in zip(fields[::2], fields[1::2], strict=True)
                 ]
-                for short_id, fields in links.items()
+                for key, fields in counters.items()
             }
-            for day, links in state["days"].items()
+            for day, counters in state["days"].items()
         }
         return pending
+
+
+def _counter_key(short_id: str, counter: int) -> str:
+    # A link's own counter keeps the bare short id: a state written before click shards
+    # existed reads the same.
+    return short_id if counter == 0 else f"{short_id}#{counter}"
+
+
+def _link_and_counter(key: str) -> tuple[str, int]:
+    short_id, _, counter = key.partition("#")
+    return short_id, int(counter) if counter else 0
 
 
 def _run_taking(runs: list[_Run], number: int) -> _Run | None:

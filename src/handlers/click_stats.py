@@ -1,17 +1,20 @@
 """ClickStatsFunction: the table's stream -> each link's clicks per day.
 
-Lambda's event source mapping hands it the stream records of link items that carry a
-click (template.yaml: the filter, batches, a tumbling window of
-ClickStatsWindowSeconds). Within a window each invocation adds its records' clicks to
-the window's `state` and returns it; the window's final invocation writes them, one
-item per link and day (repository/dynamodb_click_stats.py). Writing once a window is
-what keeps analytics cheap: a link clicked a thousand times in a window costs one write.
+Lambda's event source mapping hands it the stream records of link items, and of hot
+links' click shards, that carry a click (template.yaml: the filter, batches, a tumbling
+window of ClickStatsWindowSeconds). Within a window each invocation adds its records'
+clicks to the window's `state` and returns it; the window's final invocation writes
+them, one item per link and day (repository/dynamodb_click_stats.py). Writing once a
+window is what keeps analytics cheap: a link clicked a thousand times in a window costs
+one write.
 
 Exact under every retry Lambda makes: a failed write raises, Lambda runs the final
 invocation again with the same state, and the clicks already written change nothing
-(domain/click_stats.py). No record is ever reported as failed or skipped for being
-malformed: one that carries no click is passed over, counted in a metric, and never
-blocks the shard. Docs: docs/architecture.md, "Click analytics".
+(domain/click_stats.py). Exact too when another invocation writes the same link's day
+at the same time (a click shard's records may come through another stream shard): each
+write is conditional on the day being as it was read. No record is ever reported as
+failed or skipped for being malformed: one that carries no click is passed over, counted
+in a metric, and never blocks the shard. Docs: docs/architecture.md, "Click analytics".
 
 Its other job, on a daily schedule: deleting the visitor keys of past days.
 """
@@ -74,7 +77,10 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
         if pending.is_full():
             written += write(pending)
             pending = PendingClicks()
-        pending.add(click.short_id, classified_click(click.number, click.at, click.facts, classify))
+        pending.add(
+            click.short_id,
+            classified_click(click.number, click.at, click.facts, classify, click.counter),
+        )
     state = _state_to_carry(event, pending)
     if state is None:
         written += write(pending)

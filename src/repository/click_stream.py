@@ -1,10 +1,12 @@
 """Counted clicks, read from the records of the table's stream.
 
-The stream carries each changed link item whole (StreamViewType NEW_IMAGE). A click's
-item has `clicks`, the number of this click, `lastClickedAt`, its moment, and `click`,
-what it brought for the analytics (repository/link_items.py). Any other change to a link
-that already has a `click` (a PATCH, a delete) carries the latest click again: its number
-is already counted, so it changes nothing (domain/click_stats.py).
+The stream carries each changed item whole (StreamViewType NEW_IMAGE). A click is
+counted on a link's item (LINK#<shortId>, counter 0) or, while the link is hot, on one
+of its click shards (SHARD#<shortId>#<k>, counter k), both with SK META and the same
+attributes: `clicks`, this click's number on that counter, `lastClickedAt`, its moment,
+and `click`, what it brought for the analytics (repository/link_items.py). Any other
+change to an item that already has a `click` (a PATCH, a delete) carries the latest
+click again: its number is already counted, so it changes nothing (domain/click_stats.py).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from datetime import datetime
 from typing import Any
 
 from domain.click_facts import ClickFacts
-from repository.keys import LINK_PREFIX, LINK_SORT_KEY
+from repository.keys import LINK_PREFIX, LINK_SORT_KEY, SHARD_PREFIX
 from repository.link_items import CLICK_ATTRIBUTE
 
 
 @dataclass(frozen=True, slots=True)
 class StreamedClick:
     short_id: str
-    number: int
+    counter: int  # 0: the link's item; k >= 1: its click shard k
+    number: int  # on that counter
     at: datetime
     facts: ClickFacts
     sequence_number: str  # the record's, for reporting a failure to Lambda
@@ -33,12 +36,14 @@ def streamed_click(record: Mapping[str, Any]) -> StreamedClick | None:
     change = record.get("dynamodb") or {}
     image = change.get("NewImage") or {}
     try:
-        key, sort_key = image["PK"]["S"], image["SK"]["S"]
-        if not key.startswith(LINK_PREFIX) or sort_key != LINK_SORT_KEY:
+        counted_by = _counter(image["PK"]["S"]) if image["SK"]["S"] == LINK_SORT_KEY else None
+        if counted_by is None:
             return None
+        short_id, counter = counted_by
         facts = image[CLICK_ATTRIBUTE]["M"]
         return StreamedClick(
-            short_id=key.removeprefix(LINK_PREFIX),
+            short_id=short_id,
+            counter=counter,
             number=int(image["clicks"]["N"]),
             at=datetime.fromisoformat(image["lastClickedAt"]["S"]),
             facts=ClickFacts(
@@ -51,3 +56,17 @@ def streamed_click(record: Mapping[str, Any]) -> StreamedClick | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _counter(key: str) -> tuple[str, int] | None:
+    """(short id, counter) for a link item's or a click shard's partition key, else None."""
+    if key.startswith(LINK_PREFIX):
+        short_id, counter = key.removeprefix(LINK_PREFIX), 0
+    elif key.startswith(SHARD_PREFIX):
+        short_id, _, shard = key.removeprefix(SHARD_PREFIX).rpartition("#")
+        counter = int(shard) if shard.isdigit() else 0
+        if counter < 1:
+            return None
+    else:
+        return None
+    return (short_id, counter) if short_id and "#" not in short_id else None

@@ -1,17 +1,26 @@
 """DynamoDBClickStats: the domain's ClickStatsStore, one item per link and UTC day.
 
     PK = STATS#<shortId>   SK = DAY#<YYYY-MM-DD>
-    clicks, appliedThrough            numbers (domain/click_stats.py: the watermark)
+    clicks                            number
+    appliedThrough                    map of counter -> its highest click number counted,
+                                      {"0": n, "3": m} (domain/click_stats.py: the
+                                      watermarks); a plain number in days written before
+                                      click shards, read as counter 0's
     referrers, countries, devices,    maps of value -> clicks
     browsers, os
     visitorSketch                     binary (domain/visitors.py)
     ttl                               the day's end plus the retention, epoch seconds
 
 Each write reads the day, adds the clicks it has not counted, and puts it back on the
-condition that nobody wrote it in between (its `appliedThrough` unchanged, or the item
-still absent). One aggregator handles a link at a time (a link's stream records live
-in one shard, handled in order), so the condition fails only when a write whose answer
-was lost did land: the next attempt reads it and adds only what is left.
+condition that nobody wrote it in between: its `clicks` unchanged (every write adds at
+least one click, so `clicks` only grows and tells any write apart), or the item still
+absent. The condition fails when a write whose answer was lost did land, or when another
+aggregator wrote the day meanwhile: a hot link's click shards may sit in other stream
+shards than its item, each handled by its own invocation, so up to one writer per
+counter (the link item and its CLICK_SHARDS click shards) may meet at a window's end.
+Each failed attempt means another write succeeded, so the next attempt reads that and
+adds only what is left, and the last of those writers gets through by its attempt
+number 1 + CLICK_SHARDS.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.click_stats import Click, DayStats
 from domain.errors import StorageUnavailable
+from domain.hot_links import CLICK_SHARDS
 from domain.visitors import VisitorSketch
 from repository.keys import STATS_PREFIX, TTL_ATTRIBUTE, stats_key, stats_sort_key
 from repository.store_failures import raises_storage_unavailable
@@ -31,7 +41,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 _BREAKDOWNS = ("referrers", "countries", "devices", "browsers", "os")
-_ATTEMPTS = 5
+_ATTEMPTS = 2 * (1 + CLICK_SHARDS)
+"""Reads and puts of one day before giving up (StorageUnavailable: Lambda retries the
+window's final invocation): twice what the last of a day's writers needs, for lost
+answers and luck; each attempt is two requests, so even all of them take well under a
+second."""
 
 
 class DynamoDBClickStats:
@@ -59,7 +73,7 @@ class DynamoDBClickStats:
                 )
                 return
             except self._client.exceptions.ConditionalCheckFailedException:
-                continue  # written meanwhile (our own lost answer): read it again
+                continue  # written meanwhile (our lost answer, another writer): read again
         raise StorageUnavailable("counting clicks by day (the day kept changing)")
 
     @raises_storage_unavailable("reading clicks by day")
@@ -86,8 +100,8 @@ def _unchanged_since(stored: Mapping[str, Any] | None) -> dict[str, Any]:
     if not stored:
         return {"ConditionExpression": "attribute_not_exists(PK)"}
     return {
-        "ConditionExpression": "appliedThrough = :seen",
-        "ExpressionAttributeValues": {":seen": stored["appliedThrough"]},
+        "ConditionExpression": "clicks = :seen",
+        "ExpressionAttributeValues": {":seen": stored["clicks"]},
     }
 
 
@@ -95,7 +109,9 @@ def day_to_item(stats: DayStats) -> dict[str, AttributeValueTypeDef]:
     item: dict[str, AttributeValueTypeDef] = {
         **stats_key(stats.short_id, stats.day),
         "clicks": {"N": str(stats.clicks)},
-        "appliedThrough": {"N": str(stats.applied_through)},
+        "appliedThrough": {
+            "M": {str(counter): {"N": str(n)} for counter, n in stats.applied_through.items()}
+        },
     }
     for name in _BREAKDOWNS:
         counts: Mapping[str, int] = getattr(stats, name)
@@ -115,9 +131,15 @@ def day_from_item(item: Mapping[str, Any]) -> DayStats:
         short_id=item["PK"]["S"].removeprefix(STATS_PREFIX),
         day=date.fromisoformat(item["SK"]["S"].rpartition("#")[2]),
         clicks=int(item["clicks"]["N"]),
-        applied_through=int(item["appliedThrough"]["N"]),
+        applied_through=_watermarks(item["appliedThrough"]),
         visitors=VisitorSketch.from_bytes(bytes(item["visitorSketch"]["B"]))
         if "visitorSketch" in item
         else VisitorSketch(),
         **breakdowns,
     )
+
+
+def _watermarks(attribute: Mapping[str, Any]) -> dict[int, int]:
+    if "N" in attribute:  # a day written before click shards: the link item's alone
+        return {0: int(attribute["N"])}
+    return {int(counter): int(n["N"]) for counter, n in attribute["M"].items()}

@@ -79,7 +79,7 @@ def seed(short_id: str, day: date, clicks: list[tuple[str, str, str, str, str, i
     browser, os, visitor digest), numbered after the day's last one."""
     store = DynamoDBClickStats(create_dynamodb_client(), TABLE_NAME, retention_days=400)
     counted = store.days(short_id, day, day)
-    after = counted[0].applied_through if counted else 0
+    after = counted[0].applied_through.get(0, 0) if counted else 0
     store.add_clicks(
         short_id,
         day,

@@ -51,7 +51,7 @@ def test_clicks_are_counted_and_every_breakdown_sums_to_them():
 
     assert stats is not None
     assert stats.clicks == 3
-    assert stats.applied_through == 3
+    assert stats.applied_through == {0: 3}
     assert stats.referrers == {"t.co": 2, "(direct)": 1}
     assert totals(stats) == [3] * 5
     assert stats.visitors.estimate() == 3
@@ -73,7 +73,7 @@ def test_a_replay_that_reaches_past_what_is_counted_adds_only_the_rest():
 
     assert again is not None
     assert again.clicks == 8
-    assert again.applied_through == 8
+    assert again.applied_through == {0: 8}
 
 
 def test_a_click_given_twice_in_one_batch_counts_once_and_order_does_not_matter():
@@ -81,7 +81,62 @@ def test_a_click_given_twice_in_one_batch_counts_once_and_order_does_not_matter(
 
     assert stats is not None
     assert stats.clicks == 3
-    assert stats.applied_through == 3
+    assert stats.applied_through == {0: 3}
+
+
+# --- a hot link: its item (counter 0) and its click shards (1, 2, ...) number their own --
+
+
+def test_each_counter_numbers_its_own_clicks_and_all_of_them_count():
+    clicks = [click(n, counter=counter) for counter in (0, 1, 2) for n in (1, 2, 3)]
+
+    stats = DayStats("abc", DAY).with_clicks(clicks)
+
+    assert stats is not None
+    assert stats.clicks == 9
+    assert stats.applied_through == {0: 3, 1: 3, 2: 3}
+    assert totals(stats) == [9] * 5
+
+
+def test_a_counter_behind_another_still_counts_its_clicks():
+    # Shard 2's aggregator wrote first; the link item's clicks, lower numbers, come after.
+    stats = DayStats("abc", DAY).with_clicks([click(n, counter=2) for n in range(1, 41)])
+    assert stats is not None
+
+    later = stats.with_clicks([click(n, counter=0) for n in range(1, 4)])
+
+    assert later is not None
+    assert later.clicks == 43
+    assert later.applied_through == {0: 3, 2: 40}
+
+
+def test_a_replay_of_several_counters_out_of_order_adds_only_what_is_new():
+    window = [click(n, counter=counter) for n in range(1, 6) for counter in (0, 1, 2)]
+    stats = DayStats("abc", DAY).with_clicks(reversed(window[:9]))  # 1..3 of each counter
+    assert stats is not None
+    assert stats.applied_through == {0: 3, 1: 3, 2: 3}
+
+    again = stats.with_clicks(reversed(window))  # replayed whole, out of order
+
+    assert again is not None
+    assert again.clicks == 15
+    assert again.applied_through == {0: 5, 1: 5, 2: 5}
+    assert totals(again) == [15] * 5
+    assert again.with_clicks(window) is None
+    # The next window: shard 1 moved on, the rest comes again.
+    last = again.with_clicks([click(6, counter=1), *window])
+    assert last is not None
+    assert (last.clicks, last.applied_through) == (16, {0: 5, 1: 6, 2: 5})
+
+
+def test_one_number_on_two_counters_is_two_clicks_and_given_twice_is_still_two():
+    stats = DayStats("abc", DAY).with_clicks(
+        [click(7, counter=1), click(7), click(7, counter=1), click(7)]
+    )
+
+    assert stats is not None
+    assert stats.clicks == 2
+    assert stats.applied_through == {0: 7, 1: 7}
 
 
 def test_past_its_cap_a_day_counts_new_values_as_other_and_still_sums():
@@ -173,7 +228,9 @@ def test_a_recorded_click_is_classified_on_its_utc_day():
     late = datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
 
     recorded = classified_click(
-        7, late, facts, lambda ua: UserAgentClass("desktop", "Firefox", "Linux")
+        7, late, facts, lambda ua: UserAgentClass("desktop", "Firefox", "Linux"), counter=4
     )
 
-    assert recorded == Click(7, DAY, "t.co", UNKNOWN_COUNTRY, "desktop", "Firefox", "Linux", 65)
+    assert recorded == Click(
+        7, DAY, "t.co", UNKNOWN_COUNTRY, "desktop", "Firefox", "Linux", 65, counter=4
+    )

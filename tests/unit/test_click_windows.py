@@ -26,7 +26,7 @@ def through_json(pending: PendingClicks) -> PendingClicks:
 
 def held(pending: PendingClicks) -> dict[tuple[str, date], list[Click]]:
     return {
-        (short_id, day): sorted(clicks, key=lambda c: c.number)
+        (short_id, day): sorted(clicks, key=lambda c: (c.counter, c.number))
         for short_id, day, clicks in pending.by_link_and_day()
     }
 
@@ -63,6 +63,60 @@ def test_a_click_number_seen_before_is_kept_once_whatever_the_order():
 
     assert [c.number for c in held(pending)["abc", DAY]] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert len(through_json(pending)) == 8
+
+
+def test_a_links_counters_are_kept_apart_and_come_back_as_one_day_of_the_link():
+    # Its item (counter 0) and two click shards, each numbering from 1: the same number
+    # on two counters is two clicks.
+    clicks = [
+        click(n, ("t.co", "(direct)")[counter % 2], counter=counter)
+        for counter in (0, 1, 2)
+        for n in (1, 2, 3)
+    ]
+    pending = PendingClicks()
+    for each in clicks:
+        pending.add("abc", each)
+    pending.add("xyz", click(2, counter=1))
+    pending.add("abc", click(1, counter=1, day=date(2026, 12, 4)))
+
+    restored = through_json(pending)
+
+    assert held(restored) == {
+        ("abc", DAY): clicks,
+        ("xyz", DAY): [click(2, counter=1)],
+        ("abc", date(2026, 12, 4)): [click(1, counter=1, day=date(2026, 12, 4))],
+    }
+    assert len(restored) == 11
+    assert sorted(restored.to_state()["days"][DAY.isoformat()]) == [
+        "abc",
+        "abc#1",
+        "abc#2",
+        "xyz#1",
+    ]
+
+
+def test_a_click_seen_before_on_its_counter_is_kept_once_whatever_the_order():
+    pending = PendingClicks()
+    for counter, number in ((0, 5), (2, 1), (0, 6), (2, 2)):
+        pending.add("abc", click(number, counter=counter))
+    pending = through_json(pending)  # the next invocation of the window
+    replayed = [(2, 2), (1, 1), (0, 5), (2, 1), (1, 2), (0, 7), (1, 1), (2, 3), (0, 6)]
+    for counter, number in replayed:
+        pending.add("abc", click(number, counter=counter))
+
+    kept = [(c.counter, c.number) for c in held(through_json(pending))["abc", DAY]]
+    assert kept == [(0, 5), (0, 6), (0, 7), (1, 1), (1, 2), (2, 1), (2, 2), (2, 3)]
+
+
+def test_a_state_written_before_click_shards_reads_as_the_link_items_clicks():
+    # A window in flight when the aggregator is deployed: clicks 1 and 2 of link abc.
+    state = {
+        "referrers": ["t.co"],
+        "profiles": [["DE", "mobile", "Chrome Mobile", "Android"]],
+        "days": {DAY.isoformat(): {"abc": [1, "AAAAAAABAAAAAAAC"]}},
+    }
+
+    assert held(PendingClicks.from_state(state)) == {("abc", DAY): [click(1), click(2)]}
 
 
 def test_a_gap_in_the_numbers_starts_a_run_that_survives_json():
