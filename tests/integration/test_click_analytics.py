@@ -5,7 +5,9 @@ source mapping delivers it, and ClickStatsFunction's handler on those events.
 What must hold (issue 12): after the stream drains, every link's days sum to exactly
 what its click counter gained, and each breakdown sums to its day's clicks, whatever
 fails on the way and however often batches are replayed; and no address, and no hash
-that outlives its day, is ever stored or logged.
+that outlives its day, is ever stored or logged. A hot link's counters (issue 13) are
+its item's and its click shards', each counting its own clicks: its days sum to all of
+them together, even when two aggregators write its day at once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,7 +24,9 @@ import pytest
 
 from devserver.stream_pollers import lambda_record
 from domain import click_windows
+from domain.click_facts import ClickFacts
 from handlers import click_stats, redirect, shorten
+from repository.dynamodb_links import DynamoDBLinkRepository
 from tests.conftest import load_event
 from tests.dynamodb_faults import (
     FAULTS,
@@ -128,13 +132,17 @@ def run_window(context: Any, records: list[dict[str, Any]], batch: int) -> int:
 
 
 def assert_exact(stack: Stack) -> dict[str, int]:
-    """Every link's days sum to its counter, and every breakdown to its day's clicks."""
+    """Every link's days sum to its counters (its item's and its click shards'), and
+    every breakdown to its day's clicks."""
     items = stack.items()
     counters = {
         item["PK"]["S"].removeprefix("LINK#"): int(item["clicks"]["N"])
         for item in items
         if item["PK"]["S"].startswith("LINK#")
     }
+    for item in items:
+        if item["PK"]["S"].startswith("SHARD#"):
+            counters[item["PK"]["S"].split("#")[1]] += int(item["clicks"]["N"])
     counted = dict.fromkeys(counters, 0)
     for item in items:
         if not item["PK"]["S"].startswith("STATS#"):
@@ -182,6 +190,105 @@ def test_every_click_is_counted_once_through_faults_and_replays(stack, lambda_co
 
     counted = assert_exact(stack)
     assert sorted(counted.values()) == [10, 10, 10]
+
+
+def link_repository(stack: Stack) -> DynamoDBLinkRepository:
+    """The links' repository, outside the fault injector's reach."""
+    return DynamoDBLinkRepository(admin_client(stack.endpoint), stack.table_name)
+
+
+def shard_click(stack: Stack, short_id: str, shard: int, n: int) -> None:
+    """A hot link's click as the redirect counts it on click shard `shard`: that shard's
+    own counter, with the click's facts (here with the same mix as `click`'s)."""
+    facts = ClickFacts(
+        referrer=("(direct)", "news.ycombinator.com", "t.co")[n % 3],
+        country=COUNTRIES[n % len(COUNTRIES)],
+        user_agent=BROWSERS[n % len(BROWSERS)],
+        visitor=64 * (n % 7) + 1,
+    )
+    assert link_repository(stack).record_shard_click(short_id, shard, datetime.now(UTC), facts)
+
+
+def before_the_put_of(short_id: str, rival: Callable[[], Any]) -> Callable[[Any], None]:
+    """For the fault injector, a fault that fails nothing: the first put of `short_id`'s
+    day waits while `rival` (another aggregator) runs, then goes out as it was, after the
+    day it was computed from has changed."""
+    waiting = [rival]
+
+    def run_the_rival_first(request: Any) -> None:
+        if waiting and json.loads(request.body)["Item"]["PK"]["S"] == f"STATS#{short_id}":
+            waiting.pop()()
+
+    return run_the_rival_first
+
+
+def test_a_hot_links_click_shards_are_counted_once_each_through_faults_and_replays(
+    stack, lambda_context
+):
+    hot, cold = create_link(lambda_context), create_link(lambda_context)
+    for n in range(6):
+        click(lambda_context, hot, n)  # counted on its item before it went hot
+    repository = link_repository(stack)
+    assert repository.spread_clicks(repository.get(hot), 3) == 3
+    for n in range(24):
+        shard_click(stack, hot, 1 + n % 3, n)  # each shard numbers its 8 from 1
+        if n % 6 == 0:
+            click(lambda_context, hot, n)  # an environment that has not seen it hot yet
+            click(lambda_context, cold, n)
+    records = stream_records(stack)
+    # (Marking the link as spread is a change of its item: its latest click comes again.)
+    assert len(records) == 6 + 1 + 24 + 4 + 4
+
+    # A link's items may sit in different stream shards, each read by an aggregator of
+    # its own: here its item and click shard 1 in the first, shards 2 and 3 in the second.
+    def in_stream_shard(number: int, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        second = {f"SHARD#{hot}#2", f"SHARD#{hot}#3"}
+        return [
+            r for r in records if (r["dynamodb"]["NewImage"]["PK"]["S"] in second) == (number == 2)
+        ]
+
+    first, second = in_stream_shard(1, records), in_stream_shard(2, records)
+    rounds = [
+        (call_site, fault)
+        for call_site in [("GetItem", "STATS#"), ("PutItem", "STATS#")]
+        for fault in [FAULTS["internal-server-error"], FAULTS["throttled"], LOST_ANSWER]
+    ]
+    for number, (call_site, fault) in enumerate(rounds):
+        stack.faults.fail(call_site, fault, times=4)
+        run_window(lambda_context, first[4 * number : 4 * number + 4], batch=3)
+        run_window(lambda_context, second[3 * number : 3 * number + 3], batch=2)
+        assert stack.faults.times == 0  # every fault armed was met
+    assert 4 * len(rounds) >= len(first)
+    assert 3 * len(rounds) >= len(second)
+
+    # Two aggregators on the same day at once: between one's read of the hot link's day
+    # and its put, the other writes that day.
+    for n in range(6):
+        shard_click(stack, hot, 1 + n % 3, 100 + n)
+    click(lambda_context, hot, 100)
+    seen = {r["dynamodb"]["SequenceNumber"] for r in records}
+    new = [r for r in stream_records(stack) if r["dynamodb"]["SequenceNumber"] not in seen]
+    assert len(new) == 7
+    stack.faults.fail(
+        ("PutItem", "STATS#"),
+        before_the_put_of(hot, lambda: run_window(lambda_context, in_stream_shard(2, new), 4)),
+    )
+    run_window(lambda_context, in_stream_shard(1, new), batch=4)
+    read, put = ("GetItem", "STATS#"), ("PutItem", "STATS#")
+    # Ours read, held its put while the rival read and put, was refused, read and put again.
+    assert stack.faults.attempts == [read, put, read, put, read, put]
+    stack.faults.fail(("PutItem", "STATS#"), FAULTS["read-timeout"], times=0)
+    records += new
+    hot_clicks = (6 + 4 + 1) + (24 + 6)  # on its item, on its shards
+    assert assert_exact(stack)[hot] == hot_clicks  # every click once, before any replay
+
+    # Replays: each stream shard again, overlapping; all of them together, out of order.
+    run_window(lambda_context, in_stream_shard(1, records)[5:], batch=7)
+    run_window(lambda_context, in_stream_shard(2, records), batch=5)
+    run_window(lambda_context, list(reversed(records)), batch=6)
+    run_window(lambda_context, records, batch=1000)
+
+    assert assert_exact(stack) == {hot: hot_clicks, cold: 4}
 
 
 def test_a_window_too_large_to_carry_is_written_early_and_exactly(
