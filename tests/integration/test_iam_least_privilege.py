@@ -25,8 +25,9 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,7 @@ from moto import mock_aws
 
 from devserver.dynamodb_tables import ensure_table
 from devserver.stream_pollers import RecordFilter, lambda_record
+from domain.hot_links import HotLinks
 from domain.links import Link
 from handlers import wiring
 from repository.client import create_dynamodb_client
@@ -64,7 +66,13 @@ AGGREGATOR = "ClickStatsFunction"
 
 # The item-level DynamoDB operations whose IAM action is the operation's own name and
 # whose `dynamodb:LeadingKeys` is the partition key of `Key` (or of `Item` for PutItem).
-ITEM_OPERATIONS = {"GetItem": "Key", "PutItem": "Item", "UpdateItem": "Key", "DeleteItem": "Key"}
+ITEM_OPERATIONS = {
+    "GetItem": "Key",
+    "PutItem": "Item",
+    "UpdateItem": "Key",
+    "DeleteItem": "Key",
+    "ConditionCheckItem": "Key",
+}
 LEADING_KEYS_OPERATORS = {"ForAllValues:StringLike", "ForAllValues:StringEquals"}
 
 BROWSER = (
@@ -382,11 +390,34 @@ class CallRecorder:
     def _record(self, function_id: str, client: Any, operation: str, params: Any) -> None:
         service = client.meta.service_model.signing_name
         try:
-            call = self.item_call(service, operation, params)
+            calls = self.item_calls(service, operation, params)
         except Unprovable as problem:
             self.unprovable.setdefault(function_id, []).append(str(problem))
             return
-        self.calls.setdefault(function_id, set()).add(call)
+        self.calls.setdefault(function_id, set()).update(calls)
+
+    def item_calls(self, service: str, operation: str, params: dict[str, Any]) -> list[ItemCall]:
+        """A call as IAM authorises it: a transaction item by item, as the action each
+        item is (DynamoDB developer guide, "Using IAM with DynamoDB transactions"); a
+        BatchGetItem as dynamodb:BatchGetItem on each key it reads."""
+        if service == "dynamodb" and operation == "TransactWriteItems":
+            return [
+                self.item_call(service, _TRANSACTION_ACTIONS[kind], action)
+                for item in params["TransactItems"]
+                for kind, action in item.items()
+            ]
+        if service == "dynamodb" and operation == "BatchGetItem":
+            return [
+                replace(
+                    self.item_call(
+                        service, "GetItem", {"TableName": table, "Key": key, **_without_keys(reads)}
+                    ),
+                    action="dynamodb:BatchGetItem",
+                )
+                for table, reads in params["RequestItems"].items()
+                for key in reads["Keys"]
+            ]
+        return [self.item_call(service, operation, params)]
 
     def item_call(self, service: str, operation: str, params: dict[str, Any]) -> ItemCall:
         if service != "dynamodb" or operation not in (*ITEM_OPERATIONS, "Query"):
@@ -409,6 +440,18 @@ class CallRecorder:
         return ItemCall(
             f"dynamodb:{operation}", f"{table.logical_id}.Arn", str(value), attribute_names(params)
         )
+
+
+_TRANSACTION_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+def _without_keys(reads: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in reads.items() if name != "Keys"}
 
 
 def _queried_partition_key(params: dict[str, Any], hash_key: str) -> str:
@@ -586,6 +629,8 @@ def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert api.status("GET", f"/{expired}", headers={"user-agent": BROWSER}) == 410
     assert api.status("HEAD", f"/{expired}") == 410
 
+    make_a_link_go_viral(api, monkeypatch)
+
     # The stream: the clicks so far reach the aggregator as Lambda's mapping sends them,
     # and its daily run forgets the visitor key the click above made.
     aggregate_the_streams_clicks(api)
@@ -624,6 +669,27 @@ def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert api.status("GET", link_path) == 410
     assert api.status("GET", f"{link_path}/qr") == 410
     assert api.status("GET", f"/{short_id}", headers={"user-agent": BROWSER}) == 410
+
+
+def make_a_link_go_viral(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link the redirect finds hot (domain/hot_links.py): its clicks spread over click
+    shards, counted there; its details add them up; its owner's change and delete reach
+    every shard. One environment's view is shared across the invocations below, as an
+    execution environment's is across its own."""
+    link = api.create({"url": "https://example.com/viral"})
+    short_id, as_owner = link["shortId"], {"authorization": f"Bearer {link['managementToken']}"}
+    view = HotLinks()
+    view.throttled(short_id)  # as if DynamoDB had refused one of its clicks
+    monkeypatch.setattr(wiring, "hot_links", cache(lambda: view))
+    clicked = {"user-agent": BROWSER}
+    assert api.status("GET", f"/{short_id}", headers=clicked) == 302  # counts, then spreads
+    assert view.shard_for(short_id) is not None
+    assert api.status("GET", f"/{short_id}", headers=clicked) == 302  # on a shard
+    assert api.status("GET", f"/links/{short_id}") == 200
+    change = {"url": "https://example.com/viral-2"}
+    assert api.status("PATCH", f"/links/{short_id}", body=change, headers=as_owner) == 200
+    assert api.status("DELETE", f"/links/{short_id}", headers=as_owner) == 204
+    assert api.status("GET", f"/{short_id}", headers=clicked) == 410  # its shard's tombstone
 
 
 def aggregate_the_streams_clicks(api: Api) -> None:
@@ -1041,6 +1107,30 @@ def test_policies_attached_to_a_functions_role_from_elsewhere_are_refused(attach
 def test_calls_this_test_cannot_map_to_iam_are_refused(service, operation, params):
     with pytest.raises(Unprovable):
         CallRecorder(TABLES).item_call(service, operation, params)
+
+
+def test_a_transaction_and_a_batch_read_are_authorised_item_by_item():
+    recorder = CallRecorder(TABLES)
+    table = LINKS_TABLE.table_name
+    shard = {"PK": {"S": "SHARD#abc#1"}, "SK": {"S": "META"}}
+    transaction = {
+        "TransactItems": [
+            {"Update": {"TableName": table, "Key": {"PK": {"S": "LINK#abc"}, "SK": {"S": "META"}},
+                        "UpdateExpression": "SET shards = :n"}},
+            {"Put": {"TableName": table, "Item": {**shard, "url": {"S": "https://a.example/"}}}},
+        ]
+    }  # fmt: skip
+    batch = {"RequestItems": {table: {"Keys": [shard], "ProjectionExpression": "clicks"}}}
+
+    assert [str(c) for c in recorder.item_calls("dynamodb", "TransactWriteItems", transaction)] == [
+        "dynamodb:UpdateItem on LinksTable.Arn for LeadingKeys LINK#abc naming"
+        " ['PK', 'SK', 'shards']",
+        "dynamodb:PutItem on LinksTable.Arn for LeadingKeys SHARD#abc#1 naming ['PK', 'SK', 'url']",
+    ]
+    assert [str(c) for c in recorder.item_calls("dynamodb", "BatchGetItem", batch)] == [
+        "dynamodb:BatchGetItem on LinksTable.Arn for LeadingKeys SHARD#abc#1 naming"
+        " ['PK', 'SK', 'clicks']"
+    ]
 
 
 def test_a_put_is_keyed_by_its_items_partition_key():
