@@ -28,13 +28,15 @@ def stored(repository, **fields) -> Link:
         "hot1234", "https://example.com/campaign", CREATED, management_token_hash=TOKEN_HASH
     )
     repository.add(replace(link, **fields))
-    return repository.get("hot1234")
+    added: Link = repository.get("hot1234")
+    return added
 
 
 def spread(repository, **fields) -> Link:
     link = stored(repository, **fields)
     assert repository.spread_clicks(link, SHARDS) == SHARDS
-    return repository.get(link.short_id)
+    spread_link: Link = repository.get(link.short_id)
+    return spread_link
 
 
 def test_a_link_is_not_spread_until_asked_and_its_shards_do_not_exist(repository):

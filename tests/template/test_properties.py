@@ -31,16 +31,19 @@ GRANTS = {
         "dynamodb:DeleteItem": {"IDEMPOTENCY#shorten"},
     },
     # A click: one UpdateItem counts it; HEAD, bots and prefetches read with GetItem. And
-    # the day's visitor key, made or read with one UpdateItem.
+    # the day's visitor key, made or read with one UpdateItem. A viral link: its click
+    # shards made (PutItem) and clicked (UpdateItem), never a link created.
     "RedirectFunction": {
-        "dynamodb:UpdateItem": {"LINK#*", "VISITORKEY"},
+        "dynamodb:UpdateItem": {"LINK#*", "VISITORKEY", "SHARD#*"},
         "dynamodb:GetItem": {"LINK#*"},
+        "dynamodb:PutItem": {"SHARD#*"},
     },
     # Reads links; owners' changes and deletes (tombstones) are UpdateItems; a link's
     # stats are one Query over its days.
     "LinksFunction": {
         "dynamodb:GetItem": {"LINK#*"},
-        "dynamodb:UpdateItem": {"LINK#*"},
+        "dynamodb:UpdateItem": {"LINK#*", "SHARD#*"},
+        "dynamodb:BatchGetItem": {"SHARD#*"},
         "dynamodb:Query": {"STATS#*"},
     },
     # The aggregator: the stats items (what it knows of a click comes in the stream), and
@@ -267,18 +270,19 @@ def test_every_function_role_is_bounded_trusts_only_lambda_and_writes_only_its_l
 
 
 def test_a_click_may_change_only_what_a_click_changes(template):
-    (count,) = [
-        statement
+    count, spread = [
+        set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
         for statement in policy_statements(template, "RedirectFunction")
         if "dynamodb:UpdateItem" in as_list(statement["Action"])
         and "LINK#*" in leading_keys(statement)
     ]
-    attributes = set(count["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
     # The keys, the three a click writes (its count, time and analytics facts), and the
     # two its condition reads; never the target, the token or the creation time.
-    assert attributes == {
+    assert count == {
         "PK", "SK", "clicks", "lastClickedAt", "click", "deletedAt", "expiresAt"
     }  # fmt: skip
+    # Spreading a viral link marks it, on condition no owner changed it: nothing more.
+    assert spread == {"PK", "SK", "shards", "changes", "deletedAt"}
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTION_IDS))
@@ -301,8 +305,11 @@ def test_the_redirect_function_cannot_create_links(template):
         for statement in policy_statements(template, "RedirectFunction")
         for action in as_list(statement["Action"])
     }
-    assert "dynamodb:putitem" not in actions
     assert "dynamodb:batchwriteitem" not in actions
+    # Its one PutItem makes a viral link's click shards, never a link.
+    for statement in policy_statements(template, "RedirectFunction"):
+        if "dynamodb:putitem" in {action.lower() for action in as_list(statement["Action"])}:
+            assert leading_keys(statement) == {"SHARD#*"}
     assert "dynamodb:transactwriteitems" not in actions
 
 

@@ -19,6 +19,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from domain.errors import ItemThrottled
 from domain.hot_links import CLICK_SHARDS, ITEM_WRITES_PER_SECOND, HotLinks
@@ -64,20 +65,20 @@ class ThrottlingStore(FakeLinkRepository):
         bucket.tokens -= units
         self.writes_by_second[item, int(now)] += 1
 
-    def record_click(self, short_id, at, click=None):  # type: ignore[no-untyped-def]
+    def record_click(self, short_id, at, click=None):
         self._write((short_id, 0))
         return super().record_click(short_id, at, click)
 
-    def record_shard_click(self, short_id, shard, at, click=None):  # type: ignore[no-untyped-def]
+    def record_shard_click(self, short_id, shard, at, click=None):
         if 1 <= shard <= self.get(short_id).shards:
             self._write((short_id, shard))
         return super().record_shard_click(short_id, shard, at, click)
 
-    def spread_clicks(self, link, shards):  # type: ignore[no-untyped-def]
+    def spread_clicks(self, link, shards):
         self._write((link.short_id, 0), units=2)  # a transaction writes twice
         return super().spread_clicks(link, shards)
 
-    def get(self, short_id):  # type: ignore[no-untyped-def]
+    def get(self, short_id):
         return super().get(short_id)
 
 
@@ -126,7 +127,7 @@ def simulate(phases: list[tuple[float, int, int]]) -> Run:
                     short_id,
                     count_click=True,
                     repository=store,
-                    clock=lambda at=at: START + timedelta(seconds=at),
+                    clock=partial(moment, at),
                     hot_links=environment,
                 )
             except ItemThrottled:
@@ -137,6 +138,10 @@ def simulate(phases: list[tuple[float, int, int]]) -> Run:
         elapsed += seconds
         own_item_clicks.append(store.get("viral01").clicks)
     return Run(store, latencies, failures, sent, own_item_clicks)
+
+
+def moment(seconds: float) -> datetime:
+    return START + timedelta(seconds=seconds)
 
 
 def p99(values: list[float]) -> float:
