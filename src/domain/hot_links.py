@@ -65,7 +65,8 @@ class HotLinks:
         self.hot_rate = item_writes_per_second * HOT_SHARE
         self.cool_rate = item_writes_per_second * COOL_SHARE
         self._clock = clock
-        self._chooser = chooser or random.Random()  # noqa: S311 (spreading load, not a secret)
+        # Spreading load, not a secret: no cryptographic generator needed.
+        self._chooser = chooser or random.Random()  # noqa: S311  # nosec B311
         self._links: OrderedDict[str, _LinkView] = OrderedDict()
 
     def shard_for(self, short_id: str) -> int | None:
