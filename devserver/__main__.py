@@ -206,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             endpoint_url = throttling.endpoint_url
             print(f"DynamoDB throttling: {throttling.description}", flush=True)
+            # The redirect tells a hot link by DynamoDB's per-item limit
+            # (domain/hot_links.py): it must know the one modelled here.
+            os.environ["DYNAMODB_ITEM_WRITES_PER_SECOND"] = str(limits.item_writes_per_second)
 
         os.environ.update(sdk_environment(endpoint_url, region, inherited))
         client = boto3.client("dynamodb")

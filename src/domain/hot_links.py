@@ -65,8 +65,7 @@ class HotLinks:
         self.hot_rate = item_writes_per_second * HOT_SHARE
         self.cool_rate = item_writes_per_second * COOL_SHARE
         self._clock = clock
-        # Spreading load, not a secret: no cryptographic generator needed.
-        self._chooser = chooser or random.Random()  # noqa: S311  # nosec B311
+        self._chooser = chooser or _load_spreader()
         self._links: OrderedDict[str, _LinkView] = OrderedDict()
 
     def shard_for(self, short_id: str) -> int | None:
@@ -128,3 +127,7 @@ class HotLinks:
         else:
             self._links.move_to_end(short_id)
         return view
+
+
+def _load_spreader() -> random.Random:
+    return random.Random()  # noqa: S311  # nosec B311 # spreads load, guards no secret
