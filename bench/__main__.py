@@ -13,10 +13,20 @@ import argparse
 import platform
 import shlex
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cold_start, events, functions, redirect_cost, round_trips, sizes, warm
+from bench import (
+    cold_start,
+    events,
+    functions,
+    redirect_cost,
+    round_trips,
+    sizes,
+    viral_link,
+    warm,
+)
 from bench.local_dynamodb import handlers_on_dynamodb_local
 from bench.machine import describe_machine
 from bench.report import Report, render_markdown
@@ -166,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     except DynamoDBUnavailableError as exc:
         progress(str(exc))
         return 1
+    viral = viral_link.measure(
+        progress, replace(viral_link.BENCH_LOAD, seconds=5) if is_smoke_run(arguments) else None
+    )
     progress("sizes and cost")
     built = sizes.measure(arguments.build_dir)
     cost = redirect_cost.measure()
@@ -186,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             *warm.metrics(warm_result),
             *round_trips.metrics(trips),
             *aggregator.metrics(clicks),
+            *viral_link.metrics(viral),
             *sizes.metrics(built),
             *redirect_cost.metrics(cost),
         ],
@@ -194,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             warm.section(warm_result),
             round_trips.section(trips),
             aggregator.section(clicks),
+            viral_link.section(viral),
             sizes.section(built),
             redirect_cost.section(cost),
         ],

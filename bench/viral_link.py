@@ -21,21 +21,34 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from bench.report import Comparison, Metric, Section, Target, markdown_table
 
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
     " Chrome/142.0.0.0 Safari/537.36"
 )
 _THROTTLING_AT = re.compile(r"DynamoDB throttling: .* at (http://127\.0\.0\.1:\d+) in front")
+_LISTENING = re.compile(r"Listening on (http://127\.0\.0\.1:\d+)")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LATENCY_TARGET = Target(Comparison.AT_MOST, 1.5, "1.5")
+EXACT = Target(Comparison.AT_MOST, 0, "0")
+ENVIRONMENTS = 4  # execution environments per function
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,146 @@ def lines(run: ViralRun) -> Iterator[tuple[str, str, str]]:
     )
     yield "p50 latency", ms(hot.percentile(0.5)), ms(cold.percentile(0.5))
     yield "p99 latency", ms(hot.percentile(0.99)), ms(cold.percentile(0.99))
+
+
+BENCH_LOAD = Load(seconds=30)  # the e2e test's load (tests/e2e/test_viral_link.py), 30 s
+
+
+def measure(progress: Callable[[str], None], load: Load | None = None) -> ViralRun:
+    """The scenario through `python -m devserver` on DynamoDB Local, as the e2e test runs it."""
+    load = load or BENCH_LOAD
+    progress(
+        f"viral link: {load.hot_per_second}/s on one link, item limit {load.item_write_limit}/s,"
+        f" {load.seconds:g} s"
+    )
+    with _local_stack(load) as (base_url, output):
+        return run_viral_link(base_url, throttling_endpoint(output), creator(base_url), load)
+
+
+def metrics(run: ViralRun) -> list[Metric]:
+    hot = run.hot
+    return [
+        Metric(
+            "viral link: clicks not redirected, or answered 5xx",
+            hot.sent - hot.redirected + hot.server_errors,
+            f"{hot.sent - hot.redirected + hot.server_errors} of {hot.sent:,}",
+            EXACT,
+        ),
+        Metric(
+            "viral link: clicks not counted (total and analytics)",
+            abs(hot.sent - hot.counted) + abs(hot.sent - hot.in_analytics),
+            f"{hot.sent - hot.counted} / {hot.sent - hot.in_analytics} of {hot.sent:,}",
+            EXACT,
+        ),
+        Metric(
+            "viral link p99 / ordinary links' p99 (same run)",
+            run.latency_ratio_p99,
+            f"{run.latency_ratio_p99:.2f} ({hot.percentile(0.99) * 1000:,.0f} ms vs"
+            f" {run.cold.percentile(0.99) * 1000:,.0f} ms)",
+            LATENCY_TARGET,
+        ),
+    ]
+
+
+def section(run: ViralRun) -> Section:
+    load = run.load
+    table = markdown_table(
+        ["", "the viral link", "ordinary links"], [list(row) for row in lines(run)], (1, 2)
+    )
+    shards = run.shard_writes
+    return Section(
+        "A link that goes viral",
+        f"""
+`python -m devserver` with {ENVIRONMENTS} execution environments per function, on DynamoDB
+Local behind the throttling model (`--item-write-limit {load.item_write_limit}`: any item
+written faster than {load.item_write_limit} a second is refused, as DynamoDB refuses one past
+1,000; two cores drive about a tenth of DynamoDB's figures, so the scenario keeps its
+ratio, not its size). One link clicked {load.hot_per_second} times a second (ten times the
+limit) for {load.seconds:g} s, and beside it {load.cold_links} ordinary links at
+{load.cold_per_second:g} a second each, over keep-alive HTTP, every click sent at its time;
+the load took {run.seconds:.1f} s (bench/viral_link.py; tests/e2e/test_viral_link.py runs
+the same for 15 s and asserts it). Latency is the client's, send to answer, on a machine
+that also runs the stack: the ordinary links, in the same run, are the yardstick.
+
+{table}
+
+DynamoDB (the model's counts): {run.dynamodb_requests:,} requests, {run.throttled} refused
+as throttled. The viral link's own item took {run.hot_item_writes} writes before its
+clicks were spread; its {len(shards)} click shards took {sum(shards):,}, their making
+included
+({min(shards, default=0)} to {max(shards, default=0)} each, under
+{load.item_write_limit} a second each). The analytics count was read once the stream had
+drained (a 1 s window here), within 30 s of the load's end.
+""",
+    )
+
+
+@contextmanager
+def _local_stack(load: Load) -> Iterator[tuple[str, list[str]]]:
+    environment = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        # One address makes every link here: no creation limit in the way.
+        "CREATION_RATE_LIMIT": "1000000",
+        "CREATION_RATE_LIMIT_PER_56": "1000000",
+        "CREATION_RATE_LIMIT_PER_48": "1000000",
+        "CREATION_CEILING_PER_MINUTE": "1000000",
+    }
+    with tempfile.TemporaryDirectory(prefix="viral-") as data_dir:
+        arguments = [
+            *("--port", "0", "--dynamodb", "local", "--data-dir", data_dir),
+            *("--concurrency", str(ENVIRONMENTS)),
+            *("--item-write-limit", str(load.item_write_limit)),
+            *("--parameter-overrides", "ClickStatsWindowSeconds=1"),
+        ]
+        process = subprocess.Popen(  # noqa: S603 (our own module, our own arguments)
+            [sys.executable, "-m", "devserver", *arguments],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            yield _listening(process)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _listening(process: subprocess.Popen[str]) -> tuple[str, list[str]]:
+    output: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        output.append(line.rstrip())
+        if match := _LISTENING.search(line):
+            # Keep reading its output, or its pipe fills and the stack stops answering.
+            threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+            return match.group(1), output
+    raise RuntimeError("the local stack did not start:\n" + "\n".join(output))
+
+
+def _drain(stream: Any) -> None:
+    for _ in stream:
+        pass
+
+
+def creator(base_url: str) -> Callable[[str], dict[str, Any]]:
+    def create(url: str) -> dict[str, Any]:
+        connection = http.client.HTTPConnection(urlsplit(base_url).netloc, timeout=30)
+        try:
+            connection.request(
+                "POST", "/shorten", json.dumps({"url": url}), {"Content-Type": "application/json"}
+            )
+            answer = connection.getresponse()
+            body = answer.read()
+            if answer.status != 201:
+                raise RuntimeError(f"POST /shorten: {answer.status} {body[:200]!r}")
+            return dict(json.loads(body))
+        finally:
+            connection.close()
+
+    return create
 
 
 class _Connections:

@@ -439,6 +439,67 @@ def analytics_cost_per_million_clicks(
     return sum((line.list_cost for line in analytics_cost_lines(book, assumptions)), Decimal(0))
 
 
+# A link that goes viral (docs/architecture.md, "A link that goes viral")
+
+CLICK_SHARDS = 20  # domain/hot_links.py
+CLICK_STATS_WINDOW_SECONDS = 60  # template.yaml ClickStatsWindowSeconds default
+
+
+@dataclass(frozen=True)
+class OneLinksClicks:
+    """What a million clicks of ONE link cost at a steady rate, beyond the redirect's own
+    $/million (the same for every click: one write unit on the link or on a shard)."""
+
+    clicks_per_second: int
+    hot: bool  # its clicks spread over click shards (from a quarter of 1,000 a second)
+    windows: Decimal  # aggregator windows per million clicks
+    writers: int  # day-item writes per window: 1, or up to one per item when hot
+    write_units: Decimal  # the aggregator's, per million clicks
+    read_units: Decimal
+    cost: Decimal  # the aggregator's DynamoDB units at list prices, per million clicks
+
+
+def one_links_clicks(book: PriceBook, clicks_per_second: int) -> OneLinksClicks:
+    """The aggregator writes a link's day item once a window from every stream shard that
+    holds one of its items. A hot link has 21 (its own and 20 click shards) that DynamoDB
+    may place in as many stream shards: assumed here, the worst case, with each writer
+    refused once by every other (a write, 2 units past 1 KB, and a strongly consistent
+    read per attempt: K(K+1)/2 attempts for K writers)."""
+    hot = clicks_per_second >= 250
+    writers = CLICK_SHARDS + 1 if hot else 1
+    attempts = Decimal(writers * (writers + 1) // 2)
+    windows = Decimal(1_000_000) / (clicks_per_second * CLICK_STATS_WINDOW_SECONDS)
+    writes, reads = windows * attempts * 2, windows * attempts
+    prices = book.prices
+    cost = prices["dynamodb_write_request_units"].cost(writes) + prices[
+        "dynamodb_read_request_units"
+    ].cost(reads)
+    return OneLinksClicks(clicks_per_second, hot, windows, writers, writes, reads, cost)
+
+
+SPREADING_WRITE_UNITS = 2 * (CLICK_SHARDS + 1)  # once per viral link: a transaction
+
+
+def viral_link_note(book: PriceBook, assumptions: Assumptions) -> str:
+    redirect = cost_per_million_redirects(book, assumptions)
+    fast, slow = one_links_clicks(book, 10_000), one_links_clicks(book, 10)
+    lambda_seconds = Decimal(assumptions.click_stats_seconds_per_million)
+    spreading = book.prices["dynamodb_write_request_units"].cost(Decimal(SPREADING_WRITE_UNITS))
+    return (
+        f"One link's clicks, per million: the redirect's {money(redirect)} at 10,000 a second"
+        f" as at 10 (every click one write unit, on the link's item or, while it is viral, on"
+        f" one of its {CLICK_SHARDS} click shards), and the"
+        f" aggregator's day-item writes: at 10,000 clicks a second (hot, up to"
+        f" {fast.writers} writers a window) {fast.write_units:,.0f} write and"
+        f" {fast.read_units:,.0f} read units, {money(fast.cost, UNIT_PLACES)}; at 10 a second"
+        f" (an ordinary link) {slow.write_units:,.0f} and {slow.read_units:,.0f},"
+        f" {money(slow.cost, UNIT_PLACES)}; the aggregator's Lambda time as above"
+        f" ({lambda_seconds:,.0f} s a million clicks at most). Spreading a link costs"
+        f" {SPREADING_WRITE_UNITS} write units once ({money(spreading, Decimal('0.00001'))});"
+        f" an owner's change of it as many, a read of its details {CLICK_SHARDS} read units."
+    )
+
+
 # Rendering
 
 
@@ -520,6 +581,7 @@ def _notes(result: Estimate, book: PriceBook) -> list[str]:
         f" Click stats storage: {a.links_clicked_per_day_percent} % of the links kept clicked"
         f" a day, {a.click_stats_item_bytes:,} bytes a day item, kept"
         f" {a.click_stats_retention_days} days (the steady state once that long has passed).",
+        viral_link_note(book, a),
         f"Free tier: {free_tier}.",
         f"Prices: {book.region}, {book.currency}, {book.basis} (deploy/prices.json).",
         "Assumptions: "

@@ -386,3 +386,26 @@ def test_the_notes_say_what_analytics_adds_per_click_and_where_the_figures_come_
     assert cost.money(cost.analytics_cost_per_million_clicks(book), cost.UNIT_PLACES) in note
     assert "docs/benchmarks.md" in note
     assert "click stats" in out
+
+
+def test_a_viral_links_million_clicks_cost_the_aggregator_21_writers_a_window_at_worst(book):
+    hot = cost.one_links_clicks(book, 10_000)
+    ordinary = cost.one_links_clicks(book, 10)
+
+    # 10,000 a second: 600,000 clicks a window, 5/3 windows a million; 21 writers, each
+    # refused by every other at worst: 231 attempts a window, 2 write units and a read each.
+    assert (hot.hot, hot.writers) == (True, 21)
+    assert hot.write_units == pytest.approx(Decimal(1_000_000) / 600_000 * 231 * 2)
+    # 10 a second: an ordinary link, one write a window of 600 clicks.
+    assert (ordinary.hot, ordinary.writers) == (False, 1)
+    assert ordinary.write_units == pytest.approx(Decimal(1_000_000) / 600 * 2)
+    assert ordinary.read_units == pytest.approx(Decimal(1_000_000) / 600)
+    assert hot.cost < ordinary.cost  # more clicks a window, fewer writes a click
+
+
+def test_the_notes_price_a_viral_link_at_both_rates(capsys):
+    cost.main(["--profile", "small-team", "--format", "markdown"])
+    out = capsys.readouterr().out
+
+    assert "One link's clicks, per million: the redirect's $3.23 at 10,000 a second" in out
+    assert "Spreading a link costs 42 write units once" in out

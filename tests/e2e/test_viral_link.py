@@ -8,13 +8,12 @@ drives and measures them)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from bench.viral_link import Load, ViralRun, run_viral_link, throttling_endpoint
+from bench.viral_link import Load, ViralRun, creator, run_viral_link, throttling_endpoint
 from tests.dynamodb_servers import dynamodb_local_or_skip
-from tests.e2e.conftest import UNLIMITED, LocalStack, start_local_stack, stop
+from tests.e2e.conftest import UNLIMITED, start_local_stack, stop
 
 LOAD = Load(item_write_limit=10, hot_per_second=100, cold_links=10, cold_per_second=2, seconds=15)
 ENVIRONMENTS = 4
@@ -37,19 +36,10 @@ def viral_run(tmp_path_factory) -> Iterator[ViralRun]:
     )
     try:
         yield run_viral_link(
-            stack.base_url, throttling_endpoint(stack.output), _creator(stack), LOAD
+            stack.base_url, throttling_endpoint(stack.output), creator(stack.base_url), LOAD
         )
     finally:
         stop(process)
-
-
-def _creator(stack: LocalStack) -> Any:
-    def create(url: str) -> dict[str, Any]:
-        answer = stack.shorten({"url": url})
-        assert answer.status == 201, answer.body
-        return dict(answer.json())
-
-    return create
 
 
 def test_every_click_of_the_viral_link_redirects_and_counts(viral_run):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import bench.__main__ as bench_main
-from bench import aggregator, cold_start, round_trips, sizes, warm
+from bench import aggregator, cold_start, round_trips, sizes, viral_link, warm
 from bench.click_workload import Workload
 from bench.redirect_logs import ClickLogs
 from tests.conftest import REPO_ROOT
@@ -47,7 +47,16 @@ def nothing_measured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(warm, "measure", lambda *_, **__: warm_result)
     clicks = aggregator.AggregatorResult(Workload(), 512, 60.0, 200, 60, 1_000, [scenario_result()])
     monkeypatch.setattr(aggregator, "measure", lambda *_, **__: clicks)
+    monkeypatch.setattr(viral_link, "measure", lambda *_, **__: viral_run())
     monkeypatch.setattr(sizes, "BUILD_DIR", tmp_path / "no-build")
+
+
+def viral_run() -> viral_link.ViralRun:
+    hot = viral_link.LinkLoad(["viral01"], sent=100, counted=100, in_analytics=100)
+    hot.statuses[302], hot.latencies = 100, [0.01] * 100
+    cold = viral_link.LinkLoad(["calm001"], sent=20, counted=20, in_analytics=20)
+    cold.statuses[302], cold.latencies = 20, [0.01] * 20
+    return viral_link.ViralRun(viral_link.Load(seconds=1), hot, cold, 1.0, shard_writes=[5] * 20)
 
 
 @pytest.mark.parametrize(
