@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -45,6 +47,7 @@ _THROTTLING = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
 _TRANSACTION_ATTEMPTS = 3  # a change of a hot link meets its clicks' writes: try again
+_jitter = random.Random()  # noqa: S311  # nosec B311 # spaces out retries, guards no secret
 
 
 class DynamoDBLinkRepository:
@@ -170,15 +173,24 @@ class DynamoDBLinkRepository:
             }
             for shard in range(1, shards + 1)
         ]
-        try:
-            self._client.transact_write_items(TransactItems=[mark, *puts])  # type: ignore[list-item]
-        except self._client.exceptions.TransactionCanceledException as exc:
-            reasons = exc.response.get("CancellationReasons") or []
-            if any(reason.get("Code") == "ThrottlingError" for reason in reasons):
-                raise ItemThrottled("spreading a link's clicks") from exc
-            old: Any = reasons[0].get("Item") if reasons else None
-            return int(old["shards"]["N"]) if old and "shards" in old else 0
-        return shards
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            try:
+                self._client.transact_write_items(TransactItems=[mark, *puts])  # type: ignore[list-item]
+                return shards
+            except self._client.exceptions.TransactionCanceledException as exc:
+                reasons = exc.response.get("CancellationReasons") or []
+                codes = {reason.get("Code") for reason in reasons}
+                if codes & {"ThrottlingError", "TransactionConflict"}:
+                    # The link's item is being clicked past its limit, which is why it is
+                    # being spread: botocore does not retry a cancelled transaction, so
+                    # try again shortly (jittered, 50 to 200 ms in all).
+                    if attempt + 1 < _TRANSACTION_ATTEMPTS:
+                        time.sleep(0.05 * (attempt + 1) * (0.5 + _jitter.random()))
+                        continue
+                    raise ItemThrottled("spreading a link's clicks") from exc
+                old: Any = reasons[0].get("Item") if reasons else None
+                return int(old["shards"]["N"]) if old and "shards" in old else 0
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     @raises_storage_unavailable("reading a link's clicks")
     def total_clicks(self, link: Link) -> int:

@@ -8,13 +8,19 @@ spreading changes.
 
 from __future__ import annotations
 
+import io
+import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
 
 from domain.errors import ItemThrottled, LinkGone, NotAuthorized
 from domain.links import Link
+from repository import dynamodb_links
 from tests.dynamodb_faults import FAULTS
 
 CREATED = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -159,3 +165,47 @@ def test_the_shards_are_items_of_their_own_with_a_copy_of_the_target(
     assert [i["PK"]["S"] for i in shards] == [f"SHARD#{link.short_id}#{k}" for k in range(1, 5)]
     assert all(i["url"]["S"] == link.url and "tokenHash" not in i for i in shards)
     assert all(i["expiresAt"] == {"S": "2026-12-04T12:05:00.000Z"} for i in shards)
+
+
+def _cancelled_for_throttling(request: AWSPreparedRequest) -> AWSResponse:
+    """What DynamoDB answers a transaction whose item is written past its limit."""
+    body = json.dumps(
+        {
+            "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+            "message": "Transaction cancelled, please refer cancellation reasons for specific"
+            " reasons [ThrottlingError, None]",
+            "CancellationReasons": [{"Code": "ThrottlingError"}, {"Code": "None"}],
+        }
+    ).encode()
+    headers = HTTPHeaders()
+    headers["Content-Type"] = "application/x-amz-json-1.0"
+    return AWSResponse(request.url, 400, headers, _Body(body))
+
+
+class _Body(io.BytesIO):
+    def stream(self, **_: object) -> Iterator[bytes]:
+        yield self.getvalue()
+
+
+@pytest.mark.dynamodb_only
+def test_spreading_a_throttled_link_is_tried_again_shortly(repository, faults, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(dynamodb_links, "time", SimpleNamespace(sleep=waits.append))
+    link = stored(repository)
+    faults.fail(("TransactWriteItems", ""), _cancelled_for_throttling, times=2)
+
+    assert repository.spread_clicks(link, SHARDS) == SHARDS
+    assert faults.attempts_at(("TransactWriteItems", "")) == 3
+    assert len(waits) == 2
+    assert all(0 < wait <= 0.2 for wait in waits)
+
+
+@pytest.mark.dynamodb_only
+def test_a_link_throttled_through_every_try_is_not_spread(repository, faults, monkeypatch):
+    monkeypatch.setattr(dynamodb_links, "time", SimpleNamespace(sleep=lambda _: None))
+    link = stored(repository)
+    faults.fail(("TransactWriteItems", ""), _cancelled_for_throttling)
+
+    with pytest.raises(ItemThrottled):
+        repository.spread_clicks(link, SHARDS)
+    assert repository.get(link.short_id).shards == 0
