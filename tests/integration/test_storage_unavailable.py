@@ -209,12 +209,20 @@ def test_each_route_makes_exactly_the_calls_listed_here(route, stack, lambda_con
     assert tuple(stack.faults.attempts) == route.call_sites
 
 
-@pytest.mark.parametrize("fault", ["throttled", "internal-server-error", "read-timeout"])
-@pytest.mark.parametrize(
-    ("route", "call_site"),
-    ROUTE_CALL_SITES,
-    ids=[f"{r.name}:{s[0]} {s[1]}" for r, s in ROUTE_CALL_SITES],
-)
+# A click DynamoDB throttles on the link's item is not a 503: the link is viral, and the
+# click goes to one of its click shards (test_a_throttled_click_goes_to_a_click_shard).
+THROTTLED_CLICK = ("GET /{shortId}", ("UpdateItem", "LINK#"), "throttled")
+
+
+UNAVAILABLE = [
+    pytest.param(route, site, fault, id=f"{route.name}:{site[0]} {site[1]}-{fault}")
+    for route, site in ROUTE_CALL_SITES
+    for fault in ("throttled", "internal-server-error", "read-timeout")
+    if (route.name, site, fault) != THROTTLED_CLICK
+]
+
+
+@pytest.mark.parametrize(("route", "call_site", "fault"), UNAVAILABLE)
 def test_an_unavailable_dynamodb_is_a_503_with_retry_after(
     route, call_site, fault, stack, lambda_context
 ):
@@ -231,6 +239,34 @@ def test_an_unavailable_dynamodb_is_a_503_with_retry_after(
     else:
         assert "try again" in json.loads(response["body"])["message"]
     assert stack.faults.attempts_at(call_site) == 2  # bounded: tried twice, no more
+
+
+@pytest.mark.parametrize("fault", ["throttled", "throttled-by-the-account"])
+def test_a_throttled_click_goes_to_a_click_shard(fault, stack, lambda_context):
+    link = create_link(lambda_context)
+    (click,) = [route for route in ROUTES if route.name == "GET /{shortId}"]
+    stack.faults.fail(("UpdateItem", "LINK#"), FAULTS[fault])
+    stack.faults.attempts.clear()
+
+    response = click.send(lambda_context, link)
+
+    assert response["statusCode"] == 302
+    assert response["headers"]["Location"] == link["url"]
+    # Tried twice on the link's item, then: read it, spread it, count on a shard.
+    assert stack.faults.attempts == [
+        ("UpdateItem", "VISITORKEY"),
+        ("UpdateItem", "LINK#"),
+        ("UpdateItem", "LINK#"),
+        ("GetItem", "LINK#"),
+        ("TransactWriteItems", ""),
+        ("UpdateItem", "SHARD#"),
+    ]
+    items = {item["PK"]["S"]: item for item in stack.items()}
+    assert items[f"LINK#{link['shortId']}"]["shards"] == {"N": "20"}
+    shard_clicks = [
+        int(item["clicks"]["N"]) for key, item in items.items() if key.startswith("SHARD#")
+    ]
+    assert sorted(shard_clicks) == [0] * 19 + [1]
 
 
 def test_a_failed_creation_leaves_no_link_and_frees_its_idempotency_key(stack, lambda_context):
