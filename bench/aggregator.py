@@ -70,6 +70,13 @@ class Scenario:
     def day(self) -> date:
         return self.start.date()
 
+    @property
+    def judged(self) -> bool:
+        """Held to the cost target: the handler as it ships. (The stream's shards are
+        DynamoDB's choice, so a run with more of them is judged too; a changed
+        early-write threshold is a comparison, not the product.)"""
+        return self.early_write_bytes is None
+
 
 _MIDDAY = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 SCENARIOS = (
@@ -401,7 +408,7 @@ def metrics(result: AggregatorResult) -> list[Metric]:
                 f"{name}: cost per million clicks",
                 float(total),
                 f"{money(total, Decimal('0.001'))} ({_cost_split(scenario, result, book)})",
-                COST_TARGET,
+                COST_TARGET if scenario.scenario.judged else None,
             ),
         ]
     deployed = [s for s in result.scenarios if s.scenario.deployed]
@@ -536,7 +543,8 @@ def _count(number: int, thing: str) -> str:
 
 
 def _verdicts(result: AggregatorResult) -> str:
-    """Why each run over the target is over: what its write units come from."""
+    """Why each run over the target is over (a comparison run too, unjudged): what its
+    write units come from."""
     book = load_prices()
     target = Decimal(str(COST_TARGET.limit))
     lines = []

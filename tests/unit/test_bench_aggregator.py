@@ -4,6 +4,7 @@ arithmetic and verdicts."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -409,3 +410,24 @@ def test_the_section_says_why_a_run_is_over_the_target():
     # 15,000 day items written (the canned PutItems) for 60,000 clicks: 250,000 a million.
     assert "250,000 day items written per million clicks" in over
     assert "at 2.00 write units each" in over
+
+
+def test_a_run_with_another_early_write_threshold_is_a_comparison_not_judged():
+    shipped = scenario_result()
+    compared = dataclasses.replace(
+        shipped, scenario=aggregator.Scenario("halfway", START, early_write_bytes=400_000)
+    )
+    result = aggregator.AggregatorResult(
+        Workload(), 1_769, 300.0, 200, 60, 1_000, [shipped, compared]
+    )
+
+    targets = {
+        metric.name: metric.target
+        for metric in aggregator.metrics(result)
+        if metric.name.endswith("cost per million clicks")
+    }
+
+    assert targets == {
+        "aggregator, mid-day: cost per million clicks": aggregator.COST_TARGET,
+        "aggregator, halfway: cost per million clicks": None,
+    }
