@@ -634,3 +634,13 @@ def test_the_token_sealing_secret_is_generated_and_reaches_only_the_shortener(te
         else:
             assert "TOKEN_SEALING_SECRET" not in variables
     assert "TOKEN_SEALING_SECRET" not in template["Globals"]["Function"]["Environment"]["Variables"]
+
+
+def test_a_viral_links_clicks_are_not_held_back_by_the_short_links_throttle(template):
+    # Issue 13: one link at 10,000 clicks a second. API Gateway's account quota in most
+    # Regions is 10,000 requests a second with a burst of 5,000 ("Amazon API Gateway
+    # quotas"): the short links' defaults take all of it, and no more.
+    parameters = template["Parameters"]
+
+    assert parameters["RedirectThrottlingRateLimit"]["Default"] == 10_000
+    assert parameters["RedirectThrottlingBurstLimit"]["Default"] == 5_000
