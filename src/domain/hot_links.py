@@ -10,13 +10,14 @@ An environment tells a hot link from what its own redirects see, with nothing sh
 every click returns the counter's new value, and the counter counts every environment's
 clicks, so two clicks of one link some time apart give the link's rate across all of
 them (on a shard, that shard's rate times the number of shards). Past HOT_SHARE of an
-item's limit the link is hot; under COOL_SHARE it has cooled and its clicks go back to
-the link's own item. A throttled click makes it hot at once.
+item's limit the link is hot; under COOL_SHARE, or after QUIET_SECONDS without a click
+of it here, it has cooled and its clicks go back to the link's own item. A throttled
+click makes it hot at once.
 
 What is kept here is only a hint: a click on a shard is checked and answered by the
 shard's own item, exactly as a click on the link item is. An environment frozen for hours
 wakes with a stale view, sends one click where it thinks best, and that click is right
-either way; its rate, measured over the hours it slept, then says the link has cooled.
+either way; the hours without a click of the link then say it has cooled.
 docs/architecture.md, "A link that goes viral", has the numbers.
 """
 
@@ -37,6 +38,7 @@ developer guide, "Burst and adaptive capacity" and "Warm throughput")."""
 HOT_SHARE = 0.25  # hot from a quarter of the limit: before the first throttle
 COOL_SHARE = 0.10  # back to the link item under a tenth: well apart, so no flapping
 MIN_SAMPLE_SECONDS = 0.05  # clicks closer together than this say little about a rate
+QUIET_SECONDS = 60.0  # no click of a link here for this long: it has cooled
 SPREAD_RETRY_SECONDS = 1.0
 REMEMBERED_LINKS = 1_024  # per environment; the least recently clicked are forgotten
 
@@ -71,10 +73,13 @@ class HotLinks:
     def shard_for(self, short_id: str) -> int | None:
         """The shard (1..n) the next click of `short_id` should go to, or None for the
         link's own item."""
+        shards = self.spreading(short_id)
+        return self._chooser.randint(1, shards) if shards else None
+
+    def spreading(self, short_id: str) -> int:
+        """The shards this environment sends the link's clicks to now; 0: its own item."""
         view = self._links.get(short_id)
-        if view is None or not view.hot or not view.shards:
-            return None
-        return self._chooser.randint(1, view.shards)
+        return view.shards if view is not None and view.hot else 0
 
     def needs_spreading(self, short_id: str) -> bool:
         """Hot, and its clicks not spread yet: the caller should spread them (not more
@@ -94,6 +99,10 @@ class HotLinks:
         now = self._clock()
         seen = view.seen if view.seen is not None else {}
         view.seen = seen
+        if seen and now - max(sample.at for sample in seen.values()) >= QUIET_SECONDS:
+            # Not one click here for that long: as far as this environment can tell, the
+            # link has cooled. If it has not, its own item's counter says so at once.
+            view.hot = False
         before = seen.get(counter)
         if before is None or number < before.number:
             seen[counter] = _Counter(number, now)

@@ -61,18 +61,30 @@ def answer_visit(event: dict[str, Any], short_id: str) -> dict[str, Any]:
             visitor_keys=wiring.visitor_keys(),
         )
 
+    hot_links = wiring.hot_links()
+    spread_before = hot_links.spreading(short_id)
     link = follow_link(
         short_id,
         count_click=counted,
         repository=wiring.link_repository(),
         denied_hosts=settings.denied_hosts,
         describe_click=describe_click,
-        hot_links=wiring.hot_links(),
+        hot_links=hot_links,
     )
     record_redirect(counted=counted)
+    _log_going_viral(short_id, spread_before, hot_links.spreading(short_id))
     return proxy_response(
         settings.redirect_status, headers={"Location": link.url, **REDIRECT_CACHE}
     )
+
+
+def _log_going_viral(short_id: str, before: int, after: int) -> None:
+    """One line when this environment starts or stops spreading a link's clicks
+    (domain/hot_links.py): how an operator learns a link went viral. Rare by design, so
+    an ordinary click logs nothing more."""
+    if bool(before) != bool(after):
+        message = "Link viral: clicks spread" if after else "Link cooled: clicks on its item"
+        logger.info(message, extra={"shortId": short_id, "shards": after or before})
 
 
 @logger.inject_lambda_context

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import pytest
 
 from bench.redirect_logs import access_log_format, access_log_line, click_logs
 from deploy.cost import Assumptions, cost_per_million_redirects, load_prices
+from domain.hot_links import HotLinks
 from handlers import redirect, shorten, wiring
 from sam_template.document import load_template
 from tests.conftest import load_event
@@ -94,3 +96,48 @@ def test_the_access_log_line_is_json_with_no_viewer_data():
         "requestId", "ip", "route", "path", "status", "latency", "error", "integrationError",
     }  # fmt: skip
     assert line["route"] == "GET /{shortId}"
+
+
+def test_a_link_going_viral_and_cooling_logs_a_line_each_time_and_no_more(
+    deployed_defaults, lambda_context, caplog, monkeypatch
+):
+    # One environment's view (domain/hot_links.py) on a clock the test moves: a click
+    # DynamoDB throttled made the link hot; it cools after hours with few clicks.
+    now = [1_000.0]
+    view = HotLinks(clock=lambda: now[0])
+    monkeypatch.setattr(wiring, "hot_links", cache(lambda: view))
+    created = shorten.handler(through_cloudfront("shorten.json"), lambda_context)
+    short_id = json.loads(created["body"])["shortId"]
+    event = through_cloudfront("redirect.json")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/{short_id}"
+    event["pathParameters"] = {"shortId": short_id}
+    event["headers"]["user-agent"] = BROWSER
+    redirect.handler(dict(event), lambda_context)  # the container's first: its ColdStart line
+    view.throttled(short_id)
+    caplog.clear()
+
+    def messages() -> list[dict[str, Any]]:
+        # The handler's own log lines (Powertools' logger, through logging): their
+        # message and the fields it adds.
+        lines = [
+            {"message": r.getMessage(), **{k: getattr(r, k, None) for k in ("shortId", "shards")}}
+            for r in caplog.records
+            if r.name == "service_undefined"
+        ]
+        caplog.clear()
+        return lines
+
+    for _ in range(3):  # spread on the first, then on its shards
+        assert redirect.handler(dict(event), lambda_context)["statusCode"] == 302
+    went_viral = messages()
+    now[0] += 6 * 3600  # hours later, a click or two
+    for _ in range(3):
+        assert redirect.handler(dict(event), lambda_context)["statusCode"] == 302
+    cooled = messages()
+
+    assert [(m["message"], m["shortId"], m["shards"]) for m in went_viral] == [
+        ("Link viral: clicks spread", short_id, 20)
+    ]
+    assert [(m["message"], m["shortId"]) for m in cooled] == [
+        ("Link cooled: clicks on its item", short_id)
+    ]

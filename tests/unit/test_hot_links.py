@@ -114,3 +114,19 @@ def test_an_environment_remembers_a_bounded_number_of_links():
         links.observe(f"l{n}", counter=0, number=1, shards=0)
 
     assert not links.needs_spreading("first")  # forgotten, the least recently clicked
+
+
+def test_a_link_not_clicked_here_for_a_minute_has_cooled_whatever_shard_comes_next():
+    clock = Clock()
+    links = hot_links(clock)
+    links.throttled("abc")
+    links.spread("abc", CLICK_SHARDS)
+    links.observe("abc", counter=3, number=500, shards=CLICK_SHARDS)
+    clock.now += 59
+    links.observe("abc", counter=7, number=9_000, shards=CLICK_SHARDS)  # a shard not seen
+    assert links.shard_for("abc") is not None  # 59 s: still hot
+
+    clock.now += 60
+    links.observe("abc", counter=11, number=9_100, shards=CLICK_SHARDS)  # nor this one
+
+    assert links.shard_for("abc") is None
