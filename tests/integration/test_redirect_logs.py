@@ -45,14 +45,21 @@ def deployed_defaults(dynamodb_calls: Any, monkeypatch: pytest.MonkeyPatch) -> N
     wiring.reset()
 
 
-def clicks_output(context: Any, capfd: pytest.CaptureFixture[str]) -> str:
+def a_clicked_link(context: Any) -> tuple[str, dict[str, Any]]:
+    """A new link and a browser's click on it through CloudFront, clicked once already:
+    the container's first click logs its ColdStart line, which the tests leave out."""
     created = shorten.handler(through_cloudfront("shorten.json"), context)
     short_id = json.loads(created["body"])["shortId"]
     event = through_cloudfront("redirect.json")
     event["rawPath"] = event["requestContext"]["http"]["path"] = f"/{short_id}"
     event["pathParameters"] = {"shortId": short_id}
     event["headers"]["user-agent"] = BROWSER
-    redirect.handler(dict(event), context)  # the container's first: its ColdStart line
+    redirect.handler(dict(event), context)
+    return short_id, event
+
+
+def clicks_output(context: Any, capfd: pytest.CaptureFixture[str]) -> str:
+    _, event = a_clicked_link(context)
     capfd.readouterr()
     for _ in range(CLICKS):
         assert redirect.handler(dict(event), context)["statusCode"] == 302
@@ -106,13 +113,7 @@ def test_a_link_going_viral_and_cooling_logs_a_line_each_time_and_no_more(
     now = [1_000.0]
     view = HotLinks(clock=lambda: now[0])
     monkeypatch.setattr(wiring, "hot_links", cache(lambda: view))
-    created = shorten.handler(through_cloudfront("shorten.json"), lambda_context)
-    short_id = json.loads(created["body"])["shortId"]
-    event = through_cloudfront("redirect.json")
-    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/{short_id}"
-    event["pathParameters"] = {"shortId": short_id}
-    event["headers"]["user-agent"] = BROWSER
-    redirect.handler(dict(event), lambda_context)  # the container's first: its ColdStart line
+    short_id, event = a_clicked_link(lambda_context)
     view.throttled(short_id)
     caplog.clear()
 
