@@ -46,7 +46,7 @@ _MANAGEABLE = "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND toke
 _THROTTLING = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
-_TRANSACTION_ATTEMPTS = 3  # a change of a hot link meets its clicks' writes: try again
+_TRANSACTION_ATTEMPTS = 3  # a hot link's transaction cancelled for throttling or a rival: again
 _jitter = random.Random()  # noqa: S311  # nosec B311 # spaces out retries, guards no secret
 
 
@@ -173,24 +173,10 @@ class DynamoDBLinkRepository:
             }
             for shard in range(1, shards + 1)
         ]
-        for attempt in range(_TRANSACTION_ATTEMPTS):
-            try:
-                self._client.transact_write_items(TransactItems=[mark, *puts])  # type: ignore[list-item]
-                return shards
-            except self._client.exceptions.TransactionCanceledException as exc:
-                reasons = exc.response.get("CancellationReasons") or []
-                codes = {reason.get("Code") for reason in reasons}
-                if codes & {"ThrottlingError", "TransactionConflict"}:
-                    # The link's item is being clicked past its limit, which is why it is
-                    # being spread: botocore does not retry a cancelled transaction, so
-                    # try again shortly (jittered, 50 to 200 ms in all).
-                    if attempt + 1 < _TRANSACTION_ATTEMPTS:
-                        time.sleep(0.05 * (attempt + 1) * (0.5 + _jitter.random()))
-                        continue
-                    raise ItemThrottled("spreading a link's clicks") from exc
-                old: Any = reasons[0].get("Item") if reasons else None
-                return int(old["shards"]["N"]) if old and "shards" in old else 0
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        old = self._transact([mark, *puts], "spreading a link's clicks")
+        if old is None:
+            return shards
+        return int(old["shards"]["N"]) if "shards" in old else 0
 
     @raises_storage_unavailable("reading a link's clicks")
     def total_clicks(self, link: Link) -> int:
@@ -325,12 +311,18 @@ class DynamoDBLinkRepository:
                 }
                 for shard in range(1, int(shards["N"]) + 1)
             ]
-        return _Managed(refused=self._transact(items))
+        return _Managed(refused=self._transact(items, "changing a hot link"))
 
-    def _transact(self, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    def _transact(self, items: list[dict[str, Any]], operation: str) -> dict[str, Any] | None:
         """Run a transaction whose first item is the link's conditional update: None once
-        done, or the link's item as it was if its condition failed."""
-        for _ in range(_TRANSACTION_ATTEMPTS):
+        done, or the link's item as it was if its condition failed.
+
+        botocore does not retry a cancelled transaction, and a hot link's is cancelled
+        for the reasons that make it hot: its item written past its limit (spreading it),
+        or another transaction on the same items (a change while it is being spread),
+        both over within moments. So it goes again shortly, jittered, 50 to 200 ms in all.
+        """
+        for attempt in range(_TRANSACTION_ATTEMPTS):
             try:
                 self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
                 return None
@@ -339,13 +331,14 @@ class DynamoDBLinkRepository:
                 codes = {reason.get("Code") for reason in reasons}
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     return dict(reasons[0].get("Item") or {})
-                if "ThrottlingError" in codes:
-                    raise ItemThrottled("changing a hot link") from exc
-                if "TransactionConflict" not in codes:
+                if not codes & {"ThrottlingError", "TransactionConflict"}:
                     raise
-                # Another transaction on the same items (the link being spread, another
-                # change): it ends within milliseconds; ours goes again.
-        raise StorageUnavailable("changing a hot link (its items kept changing)")
+                if attempt + 1 == _TRANSACTION_ATTEMPTS:
+                    if "ThrottlingError" in codes:
+                        raise ItemThrottled(operation) from exc
+                    raise StorageUnavailable(f"{operation} (its items kept changing)") from exc
+                time.sleep(0.05 * (attempt + 1) * (0.5 + _jitter.random()))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 @dataclass(frozen=True)
