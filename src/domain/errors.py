@@ -75,12 +75,26 @@ class AliasTaken(DomainError):
 
 
 class LinkGone(DomainError):
-    """The link existed but no longer redirects: it expired, was deleted, or its host is blocked."""
+    """The link existed but no longer redirects: it expired, was deleted or disabled, or
+    its host is blocked."""
 
     def __init__(self, short_id: str, why: str) -> None:
         super().__init__(f"link {short_id!r} {why}")
         self.short_id = short_id
         self.why = why
+
+    @property
+    def reason(self) -> str:
+        """`why` as one word for programs: deleted, expired, disabled, blocked."""
+        return _GONE_REASONS.get(self.why, "unavailable")
+
+
+_GONE_REASONS = {
+    "was deleted": "deleted",
+    "has expired": "expired",
+    "was disabled for abuse": "disabled",
+    "points to a blocked host": "blocked",
+}
 
 
 class NotAuthenticated(DomainError):

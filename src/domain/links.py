@@ -12,6 +12,10 @@ from datetime import UTC, datetime
 _PLAUSIBLE_SHORT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+# Why a disabled link answers 410: the same words whatever the operator noted.
+DISABLED = "was disabled for abuse"
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     short_id: str
@@ -32,11 +36,26 @@ class Link:
     # How many times its owner has changed it: a copy made from it (a click shard's)
     # is made only if no change came in between.
     changes: int = 0
+    # Who owns it: the owner of the API key it was created with (domain/api_keys.py),
+    # whose keys manage it as its token does. None for a link made without a key.
+    owner: str | None = None
+    # What its creator calls it and files it under (domain/link_labels.py).
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    # An operator took it down (domain/moderation.py): it answers 410 until enabled.
+    # The reason is the operator's own note, never shown to visitors.
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    # What kind of address created it ("ipv4", "ipv6") or "api-key": for moderators,
+    # who never see the address itself.
+    creator_class: str | None = None
 
     def why_gone(self, now: datetime) -> str | None:
         """Why this link no longer redirects at `now`, or None while it does."""
         if self.deleted_at is not None:
             return "was deleted"
+        if self.disabled_at is not None:
+            return DISABLED
         if self.expires_at is not None and self.expires_at <= now:
             return "has expired"
         return None

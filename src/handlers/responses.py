@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
+from domain.api_keys import ApiKeyRequired, MissingScope, UnknownApiKey
 from domain.errors import (
     AliasTaken,
     CreationCeilingReached,
@@ -89,9 +90,13 @@ def json_error_response(
     *,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    """The one error body every refusal uses: {"message": ..., "errors": [{"field", "reason"}]}."""
+    """The one error body every refusal uses: {"message": ..., "errors": [{"field",
+    "reason"}]}, and for a link that is gone, why in one word ("reason")."""
     body: dict[str, Any] = {"message": message}
+    if reason:
+        body["reason"] = reason
     if errors:
         body["errors"] = errors
     return proxy_response(
@@ -215,6 +220,33 @@ def _not_authorized(error: NotAuthorized) -> dict[str, Any]:
     return json_error_response(403, "This token does not manage this link")
 
 
+def _unknown_api_key(error: UnknownApiKey) -> dict[str, Any]:
+    record_refusal(401, "unknown_api_key")
+    return json_error_response(
+        401,
+        "This API key is unknown or revoked",
+        headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'},
+    )
+
+
+def _api_key_required(error: ApiKeyRequired) -> dict[str, Any]:
+    record_refusal(401, "api_key_required")
+    return json_error_response(
+        401,
+        f"Send an API key with the scope {error.scope.value!r} as `Authorization: Bearer <key>`",
+        headers={"WWW-Authenticate": 'Bearer realm="api"'},
+    )
+
+
+def _missing_scope(error: MissingScope) -> dict[str, Any]:
+    record_refusal(403, "missing_scope")
+    return json_error_response(
+        403,
+        f"This API key lacks the scope {error.scope.value!r}",
+        errors=[{"field": "scopes", "reason": f"must include {error.scope.value!r}"}],
+    )
+
+
 def _not_through_cloudfront(error: NotThroughCloudFront) -> dict[str, Any]:
     record_refusal(403, "not_through_cloudfront")
     return json_error_response(
@@ -284,6 +316,9 @@ _ANSWERS: tuple[tuple[type[Any], Callable[[Any], dict[str, Any]]], ...] = (
     (AliasTaken, _alias_taken),
     (NotAuthenticated, _not_authenticated),
     (NotAuthorized, _not_authorized),
+    (UnknownApiKey, _unknown_api_key),
+    (ApiKeyRequired, _api_key_required),
+    (MissingScope, _missing_scope),
     (NotThroughCloudFront, _not_through_cloudfront),
     (RateLimited, _rate_limited),
     (CreationCeilingReached, _creation_ceiling),
@@ -304,16 +339,19 @@ def accepts_html(accept: str | None) -> bool:
 
 def _link_unavailable(error: LinkNotFound | LinkGone, *, accept: str | None) -> dict[str, Any]:
     short_id = html.escape(error.short_id)
+    report = ""
     if isinstance(error, LinkGone):
         status, title = 410, "Link no longer available"
         message = f"Link {error.short_id!r} {error.why}"
         explanation = f"The short link <code>{short_id}</code> {html.escape(error.why)}."
+        report = short_id
     elif is_plausible_short_id(error.short_id):
         status, title = 404, "Link not found"
         message = f"No link with id {error.short_id!r}"
         explanation = (
             f"There is no short link <code>{short_id}</code>. Check the address for typos."
         )
+        report = short_id
     else:
         # A path no link can have is anybody's text ("/Your account is locked, call
         # ..."): a page on this domain must not say it back.
@@ -321,18 +359,25 @@ def _link_unavailable(error: LinkNotFound | LinkGone, *, accept: str | None) -> 
         message = "No link at this address"
         explanation = "There is no short link at this address. Check it for typos."
     if accepts_html(accept):
-        return proxy_response(status, _page(title, explanation), {"Content-Type": HTML, **NO_STORE})
-    return json_error_response(status, message)
+        page = _page(title, explanation, report)
+        return proxy_response(status, page, {"Content-Type": HTML, **NO_STORE})
+    reason = error.reason if isinstance(error, LinkGone) else None
+    return json_error_response(status, message, reason=reason)
 
 
-def _page(title: str, explanation: str) -> str:
+def _page(title: str, explanation: str, report: str = "") -> str:
+    # The page's report form (web/, #report) takes the short id from the fragment, which
+    # never reaches a server or a log. `report` is escaped already, and a plausible id.
+    reporting = (
+        f'<p><a href="/#report={report}">Report this link as abuse</a></p>' if report else ""
+    )
     return (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title></head>\n"
         f"<body><main><h1>{title}</h1><p>{explanation}</p>"
-        '<p><a href="/">Shorten a link</a></p></main></body></html>\n'
+        f'<p><a href="/">Shorten a link</a></p>{reporting}</main></body></html>\n'
     )
 
 

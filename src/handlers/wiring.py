@@ -10,9 +10,11 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from domain.api_keys import ApiKeyCache
 from domain.hot_links import HotLinks
 from handlers.settings import Settings
 from repository.client import create_dynamodb_client
+from repository.dynamodb_api_keys import DynamoDBApiKeys
 from repository.dynamodb_click_stats import DynamoDBClickStats
 from repository.dynamodb_links import DynamoDBLinkRepository
 from repository.dynamodb_rate_counter import DynamoDBCreationCounter
@@ -39,6 +41,17 @@ def hot_links() -> HotLinks:
     """This environment's view of which links are viral: kept between invocations, a
     hint that is right to act on however old it is (domain/hot_links.py)."""
     return HotLinks(settings().item_writes_per_second)
+
+
+@cache
+def api_keys() -> DynamoDBApiKeys:
+    return DynamoDBApiKeys(dynamodb_client(), settings().links_table_name)
+
+
+@cache
+def api_key_cache() -> ApiKeyCache:
+    """What this environment read of API keys, trusted for a minute (domain/api_keys.py)."""
+    return ApiKeyCache(read=api_keys().get, touch=api_keys().touch)
 
 
 @cache
@@ -77,6 +90,8 @@ def reset() -> None:
         settings,
         dynamodb_client,
         link_repository,
+        api_keys,
+        api_key_cache,
         hot_links,
         visitor_keys,
         click_stats,

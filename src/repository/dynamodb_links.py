@@ -20,6 +20,7 @@ from domain.errors import (
     ShortIdTaken,
     StorageUnavailable,
 )
+from domain.host_rules import hostname_of
 from domain.links import Link, rfc3339
 from repository.keys import link_key, shard_key
 from repository.link_items import (
@@ -27,6 +28,7 @@ from repository.link_items import (
     click_to_attribute,
     link_from_item,
     link_to_item,
+    owner_entry_item,
 )
 from repository.store_failures import raises_storage_unavailable
 
@@ -38,9 +40,13 @@ _NAMES = {"#url": "url", "#ttl": "ttl"}
 # The same rule as Link.why_gone, written as a condition so the redirect's single
 # UpdateItem both checks and counts (keep the two in step).
 _REDIRECTS = (
-    "attribute_not_exists(deletedAt) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)"
+    "attribute_not_exists(deletedAt) AND attribute_not_exists(disabledAt)"
+    " AND (attribute_not_exists(expiresAt) OR expiresAt > :now)"
 )
-_MANAGEABLE = "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND tokenHash = :hash"
+# What a click shard copies of its link: what a click on it reads.
+_SHARD_COPY = ("url", "createdAt", "clicks", "expiresAt")
+# A change by its owner: the token's hash, or the owner's id, still the one checked.
+_MANAGEABLE = "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND {manager} = :manager"
 # What DynamoDB answers when an item is written faster than it allows (botocore has
 # retried each already): the error codes of DynamoDB's throttling, on-demand or not.
 _THROTTLING = frozenset(
@@ -58,6 +64,9 @@ class DynamoDBLinkRepository:
     @raises_storage_unavailable("creating a link")
     def add(self, link: Link) -> None:
         item = link_to_item(link)
+        if link.owner is not None:
+            self._add_owned(link, item)
+            return
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -73,6 +82,24 @@ class DynamoDBLinkRepository:
                 raise ShortIdTaken(link.short_id) from exc
             # Our own write: it landed, its answer was lost (a timeout, a dropped
             # connection) and the client sent it again. The link is stored as asked.
+
+    def _add_owned(self, link: Link, item: dict[str, Any]) -> None:
+        """An owned link and its entry in its owner's listing, together or not at all."""
+        puts: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": written,
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+            for written in (item, owner_entry_item(link))
+        ]
+        old = self._transact(puts, "creating a link")
+        if old is not None and not _is_this_write(item, old):
+            raise ShortIdTaken(link.short_id)
+        # (An entry left by a link deleted long ago cannot exist: ids are never reused.)
 
     @raises_storage_unavailable("reading a link")
     def get(self, short_id: str) -> Link:
@@ -150,8 +177,10 @@ class DynamoDBLinkRepository:
             unchanged, counted = "changes = :changes", {":changes": {"N": str(link.changes)}}
         else:
             unchanged, counted = "attribute_not_exists(changes)", {}
-        copy = link_to_item(replace(link, clicks=0, last_clicked_at=None))
-        copy.pop("tokenHash", None)
+        # A copy of what a click reads, and nothing else: not the token, and not the
+        # listings' index keys, which would list every shard as a link.
+        whole = link_to_item(replace(link, clicks=0, last_clicked_at=None))
+        copy = {name: whole[name] for name in _SHARD_COPY if name in whole}
         mark = {
             "Update": {
                 "TableName": self._table,
@@ -203,21 +232,37 @@ class DynamoDBLinkRepository:
         self,
         short_id: str,
         *,
-        expected_token_hash: str,
+        expected_token_hash: str | None = None,
+        expected_owner: str | None = None,
         url: str | None = None,
         expires_at: datetime | None = None,
         remove_expiry: bool = False,
+        title: str | None = None,
+        remove_title: bool = False,
+        tags: tuple[str, ...] | None = None,
     ) -> Link:
+        manager = _manager(expected_token_hash, expected_owner)
         # What changes on the link, and on each click shard's copy if it went viral.
-        sets, shard_sets = ["tokenHash = :hash"], []  # a no-op keeps the expression valid
+        sets, shard_sets = [f"{manager[0]} = :manager"], []  # a no-op keeps it valid
         # Links written when an expiry set the table's TTL still carry it: each change
         # drops it, so that DynamoDB never deletes the link and frees its id.
         removes, shard_removes = ["#ttl"], []
         values: dict[str, Any] = {}
         if url is not None:
-            sets.append("#url = :url")
+            sets += ["#url = :url", "host = :host"]
             shard_sets.append("#url = :url")
             values[":url"] = {"S": url}
+            values[":host"] = {"S": hostname_of(url)}
+        if title is not None:
+            sets.append("title = :title")
+            values[":title"] = {"S": title}
+        elif remove_title:
+            removes.append("title")
+        if tags:
+            sets.append("tags = :tags")
+            values[":tags"] = {"L": [{"S": tag} for tag in tags]}
+        elif tags is not None:
+            removes.append("tags")
         if expires_at is not None:
             sets.append("expiresAt = :expires")
             shard_sets.append("expiresAt = :expires")
@@ -227,7 +272,7 @@ class DynamoDBLinkRepository:
             shard_removes.append("expiresAt")
         change = _Change(_expression(sets, removes) + " ADD changes :one", values)
         shard_change = _Change(_expression(shard_sets, shard_removes), values)
-        managed = self._manage(short_id, expected_token_hash, change, shard_change)
+        managed = self._manage(short_id, manager, change, shard_change)
         if managed.refused is not None:
             _refuse_management(short_id, managed.refused)
         # One request for nearly every link; a viral link's transaction returns nothing.
@@ -235,17 +280,24 @@ class DynamoDBLinkRepository:
 
     @raises_storage_unavailable("deleting a link")
     def replace_with_tombstone(
-        self, short_id: str, *, expected_token_hash: str, at: datetime
+        self,
+        short_id: str,
+        *,
+        expected_token_hash: str | None = None,
+        expected_owner: str | None = None,
+        at: datetime,
     ) -> None:
         # A tombstone keeps the key (so the id is never handed out again) and when it
-        # was deleted; the target, the token and the TTL go, so it stays forever. A
-        # viral link's click shards become tombstones too: no click counts any more.
+        # was deleted; the target, the token and the TTL go, so it stays forever, and so
+        # do its places in the listings, which show it deleted. A viral link's
+        # click shards become tombstones too: no click counts any more.
         when = {":now": {"S": rfc3339(at)}}
         old = self._manage(
             short_id,
-            expected_token_hash,
+            _manager(expected_token_hash, expected_owner),
             _Change(
-                "SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash ADD changes :one",
+                "SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash"
+                " ADD changes :one",
                 when,
             ),
             _Change("SET deletedAt = :now REMOVE #url, expiresAt", when),
@@ -255,7 +307,7 @@ class DynamoDBLinkRepository:
         # (Otherwise our own tombstone: the answer was lost and the client retried.)
 
     def _manage(
-        self, short_id: str, token_hash: str, change: _Change, shard_change: _Change
+        self, short_id: str, manager: tuple[str, str], change: _Change, shard_change: _Change
     ) -> _Managed:
         """Apply an owner's change to the link, and to its click shards if it has any, in
         one transaction then, so that no redirect serves the old target once this
@@ -267,15 +319,16 @@ class DynamoDBLinkRepository:
             **_naming(change.expression),
             "ExpressionAttributeValues": {
                 **change.values,
-                ":hash": {"S": token_hash},
+                ":manager": {"S": manager[1]},
                 ":one": {"N": "1"},
             },
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
+        manageable = _MANAGEABLE.format(manager=manager[0])
         try:  # nearly every link: one UpdateItem
             response = self._client.update_item(
                 **link_update,
-                ConditionExpression=f"{_MANAGEABLE} AND attribute_not_exists(shards)",
+                ConditionExpression=f"{manageable} AND attribute_not_exists(shards)",
                 ReturnValues="ALL_NEW",
             )
             return _Managed(item=dict(response["Attributes"]))
@@ -289,7 +342,7 @@ class DynamoDBLinkRepository:
             {
                 "Update": {
                     **link_update,
-                    "ConditionExpression": f"{_MANAGEABLE} AND shards = :shards",
+                    "ConditionExpression": f"{manageable} AND shards = :shards",
                     "ExpressionAttributeValues": {
                         **link_update["ExpressionAttributeValues"],
                         ":shards": shards,
@@ -356,6 +409,13 @@ class _Change:
         # DynamoDB refuses a value the expression does not use, and an empty map.
         used = {name: v for name, v in self.values.items() if name in self.expression}
         return {"ExpressionAttributeValues": used} if used else {}
+
+
+def _manager(token_hash: str | None, owner: str | None) -> tuple[str, str]:
+    """The attribute and value that show who may change a link: exactly one is given."""
+    if (token_hash is None) == (owner is None):
+        raise TypeError("give expected_token_hash or expected_owner, not both or neither")
+    return ("tokenHash", token_hash) if token_hash is not None else ("owner", owner or "")
 
 
 def _expression(sets: list[str], removes: list[str]) -> str:

@@ -1,8 +1,11 @@
 """Link entity <-> DynamoDB item, explicitly, so no raw item leaves this package.
 
 Attribute names are part of the stored data's contract: `url`, `createdAt`, `clicks`,
-`lastClickedAt`, `expiresAt`, `deletedAt` (timestamps as RFC 3339 strings in UTC, so
-they compare as strings in condition expressions) and `tokenHash`; and `click`, what the
+`lastClickedAt`, `expiresAt`, `deletedAt`, `disabledAt` (timestamps as RFC 3339 strings in
+UTC, so they compare as strings in condition expressions), `disabledReason`, `tokenHash`,
+`owner`, `title`, `tags` (a list), `creator` (the creator's address class) and `host`
+(the target's, for listings); the index keys `listed` and `created`
+(repository/keys.py); and `click`, what the
 latest click brought for analytics (`click_to_attribute`), which only the table's stream
 reads (repository/click_stream.py).
 
@@ -19,8 +22,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.click_facts import ClickFacts
+from domain.host_rules import hostname_of
 from domain.links import Link, rfc3339
-from repository.keys import LINK_PREFIX, link_key
+from repository.keys import (
+    INDEX_SORT_KEY,
+    LINK_PREFIX,
+    LIST_INDEX_KEY,
+    LISTED,
+    link_key,
+    owner_entry_key,
+    owner_listing,
+)
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -39,7 +51,33 @@ def link_to_item(link: Link) -> dict[str, AttributeValueTypeDef]:
         item["expiresAt"] = {"S": rfc3339(link.expires_at)}
     if link.management_token_hash is not None:
         item["tokenHash"] = {"S": link.management_token_hash}
+    if link.owner is not None:
+        item["owner"] = {"S": link.owner}
+    if link.title is not None:
+        item["title"] = {"S": link.title}
+    if link.tags:
+        item["tags"] = {"L": [{"S": tag} for tag in link.tags]}
+    if link.creator_class is not None:
+        item["creator"] = {"S": link.creator_class}
+    if link.url:
+        item["host"] = {"S": hostname_of(link.url)}
+    item[LIST_INDEX_KEY] = {"S": LISTED}
+    item[INDEX_SORT_KEY] = {"S": index_sort_key(link)}
     return item
+
+
+def owner_entry_item(link: Link) -> dict[str, AttributeValueTypeDef]:
+    """An owned link's place in its owner's listing (repository/keys.py), made with it."""
+    return {
+        **owner_entry_key(link.short_id),
+        LIST_INDEX_KEY: {"S": owner_listing(link.owner or "")},
+        INDEX_SORT_KEY: {"S": index_sort_key(link)},
+    }
+
+
+def index_sort_key(link: Link) -> str:
+    """Where the link sorts in both listings: by creation, then id (unique)."""
+    return f"{rfc3339(link.created_at)}#{link.short_id}"
 
 
 def link_from_item(
@@ -58,7 +96,17 @@ def link_from_item(
         management_token_hash=item["tokenHash"]["S"] if "tokenHash" in item else None,
         shards=int(item["shards"]["N"]) if "shards" in item else 0,
         changes=int(item["changes"]["N"]) if "changes" in item else 0,
+        owner=_text(item, "owner"),
+        title=_text(item, "title"),
+        tags=tuple(tag["S"] for tag in item["tags"]["L"]) if "tags" in item else (),
+        disabled_at=_moment(item, "disabledAt"),
+        disabled_reason=_text(item, "disabledReason"),
+        creator_class=_text(item, "creator"),
     )
+
+
+def _text(item: Mapping[str, AttributeValueTypeDef], name: str) -> str | None:
+    return item[name]["S"] if name in item else None
 
 
 def _moment(item: Mapping[str, AttributeValueTypeDef], name: str) -> datetime | None:
