@@ -36,8 +36,10 @@ changes, so a click writes no index entry.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+from domain.links import rfc3339
 
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -109,3 +111,12 @@ def owner_entry_key(short_id: str) -> dict[str, AttributeValueTypeDef]:
 
 def owner_listing(owner: str) -> str:
     return f"{OWNER_LISTING_PREFIX}{owner}"
+
+
+def audit_key(at: datetime, entry_id: str) -> dict[str, AttributeValueTypeDef]:
+    # RFC 3339 in UTC with milliseconds sorts as time does: newest first is a reverse Query.
+    return {"PK": {"S": AUDIT_PARTITION}, "SK": {"S": f"{rfc3339(at)}#{entry_id}"}}
+
+
+def report_key(at: datetime, report_id: str) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": {"S": REPORT_PARTITION}, "SK": {"S": f"{rfc3339(at)}#{report_id}"}}
