@@ -22,6 +22,7 @@ from typing import Any
 
 from domain.errors import InvalidInput
 from domain.target_rules import TargetRules
+from handlers import wiring
 from handlers.settings import Settings
 
 # A DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
@@ -161,8 +162,13 @@ def base_url(event: Event, settings: Settings) -> str:
 
 
 def target_rules(event: Event, settings: Settings) -> TargetRules:
-    """What this deployment refuses as a target, for this request's own host names."""
-    return TargetRules(own_hosts=own_hosts(event, settings), denied_hosts=settings.denied_hosts)
+    """What this deployment refuses as a target, for this request's own host names: its
+    own names, and the hosts denied by the template (DeniedHosts) or blocked by an
+    operator since (this environment's copy, at most a minute old)."""
+    return TargetRules(
+        own_hosts=own_hosts(event, settings),
+        denied_hosts=wiring.blocked_hosts_cache().denied_hosts(),
+    )
 
 
 def own_hosts(event: Event, settings: Settings) -> tuple[str, ...]:

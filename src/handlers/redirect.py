@@ -67,7 +67,9 @@ def answer_visit(event: dict[str, Any], short_id: str) -> dict[str, Any]:
         short_id,
         count_click=counted,
         repository=wiring.link_repository(),
-        denied_hosts=settings.denied_hosts,
+        # The template's DeniedHosts and the operators' blocked hosts, as this environment
+        # read them at most a minute ago: no request of its own (domain/blocked_hosts.py).
+        denied_hosts=wiring.blocked_hosts_cache().denied_hosts(),
         describe_click=describe_click,
         hot_links=hot_links,
     )

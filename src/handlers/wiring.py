@@ -11,11 +11,14 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from domain.api_keys import ApiKeyCache
+from domain.blocked_hosts import BlockedHostsCache
 from domain.hot_links import HotLinks
 from handlers.settings import Settings
 from repository.client import create_dynamodb_client
 from repository.dynamodb_api_keys import DynamoDBApiKeys
+from repository.dynamodb_blocked_hosts import DynamoDBBlockedHosts
 from repository.dynamodb_click_stats import DynamoDBClickStats
+from repository.dynamodb_link_listing import DynamoDBLinkListing
 from repository.dynamodb_links import DynamoDBLinkRepository
 from repository.dynamodb_rate_counter import DynamoDBCreationCounter
 from repository.idempotency_store import run_once_per_key
@@ -60,6 +63,11 @@ def link_repository() -> DynamoDBLinkRepository:
 
 
 @cache
+def link_listing() -> DynamoDBLinkListing:
+    return DynamoDBLinkListing(dynamodb_client(), settings().links_table_name, link_repository())
+
+
+@cache
 def visitor_keys() -> DynamoDBVisitorKeys:
     return DynamoDBVisitorKeys(dynamodb_client(), settings().links_table_name)
 
@@ -84,12 +92,25 @@ def idempotent(
     return run_once_per_key(function, config, dynamodb_client(), settings().links_table_name)
 
 
+@cache
+def blocked_hosts() -> DynamoDBBlockedHosts:
+    return DynamoDBBlockedHosts(dynamodb_client(), settings().links_table_name)
+
+
+@cache
+def blocked_hosts_cache() -> BlockedHostsCache:
+    """The hosts links may not point to: the template's DeniedHosts and the operators'
+    blocked hosts, read again once a minute old (domain/blocked_hosts.py)."""
+    return BlockedHostsCache(read=blocked_hosts().hosts, seed=settings().denied_hosts)
+
+
 def reset() -> None:
     """Forget everything built so far (tests change the environment between cases)."""
     for factory in (
         settings,
         dynamodb_client,
         link_repository,
+        link_listing,
         api_keys,
         api_key_cache,
         hot_links,
@@ -97,5 +118,7 @@ def reset() -> None:
         click_stats,
         creation_counter,
         idempotent,
+        blocked_hosts,
+        blocked_hosts_cache,
     ):
         factory.cache_clear()
