@@ -190,6 +190,18 @@ cost: $(VENV)/.installed ## Monthly cost estimate (PROFILE=small-team|100m-redir
 destroy: $(VENV)/.installed ## Delete ENV's stack as the execution role (the table is kept; DELETE_DATA=1 asks to delete it too)
 	$(PY) -m deploy destroy --stack $(STACK) --region $(REGION) $(if $(DELETE_DATA),--delete-data,)
 
+# The first admin API key of ENV's stack, written to its table with your AWS credentials
+# and printed once (docs/operations.md, "API keys and moderation"): NAME says whom it is
+# for, OWNER whose links it manages. Both reach the command through the environment,
+# unexpanded, so a name with spaces, quotes or a $ arrives as typed.
+OWNER ?= operator
+.PHONY: admin-key
+admin-key: export ADMIN_KEY_NAME = $(value NAME)
+admin-key: export ADMIN_KEY_OWNER = $(value OWNER)
+admin-key: $(VENV)/.installed ## Make ENV's first admin API key with your AWS credentials, shown once (NAME=you, OWNER=operator)
+	@test -n "$$ADMIN_KEY_NAME" || { echo "admin-key: say whom the key is for, e.g. make admin-key ENV=$(ENV) NAME=ada" >&2; exit 1; }
+	$(PY) -m deploy admin-key --env $(ENV) --name "$$ADMIN_KEY_NAME" --owner "$$ADMIN_KEY_OWNER"
+
 .PHONY: validate
 validate: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## sam validate, cfn-lint and checkov on template.yaml
 	@# samconfig's default validate runs cfn-lint only; SAM's own check is a config env of its own.

@@ -22,6 +22,7 @@ COMMANDS = {
     "preflight": ("deploy.preflight", "before sam deploy: the stack can take it; the role"),
     "stack-name": ("deploy.samconfig", "the stack an environment of samconfig.toml deploys"),
     "region": ("deploy.samconfig:region_main", "the region an environment deploys to"),
+    "admin-key": ("deploy.admin_key", "make an admin API key in a stack's table, shown once"),
     "parameter-overrides": (
         "deploy.samconfig:parameter_overrides_main",
         "samconfig's parameter overrides plus Key=Value pairs",

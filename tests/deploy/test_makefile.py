@@ -249,7 +249,13 @@ def test_aws_targets_get_samconfigs_region(make, target, expected):
 
 @pytest.mark.parametrize(
     "target",
-    ["deploy ENV=dev", "publish-web ENV=dev", "smoke ENV=prod", "destroy ENV=prod"],
+    [
+        "deploy ENV=dev",
+        "publish-web ENV=dev",
+        "smoke ENV=prod",
+        "destroy ENV=prod",
+        "admin-key ENV=dev NAME=ada",
+    ],
 )
 def test_aws_targets_keep_the_ec2_metadata_endpoint_for_credentials(make, target):
     result = make(*target.split())
@@ -265,6 +271,7 @@ def test_aws_targets_keep_the_ec2_metadata_endpoint_for_credentials(make, target
             "deploy publish-web",
             "deploy smoke",
             "deploy destroy",
+            "deploy admin-key",
         }
     ]
     assert reaching_aws
@@ -289,6 +296,33 @@ def test_local_targets_switch_the_ec2_metadata_endpoint_off(make, target, comman
         assert call.metadata_disabled == "true", call
 
 
+def test_admin_key_passes_the_name_and_owner_as_typed(make):
+    result = make("admin-key", "ENV=prod", "NAME=Ada 'the' \"Countess\" $HOME", "OWNER=ops@x.io")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    [call] = make.aws_calls()
+    assert call.arguments[2:] == [
+        "admin-key",
+        "--env",
+        "prod",
+        "--name",
+        "Ada 'the' \"Countess\" $HOME",
+        "--owner",
+        "ops@x.io",
+    ]
+    [default_owner] = (make("admin-key", "NAME=ada"), make.aws_calls())[1]
+    assert default_owner.arguments[-4:] == ["--name", "ada", "--owner", "operator"]
+    assert default_owner.option("--env") == "dev"
+
+
+def test_admin_key_without_a_name_says_how_to_give_one(make):
+    result = make("admin-key", "ENV=dev")
+
+    assert result.returncode != 0
+    assert "make admin-key ENV=dev NAME=" in result.stderr
+    assert make.aws_calls() == []
+
+
 def test_an_environment_samconfig_does_not_know_stops_before_aws(make):
     result = make("publish-web", "ENV=staging")
 
@@ -303,7 +337,16 @@ DOCS = [
 ]
 # Targets that reach AWS or run a tool run for real, with the stand-ins; any other target
 # the docs name (dev, test, bench...) must exist and get as far as make's dry run.
-RUN_WITH_STAND_INS = {"deploy", "publish-web", "smoke", "destroy", "build", "cost", "validate"}
+RUN_WITH_STAND_INS = {
+    "deploy",
+    "publish-web",
+    "smoke",
+    "destroy",
+    "build",
+    "cost",
+    "validate",
+    "admin-key",
+}
 # `make ...`, after any `NAME=value` a shell hands it as environment.
 _MAKE_COMMAND = r"""(?:[A-Z][A-Z0-9_]*=(?:"[^"]*"|'[^']*'|\S+) )*make [^`\n]+"""
 
