@@ -108,6 +108,13 @@ class NotAuthorized(DomainError):
         super().__init__("this token does not manage this link")
 
 
+class NotOwner(NotAuthorized):
+    """The API key given is valid, but its owner does not own this link."""
+
+    def __init__(self) -> None:
+        DomainError.__init__(self, "this API key's owner does not own this link")
+
+
 class RateLimited(DomainError):
     """This client (its address, or one of its IPv6 networks) created as many links as
     its limit allows in the rolling window (domain/rate_limits.py)."""

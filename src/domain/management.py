@@ -1,5 +1,5 @@
 """Changing and deleting links, and seeing what only an owner may, for whoever holds
-the link's management token."""
+the link's management token, or an API key of the link's owner (domain/api_keys.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from domain.errors import InvalidInput, NotAuthenticated, NotAuthorized
+from domain.api_keys import ApiKey, Scope, require_scope
+from domain.errors import InvalidInput, NotAuthenticated, NotAuthorized, NotOwner
 from domain.expiry import expiry_from
+from domain.link_labels import check_tags, check_title
 from domain.links import Link, utc_now
 from domain.lookup import get_link
 from domain.management_tokens import token_matches
@@ -25,6 +27,10 @@ class LinkChanges:
     expires_at: datetime | None = None
     expires_in: int | None = None
     remove_expiry: bool = False
+    title: str | None = None
+    remove_title: bool = False
+    # None: leave the tags; () removes them all.
+    tags: tuple[str, ...] | None = None
 
 
 def change_link(
@@ -35,12 +41,15 @@ def change_link(
     repository: LinkRepository,
     rules: TargetRules = NO_TARGET_RULES,
     clock: Callable[[], datetime] = utc_now,
+    key: ApiKey | None = None,
 ) -> Link:
-    """Give a link a new target and/or expiry. An expired link can be revived this way.
+    """Give a link a new target, expiry, title or tags. An expired link can be revived
+    this way.
 
-    Raises NotAuthenticated, NotAuthorized, LinkNotFound, LinkGone or InvalidInput.
+    Raises NotAuthenticated, NotAuthorized, MissingScope, LinkNotFound, LinkGone or
+    InvalidInput.
     """
-    _, token_hash = _owned_link(short_id, token, repository)
+    _, manager = _owned_link(short_id, token, key, Scope.LINKS_WRITE, repository)
     if changes.remove_expiry and changes.expires_in is not None:
         raise InvalidInput("expiresIn", 'cannot be sent with "expiresAt": null')
     url = None
@@ -53,12 +62,17 @@ def change_link(
     )
     # Only what the request names is written, so two owners' concurrent changes to
     # different parts (target, expiry) cannot undo each other.
+    title = check_title(changes.title)
+    tags = check_tags(changes.tags) if changes.tags is not None else None
     changed = repository.update(
         short_id,
-        expected_token_hash=token_hash,
+        **manager,
         url=url,
         expires_at=expires_at,
         remove_expiry=changes.remove_expiry,
+        title=title,
+        remove_title=changes.remove_title or (changes.title is not None and title is None),
+        tags=tags,
     )
     if changed.shards:  # a viral link: its clicks on every shard
         changed = replace(changed, clicks=repository.total_clicks(changed))
@@ -71,27 +85,45 @@ def delete_link(
     token: str | None,
     repository: LinkRepository,
     clock: Callable[[], datetime] = utc_now,
+    key: ApiKey | None = None,
 ) -> None:
     """Delete a link for good: its id answers 410 forever and is never handed out again."""
-    _, token_hash = _owned_link(short_id, token, repository)
-    repository.replace_with_tombstone(short_id, expected_token_hash=token_hash, at=clock())
+    _, manager = _owned_link(short_id, token, key, Scope.LINKS_WRITE, repository)
+    repository.replace_with_tombstone(short_id, **manager, at=clock())
 
 
-def managed_link(short_id: str, *, token: str | None, repository: LinkRepository) -> Link:
-    """The link, if `token` manages it: what only its owner may see starts here.
+def managed_link(
+    short_id: str, *, token: str | None, repository: LinkRepository, key: ApiKey | None = None
+) -> Link:
+    """The link, if `token` manages it or `key` (with links:read) is its owner's: what
+    only its owner may see starts here.
 
-    Raises NotAuthenticated (no token), LinkNotFound, LinkGone (deleted) or NotAuthorized
-    (another link's token, or none of this link's), in that order, as changes do.
+    Raises NotAuthenticated (neither), MissingScope, LinkNotFound, LinkGone (deleted) or
+    NotAuthorized (another link's token, or another owner's key), in that order, as
+    changes do.
     """
-    link, _ = _owned_link(short_id, token, repository)
+    link, _ = _owned_link(short_id, token, key, Scope.LINKS_READ, repository)
     return link
 
 
-def _owned_link(short_id: str, token: str | None, repository: LinkRepository) -> tuple[Link, str]:
-    """The link and its token hash, once `token` is shown to be the link's own."""
+def _owned_link(
+    short_id: str,
+    token: str | None,
+    key: ApiKey | None,
+    scope: Scope,
+    repository: LinkRepository,
+) -> tuple[Link, dict[str, str]]:
+    """The link and what its stored item must still show for the change to apply (the
+    token's hash, or the owner), once `token` or `key` is shown to manage it."""
+    if key is not None:
+        require_scope(key, scope)
+        link = get_link(short_id, repository=repository)
+        if link.owner is None or link.owner != key.owner:
+            raise NotOwner
+        return link, {"expected_owner": key.owner}
     if not token:
         raise NotAuthenticated("a management token is required")
     link = get_link(short_id, repository=repository)  # LinkNotFound, LinkGone (deleted)
     if link.management_token_hash is None or not token_matches(token, link.management_token_hash):
         raise NotAuthorized
-    return link, link.management_token_hash
+    return link, {"expected_token_hash": link.management_token_hash}

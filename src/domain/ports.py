@@ -51,18 +51,28 @@ class LinkRepository(Protocol):
         self,
         short_id: str,
         *,
-        expected_token_hash: str,
+        expected_token_hash: str | None = None,
+        expected_owner: str | None = None,
         url: str | None = None,
         expires_at: datetime | None = None,
         remove_expiry: bool = False,
+        title: str | None = None,
+        remove_title: bool = False,
+        tags: tuple[str, ...] | None = None,
     ) -> Link:
-        """Change only what is given (a new target, a new expiry, or no expiry), if the
-        link's token is still the one checked and it is not deleted; return the link.
+        """Change only what is given (a new target, expiry or title, no expiry or title,
+        other tags), if the link's token (or its owner: exactly one is given) is still
+        the one checked and it is not deleted; return the link.
         Raises LinkNotFound, LinkGone or NotAuthorized."""
         ...
 
     def replace_with_tombstone(
-        self, short_id: str, *, expected_token_hash: str, at: datetime
+        self,
+        short_id: str,
+        *,
+        expected_token_hash: str | None = None,
+        expected_owner: str | None = None,
+        at: datetime,
     ) -> None:
         """Turn a link into a tombstone that keeps its id forever, with its dates and
         click count but no target, token or expiry. A repeat at the same `at` is the

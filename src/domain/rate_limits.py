@@ -5,6 +5,9 @@ Who a creation counts against (its scopes, narrowest first):
     an IPv6 client      its /64 (one host usually holds a    CREATION_RATE_LIMIT
                         whole /64), its /56 and its /48      CREATION_RATE_LIMIT_PER_56, _PER_48
     everyone together   the stack-wide ceiling, per minute   CREATION_CEILING_PER_MINUTE
+    an API key          the key alone ("key:<keyId>")        KEY_CREATION_RATE_LIMIT
+A creation with an API key counts against its key only: the operator issued the key to
+someone they know, and the ceiling is there for floods from addresses nobody vouches for.
 A /48 (tunnel brokers hand them out free) holds 65,536 /64s, so a limit per /64 alone
 would limit nothing. An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 client.
 
@@ -33,6 +36,8 @@ SUB_WINDOWS = 5
 CEILING_WINDOW = timedelta(minutes=1)
 # The ceiling's scope. No client is called this: clients are IP addresses and networks.
 ALL_CLIENTS = "all"
+# A client that is an API key, not an address: "key:<keyId>".
+KEY_CLIENT_PREFIX = "key:"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -138,10 +143,13 @@ class CreationRateLimits:
     per_48: int
     window: timedelta
     ceiling_per_minute: int
+    per_key: int = 1000
 
     def scopes_of(self, client: str) -> tuple[RateScope, ...]:
-        """Every scope a creation by `client` (an address, or client_of's name for it)
-        counts in: narrowest first, the stack-wide ceiling last."""
+        """Every scope a creation by `client` (an address, or client_of's name for it, or
+        key_client's) counts in: narrowest first, the stack-wide ceiling last."""
+        if client.startswith(KEY_CLIENT_PREFIX):
+            return (RateScope(client, RollingLimit(self.per_key, self.window)),)
         client = client_of(client)
         networks = _ipv6_networks_of(client)
         if networks is None:
@@ -163,6 +171,23 @@ class Admission:
 
     counted: bool
     counts: RollingCounts
+
+
+def key_client(key_id: str) -> str:
+    """Who a creation with the API key `key_id` counts against."""
+    return f"{KEY_CLIENT_PREFIX}{key_id}"
+
+
+def address_class(source_ip: str) -> str:
+    """What kind of address created a link, all moderators learn of it: "ipv4" (an
+    IPv4-mapped IPv6 address included), "ipv6", or "unknown"."""
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return "ipv6"
+    return "ipv4"
 
 
 def client_of(source_ip: str) -> str:

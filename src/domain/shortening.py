@@ -16,6 +16,7 @@ from domain.errors import (
     StorageUnavailable,
 )
 from domain.expiry import expiry_from
+from domain.link_labels import check_tags, check_title
 from domain.links import Link, utc_now
 from domain.management_tokens import hash_management_token, new_management_token
 from domain.ports import CreationCounter, LinkRepository
@@ -37,6 +38,19 @@ class LinkRequest:
     alias: str | None = None
     expires_at: datetime | None = None
     expires_in: int | None = None
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Creator:
+    """Who asks: counted against `client` (rate_limits.client_of an address, or
+    key_client of a key); `owner` owns what they create (an API key's owner) or None;
+    `address_class` is all moderators learn of them ("ipv4", "ipv6", "api-key")."""
+
+    client: str
+    owner: str | None = None
+    address_class: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +63,7 @@ class ShortenedLink:
 def shorten_link(
     request: LinkRequest,
     *,
-    client: str,
+    client: str | Creator,
     repository: LinkRepository,
     counter: CreationCounter,
     rate_limits: CreationRateLimits,
@@ -58,15 +72,17 @@ def shorten_link(
     generate_id: Callable[[], str] = new_short_id,
     generate_token: Callable[[], str] = new_management_token,
 ) -> ShortenedLink:
-    """Store a new link for `client` (client_of its address). Raises InvalidInput,
-    RateLimited, CreationCeilingReached, AliasTaken or ShortIdsExhausted."""
+    """Store a new link for `client` (client_of its address, or a Creator). Raises
+    InvalidInput, RateLimited, CreationCeilingReached, AliasTaken or ShortIdsExhausted."""
+    creator = client if isinstance(client, Creator) else Creator(client)
     now = clock()
     url = canonical_target_url(
         request.url, own_hosts=rules.own_hosts, denied_hosts=rules.denied_hosts
     )
     alias = check_alias(request.alias) if request.alias is not None else None
     expires_at = expiry_from(expires_at=request.expires_at, expires_in=request.expires_in, now=now)
-    _count_against_rate_limits(client, now, counter, rate_limits)
+    title, tags = check_title(request.title), check_tags(request.tags)
+    _count_against_rate_limits(creator.client, now, counter, rate_limits)
 
     token = generate_token()
 
@@ -77,6 +93,10 @@ def shorten_link(
             created_at=now,
             expires_at=expires_at,
             management_token_hash=hash_management_token(token),
+            owner=creator.owner,
+            title=title,
+            tags=tags,
+            creator_class=creator.address_class,
         )
 
     if alias is not None:

@@ -26,6 +26,7 @@ from pydantic.alias_generators import to_camel
 from domain.aliases import ALIAS_MAX_LENGTH, ALIAS_MIN_LENGTH
 from domain.click_stats import OTHER, TOP, StatsReport
 from domain.expiry import MAX_EXPIRY_AHEAD
+from domain.link_labels import MAX_TAGS, MAX_TITLE, TAG_PATTERN
 from domain.links import Link, rfc3339
 from domain.management import LinkChanges
 from domain.shortening import LinkRequest
@@ -69,6 +70,22 @@ _EXPIRES_IN_SECONDS: dict[str, Any] = {
 }
 
 
+_TITLE = f"What to call the link, at most {MAX_TITLE} characters; only its owner sees it."
+_TAGS = f"At most {MAX_TAGS} tags to file it under, each 1 to 32 of a-z 0-9 -."
+_TAGS_DOC = WithJsonSchema(
+    {
+        "anyOf": [
+            {
+                "type": "array",
+                "maxItems": MAX_TAGS,
+                "items": {"type": "string", "pattern": f"^{TAG_PATTERN}$"},
+            },
+            {"type": "null"},
+        ]
+    }
+)
+
+
 class ShortenRequest(BaseModel):
     # A misspelt field ("uri") is refused rather than silently ignored.
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -91,6 +108,9 @@ class ShortenRequest(BaseModel):
         Seconds | None, WithJsonSchema({"anyOf": [_EXPIRES_IN_SECONDS, {"type": "null"}]})
     ] = Field(default=None, alias="expiresIn", description=_EXPIRES_IN)
 
+    title: str | None = Field(default=None, description=_TITLE)
+    tags: Annotated[list[str] | None, _TAGS_DOC] = Field(default=None, description=_TAGS)
+
     @model_validator(mode="before")
     @classmethod
     def _one_name_for_the_url(cls, data: Any) -> Any:
@@ -104,6 +124,8 @@ class ShortenRequest(BaseModel):
             alias=self.alias,
             expires_at=self.expires_at,
             expires_in=self.expires_in,
+            title=self.title,
+            tags=tuple(self.tags or ()),
         )
 
 
@@ -129,6 +151,11 @@ class LinkChangeRequest(BaseModel):
         default=None, alias="expiresIn", description=_EXPIRES_IN
     )
 
+    title: str | None = Field(default=None, description=_TITLE + " null or empty: none.")
+    tags: Annotated[list[str] | None, _TAGS_DOC] = Field(
+        default=None, description=_TAGS + " They replace the link's; [] or null: none."
+    )
+
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
         if self.url is None and "url" in self.model_fields_set:
@@ -136,16 +163,21 @@ class LinkChangeRequest(BaseModel):
         # `"expiresIn": null` alone changes nothing, like `{}` (`"expiresAt": null` does:
         # it removes the expiry).
         changes_expiry = "expires_at" in self.model_fields_set or self.expires_in is not None
-        if self.url is None and not changes_expiry:
-            raise ValueError("send at least one of url, expiresAt, expiresIn")
+        labels = self.model_fields_set & {"title", "tags"}
+        if self.url is None and not changes_expiry and not labels:
+            raise ValueError("send at least one of url, expiresAt, expiresIn, title, tags")
         return self
 
     def to_domain(self) -> LinkChanges:
+        fields = self.model_fields_set
         return LinkChanges(
             url=self.url,
             expires_at=self.expires_at,
             expires_in=self.expires_in,
-            remove_expiry="expires_at" in self.model_fields_set and self.expires_at is None,
+            remove_expiry="expires_at" in fields and self.expires_at is None,
+            title=self.title if "title" in fields else None,
+            remove_title="title" in fields and not (self.title or "").strip(),
+            tags=tuple(self.tags or ()) if "tags" in fields else None,
         )
 
 
@@ -167,7 +199,27 @@ class LinkInfo(_ApiModel):
         return cls(**_link_fields(link, base_url))
 
 
-class CreatedLink(LinkInfo):
+class OwnedLink(LinkInfo):
+    """A link as its owner sees it: with what they call it and file it under."""
+
+    title: str | None = Field(default=None, description="What its owner calls it.")
+    tags: list[str] = Field(default_factory=list, description="What its owner files it under.")
+
+    @classmethod
+    def from_link(cls, link: Link, base_url: str) -> Self:
+        return cls(**_link_fields(link, base_url), title=link.title, tags=list(link.tags))
+
+
+class LinkPage(_ApiModel):
+    """GET /links: a page of the caller's links, newest first."""
+
+    links: list[OwnedLink]
+    cursor: str | None = Field(
+        description="Send it as `cursor` for the next page; null: this is the last."
+    )
+
+
+class CreatedLink(OwnedLink):
     management_token: str = Field(
         description="Shown once: send it as `Authorization: Bearer <token>` to change or"
         " delete the link. Only its hash is stored; keep it safe."
@@ -175,7 +227,12 @@ class CreatedLink(LinkInfo):
 
     @classmethod
     def from_created(cls, link: Link, base_url: str, management_token: str) -> Self:
-        return cls(**_link_fields(link, base_url), management_token=management_token)
+        return cls(
+            **_link_fields(link, base_url),
+            title=link.title,
+            tags=list(link.tags),
+            management_token=management_token,
+        )
 
 
 def _link_fields(link: Link, base_url: str) -> dict[str, Any]:
@@ -188,6 +245,49 @@ def _link_fields(link: Link, base_url: str) -> dict[str, Any]:
         "clicks": link.clicks,
         "last_clicked_at": link.last_clicked_at,
     }
+
+
+# --- POST /links/import ----------------------------------------------------------
+
+
+class ImportLink(BaseModel):
+    """One link to import: as POST /shorten takes it, `expiresAt` but no `expiresIn`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(json_schema_extra=_TARGET_URL)
+    alias: Annotated[str | None, _ALIAS_DOC] = None
+    title: str | None = Field(default=None, description=_TITLE)
+    tags: Annotated[list[str] | None, _TAGS_DOC] = Field(default=None, description=_TAGS)
+    expires_at: AwareDatetime | None = Field(default=None, alias="expiresAt")
+
+
+class ImportRequest(BaseModel):
+    """Up to 1,000 links; or the same as CSV (Content-Type: text/csv) with a header row
+    naming the columns url,alias,title,tags,expiresAt (tags separated by spaces)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    links: list[ImportLink] = Field(min_length=1, max_length=1000)
+
+
+class FieldProblem(_ApiModel):
+    field: str
+    reason: str
+
+
+class ImportRowResult(_ApiModel):
+    row: int = Field(description="The row's number, from 1 (a CSV header is not a row).")
+    status: int = Field(description="201 created; 400, 409, 429 or 503 refused (`errors`).")
+    short_id: str | None = Field(default=None, description="Of a created link.")
+    short_url: str | None = Field(default=None, description="Of a created link.")
+    errors: list[FieldProblem] | None = Field(default=None, description="Why it was refused.")
+
+
+class ImportResults(_ApiModel):
+    created: int
+    refused: int
+    results: list[ImportRowResult]
 
 
 # --- GET /links/{shortId}/stats ----------------------------------------------------

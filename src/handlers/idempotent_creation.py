@@ -18,7 +18,7 @@ from aws_lambda_powertools import Logger
 from domain.errors import InvalidInput, StorageUnavailable
 from domain.host_rules import hostname_of
 from domain.management_tokens import seal_token, unseal_token
-from domain.shortening import ShortenedLink, shorten_link
+from domain.shortening import Creator, ShortenedLink, shorten_link
 from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_models import CreatedLink, ShortenRequest
@@ -54,14 +54,14 @@ def creation_idempotency() -> IdempotencyConfig:
     )
 
 
-_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,255}")
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x21-\x7e]{16,255}")
 
 
 def create_link(
     request: ShortenRequest,
     *,
     idempotency_key: str | None,
-    client: str,
+    creator: Creator,
     rules: TargetRules,
     base_url: str,
     lambda_context: LambdaContext | None = None,
@@ -71,9 +71,9 @@ def create_link(
     `lambda_context` lets a record of a request that dies with its function expire
     when the function would have timed out, rather than an hour later."""
     if idempotency_key is None:
-        shortened = _shorten(request.to_domain(), client, rules)
+        shortened = _shorten(request.to_domain(), creator, rules)
         return _created(shortened, base_url)
-    if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+    if not IDEMPOTENCY_KEY_PATTERN.fullmatch(idempotency_key):
         raise InvalidInput("Idempotency-Key", "must be 16 to 255 visible ASCII characters")
     secret = wiring.settings().token_sealing_secret
     if not secret:
@@ -82,7 +82,9 @@ def create_link(
         # Powertools hashes this payload into the record's key and checks `request`
         # against the record on a repeat, so it holds only JSON values.
         payload={
-            "client": client,
+            "client": creator.client,
+            "owner": creator.owner,
+            "creatorClass": creator.address_class,
             "idempotencyKey": idempotency_key,
             "request": request.model_dump(mode="json"),
         },
@@ -124,7 +126,8 @@ def _create_and_seal(
 ) -> dict[str, Any]:
     """What Powertools stores and replays: the link, and its token sealed."""
     request = ShortenRequest.model_validate(payload["request"]).to_domain()
-    shortened = _shorten(request, payload["client"], rules)
+    creator = Creator(payload["client"], payload["owner"], payload["creatorClass"])
+    shortened = _shorten(request, creator, rules)
     created = _created(shortened, base_url)
     context = _seal_context(payload["idempotencyKey"], created.short_id)
     outcome = {
@@ -135,13 +138,13 @@ def _create_and_seal(
     return outcome
 
 
-def _shorten(request: Any, client: str, rules: TargetRules) -> ShortenedLink:
+def _shorten(request: Any, creator: Creator, rules: TargetRules) -> ShortenedLink:
     """Create the link; counted and logged here, where it really happens (a replay of an
     idempotent request never gets this far)."""
     settings = wiring.settings()
     shortened = shorten_link(
         request,
-        client=client,
+        client=creator,
         repository=wiring.link_repository(),
         counter=wiring.creation_counter(),
         rate_limits=settings.creation_rate_limits,

@@ -17,16 +17,22 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import WithJsonSchema
 
+from domain.api_keys import ApiKey, Scope
+from domain.link_labels import TAG_PATTERN
+from domain.link_listing import DEFAULT_PAGE, MAX_PAGE, LinkFilter, page_size
 from domain.link_stats import click_report
 from domain.links import Link
 from domain.lookup import get_link
 from domain.management import change_link, delete_link
 from handlers import wiring
-from handlers.api_models import ClickStats, LinkChangeRequest, LinkInfo
+from handlers.api_models import ClickStats, LinkChangeRequest, LinkInfo, LinkPage, OwnedLink
 from handlers.api_requests import base_url, bearer_token, given_once, target_rules
 from handlers.boundary import http_boundary
+from handlers.callers import api_key_of, require_api_key
+from handlers.link_formats import links_attachment, links_csv
 from handlers.observability import (
     CLICK_REPORTS,
+    LINK_LISTINGS,
     LINK_LOOKUPS,
     LINKS_CHANGED,
     LINKS_DELETED,
@@ -104,21 +110,23 @@ def qr_code(short_id: str) -> Response[str]:
 
 @router.patch(
     "/links/<short_id>",
-    summary="Change a link's target or expiry (owner only)",
-    responses=with_body(200, "The link as changed.", LinkInfo)
+    summary="Change a link's target, expiry, title or tags (owner only)",
+    responses=with_body(200, "The link as changed.", OwnedLink)
     | error_responses(400, 401, 403, 404, 410, 413, 415, 422, 503),
 )
-def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
+def change(short_id: str, changes: LinkChangeRequest) -> Response[OwnedLink]:
     event, settings = router.current_event, wiring.settings()
+    key, token = _credentials()
     link = change_link(
         short_id,
         changes.to_domain(),
-        token=bearer_token(event.raw_event),
+        token=token,
+        key=key,
         repository=wiring.link_repository(),
         rules=target_rules(event.raw_event, settings),
     )
     count(LINKS_CHANGED)
-    return _info(link)
+    return _json(OwnedLink.from_link(link, _base_url()))
 
 
 @router.delete(
@@ -128,15 +136,26 @@ def change(short_id: str, changes: LinkChangeRequest) -> Response[LinkInfo]:
     | error_responses(401, 403, 404, 410, 503),
 )
 def delete(short_id: str) -> Response[str]:
-    delete_link(
-        short_id,
-        token=bearer_token(router.current_event.raw_event),
-        repository=wiring.link_repository(),
-    )
+    key, token = _credentials()
+    delete_link(short_id, token=token, key=key, repository=wiring.link_repository())
     count(LINKS_DELETED)
     return Response(status_code=204, headers=dict(NO_STORE), body="")
 
 
+_LINK_PAGE: dict[int, OpenAPIResponse] = {
+    200: cast(
+        "OpenAPIResponse",
+        {
+            "description": "A page of your links (JSON), or with `format=csv` (or"
+            " `Accept: text/csv`) all of them as CSV, the columns an import takes first:"
+            " `alias,url,title,tags,expiresAt,shortUrl,createdAt,clicks`.",
+            "content": {
+                "application/json": {"model": LinkPage},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    )
+}
 _CLICK_STATS: dict[int, OpenAPIResponse] = {
     200: cast(
         "OpenAPIResponse",
@@ -191,11 +210,13 @@ def stats(
 ) -> Response[ClickStats | str]:
     event = router.current_event
     as_csv = wants_csv(given_once("format", format_name), event.headers.get("accept"))
+    key, token = _credentials()
     report = click_report(
         short_id,
         first=given_once("from", first),
         last=given_once("to", last),
-        token=bearer_token(event.raw_event),
+        token=token,
+        key=key,
         links=wiring.link_repository(),
         stats=wiring.click_stats(),
     )
@@ -215,18 +236,86 @@ def stats(
     )
 
 
+@router.get(
+    "/links",
+    summary="Your links, newest first, or all of them as CSV (API key with links:read)",
+    responses=_LINK_PAGE | error_responses(400, 401, 403, 503),
+)
+def list_links(
+    limit: Annotated[
+        str | list[str] | None,
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+        Query(description=f"Links per page, 1 to {MAX_PAGE}; {DEFAULT_PAGE} by default."),
+    ] = None,
+    cursor: Annotated[
+        str | list[str] | None,
+        Query(description="The `cursor` of the page before, for the next one."),
+    ] = None,
+    tag: Annotated[
+        str | list[str] | None,
+        WithJsonSchema({"type": "string", "pattern": f"^{TAG_PATTERN}$"}),
+        Query(description="Only links with this tag."),
+    ] = None,
+    q: Annotated[
+        str | list[str] | None,
+        Query(description="Only links whose alias or target host holds this text (any case)."),
+    ] = None,
+    format_name: Annotated[
+        str | list[str] | None,
+        _FORMAT,
+        Query(alias="format", description="`csv`: every link (filtered) as CSV, to import."),
+    ] = None,
+) -> Response[LinkPage | str]:
+    event = router.current_event
+    key = require_api_key(event.raw_event, Scope.LINKS_READ)
+    as_csv = wants_csv(given_once("format", format_name), event.headers.get("accept"))
+    wanted = LinkFilter.of(given_once("tag", tag), given_once("q", q))
+    size = page_size(given_once("limit", limit))
+    listing, base = wiring.link_listing(), _base_url()
+    count(LINK_LISTINGS)
+    if as_csv:
+        links = listing.every_owned_by(key.owner, keep=wanted.keeps)
+        return Response(
+            status_code=200,
+            content_type=CSV_MEDIA_TYPE,
+            body=links_csv(links, base),
+            headers={**NO_STORE, **links_attachment(key.owner)},
+        )
+    page = listing.owned_by(
+        key.owner, limit=size, cursor=given_once("cursor", cursor), keep=wanted.keeps
+    )
+    return _json(
+        LinkPage(links=[OwnedLink.from_link(link, base) for link in page.links], cursor=page.cursor)
+    )
+
+
+def _credentials() -> tuple[ApiKey | None, str | None]:
+    """The request's API key if it sends one (checked: 401 if unknown), else its
+    management token: a link's owner may use either."""
+    event = router.current_event.raw_event
+    key = api_key_of(event)
+    return (key, None) if key is not None else (None, bearer_token(event))
+
+
 def _info(link: Link) -> Response[LinkInfo]:
-    info = _link_info(link)
+    return _json(_link_info(link))
+
+
+def _json(body: Any) -> Response[Any]:
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
-        body=info,
+        body=body,
         headers=dict(NO_STORE),
     )
 
 
+def _base_url() -> str:
+    return base_url(router.current_event.raw_event, wiring.settings())
+
+
 def _link_info(link: Link) -> LinkInfo:
-    return LinkInfo.from_link(link, base_url(router.current_event.raw_event, wiring.settings()))
+    return LinkInfo.from_link(link, _base_url())
 
 
 def _short_url(link: Link) -> str:

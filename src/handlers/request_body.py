@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 MAX_BODY_BYTES = 8 * 1024
+CSV_MEDIA_TYPE = "text/csv"
 JSON_MEDIA_TYPE = "application/json"
 
 
@@ -29,21 +30,33 @@ class BodyRefused(Exception):
         self.message = message
 
 
-def check_readable_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> None:
-    """Raise BodyRefused unless the body is JSON, within `max_bytes`, and UTF-8 text.
+def check_readable_body(
+    event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES, also: str | None = None
+) -> None:
+    """Raise BodyRefused unless the body is JSON (or of the media type `also`), within
+    `max_bytes`, and UTF-8 text.
 
-    A JSON media type is rewritten in the event to the lower-case form Powertools'
-    router matches in the links function (media types are case-insensitive; it
-    compares them as written).
+    The media type is rewritten in the event to the lower-case form Powertools' router
+    matches in the links function (media types are case-insensitive; it compares them
+    as written).
     """
     body = event.get("body") or ""
     headers = event.get("headers") or {}
-    if body and not _is_json_media_type(headers.get("content-type")):
-        raise BodyRefused(
-            415, "not_json", "Request body must be JSON (Content-Type: application/json)"
-        )
+    media_type = _media_type(headers.get("content-type"))
+    # A body must say it is JSON. Without that, any web page could make its visitors'
+    # browsers create and change links: a fetch() in no-cors mode, a sendBeacon() or a
+    # form sends a body with no Content-Type, or a CORS-safelisted one, and no preflight
+    # asks first; application/json is not safelisted, so a browser asks (and CORS says
+    # no). Media types are case-insensitive and may carry parameters ("; charset=utf-8").
+    # text/csv is not safelisted either (only text/plain is, of text), and the one route
+    # that takes it (POST /links/import) needs an Authorization header as well.
+    if body and media_type != JSON_MEDIA_TYPE and (also is None or media_type != also):
+        kinds = "JSON (Content-Type: application/json)"
+        if also:
+            kinds += f" or Content-Type: {also}"
+        raise BodyRefused(415, "not_json", f"Request body must be {kinds}")
     if headers.get("content-type"):
-        headers["content-type"] = JSON_MEDIA_TYPE
+        headers["content-type"] = media_type if media_type == also else JSON_MEDIA_TYPE
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(body, validate=True)
@@ -61,15 +74,8 @@ def check_readable_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) 
         ) from exc
 
 
-def _is_json_media_type(content_type: str | None) -> bool:
-    # A body must say it is JSON. Without that, any web page could make its visitors'
-    # browsers create and change links: a fetch() in no-cors mode, a sendBeacon() or a
-    # form sends a body with no Content-Type, or a CORS-safelisted one, and no preflight
-    # asks first; application/json is not safelisted, so a browser asks (and CORS says
-    # no). Media types are case-insensitive and may carry parameters ("; charset=utf-8").
-    if not content_type:
-        return False
-    return content_type.split(";", 1)[0].strip().lower() == JSON_MEDIA_TYPE
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def parse_json_body(text: str) -> Any:

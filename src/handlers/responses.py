@@ -27,6 +27,7 @@ from domain.errors import (
     LinkNotFound,
     NotAuthenticated,
     NotAuthorized,
+    NotOwner,
     RateLimited,
     ShortIdsExhausted,
     StorageUnavailable,
@@ -210,7 +211,8 @@ def _not_authenticated(error: NotAuthenticated) -> dict[str, Any]:
     record_refusal(401, "unauthenticated")
     return json_error_response(
         401,
-        "Send the link's management token as `Authorization: Bearer <token>`",
+        "Send the link's management token, or an API key of its owner, as"
+        " `Authorization: Bearer <token>`",
         headers={"WWW-Authenticate": 'Bearer realm="links"'},
     )
 
@@ -245,6 +247,11 @@ def _missing_scope(error: MissingScope) -> dict[str, Any]:
         f"This API key lacks the scope {error.scope.value!r}",
         errors=[{"field": "scopes", "reason": f"must include {error.scope.value!r}"}],
     )
+
+
+def _not_owner(error: NotOwner) -> dict[str, Any]:
+    record_refusal(403, "not_owner")
+    return json_error_response(403, "This API key's owner does not own this link")
 
 
 def _not_through_cloudfront(error: NotThroughCloudFront) -> dict[str, Any]:
@@ -315,6 +322,7 @@ _ANSWERS: tuple[tuple[type[Any], Callable[[Any], dict[str, Any]]], ...] = (
     (BodyRefused, _body_refused),
     (AliasTaken, _alias_taken),
     (NotAuthenticated, _not_authenticated),
+    (NotOwner, _not_owner),
     (NotAuthorized, _not_authorized),
     (UnknownApiKey, _unknown_api_key),
     (ApiKeyRequired, _api_key_required),

@@ -18,6 +18,7 @@ from domain.rate_limits import CreationRateLimits
 
 REDIRECT_STATUSES = frozenset({301, 302, 307, 308})
 DEFAULT_CLICK_STATS_RETENTION_DAYS = 400
+DEFAULT_KEY_CREATION_RATE_LIMIT = 1000
 
 
 class MisconfiguredError(RuntimeError):
@@ -50,6 +51,8 @@ class Settings:
     # (domain/hot_links.py). Not in the template: DynamoDB's is 1,000. Only a local
     # model of DynamoDB with a lower one (make dev --item-write-limit) sets it.
     item_writes_per_second: int = ITEM_WRITES_PER_SECOND
+    # Whether POST /shorten answers without an API key (template PublicCreation).
+    public_creation: bool = True
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -85,7 +88,13 @@ class Settings:
                 per_48=_positive_int(environ, "CREATION_RATE_LIMIT_PER_48"),
                 window=timedelta(seconds=_positive_int(environ, "CREATION_RATE_WINDOW_SECONDS")),
                 ceiling_per_minute=_positive_int(environ, "CREATION_CEILING_PER_MINUTE"),
+                per_key=_positive_int(environ, "KEY_CREATION_RATE_LIMIT")
+                if environ.get("KEY_CREATION_RATE_LIMIT")
+                else DEFAULT_KEY_CREATION_RATE_LIMIT,
             ),
+            public_creation=_boolean(environ, "PUBLIC_CREATION")
+            if environ.get("PUBLIC_CREATION")
+            else True,
         )
 
 

@@ -1,4 +1,5 @@
-"""ShortenFunction: POST /shorten.
+"""ShortenFunction: POST /shorten, and POST /links/import (handlers/link_import.py): the
+function that creates links, and alone may.
 
 Without Powertools' resolver, as the redirect: docs/architecture.md says why. pydantic
 still validates the body, with the same model and refusals as under the resolver;
@@ -19,17 +20,23 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from domain.rate_limits import client_of
+from domain.api_keys import ApiKeyRequired, Scope, require_scope
+from domain.rate_limits import address_class, client_of, key_client
+from domain.shortening import Creator
 from handlers import wiring
 from handlers.api_models import ShortenRequest
 from handlers.api_requests import base_url, target_rules, viewer_of
 from handlers.boundary import http_boundary
+from handlers.callers import api_key_of
 from handlers.idempotent_creation import create_link
+from handlers.link_import import answer_import
 from handlers.observability import log_metrics
 from handlers.request_body import check_readable_body, parse_json_body
 from handlers.responses import JSON, NO_STORE, invalid_request, proxy_response
+from handlers.settings import Settings
 from repository.client import calls_end_within
 
+IMPORT_ROUTE = "POST /links/import"
 # What the function spends on anything but DynamoDB: validation, logging, the answer.
 OWN_WORK_SECONDS = 1.0
 
@@ -52,7 +59,7 @@ def answer_creation(event: dict[str, Any], lambda_context: LambdaContext | None)
     created = create_link(
         request,
         idempotency_key=headers.get("idempotency-key"),
-        client=client_of(viewer_of(event, settings).address),
+        creator=creator_of(event, settings),
         rules=target_rules(event, settings),
         base_url=base_url(event, settings),
         lambda_context=lambda_context,
@@ -62,6 +69,19 @@ def answer_creation(event: dict[str, Any], lambda_context: LambdaContext | None)
         created.model_dump_json(by_alias=True),
         {"Content-Type": JSON, "Location": created.short_url, **NO_STORE},
     )
+
+
+def creator_of(event: dict[str, Any], settings: Settings) -> Creator:
+    """Who creates: an API key with links:write (its owner owns the link, and it counts
+    against the key's own rate limit), or, where PublicCreation allows, the address."""
+    key = api_key_of(event)
+    if key is not None:
+        require_scope(key, Scope.LINKS_WRITE)
+        return Creator(key_client(key.key_id), owner=key.owner, address_class="api-key")
+    if not settings.public_creation:
+        raise ApiKeyRequired(Scope.LINKS_WRITE)
+    address = viewer_of(event, settings).address
+    return Creator(client_of(address), address_class=address_class(address))
 
 
 class _InvalidBody(Exception):
@@ -100,6 +120,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # idempotency record): each starts only if it can end before the function's time.
     seconds_left = context.get_remaining_time_in_millis() / 1000 - OWN_WORK_SECONDS
     with calls_end_within(seconds_left):
+        if event.get("routeKey") == IMPORT_ROUTE:
+            return answer_import(event, context)
         return answer_creation(event, context)
 
 

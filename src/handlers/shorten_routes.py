@@ -12,7 +12,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from handlers.api_models import CreatedLink, ShortenRequest
+from handlers.api_models import CreatedLink, ImportRequest, ImportResults, ShortenRequest
+from handlers.link_import import answer_import
 from handlers.response_docs import error_responses, with_body
 from handlers.responses import as_response
 from handlers.shorten import answer_creation
@@ -30,3 +31,17 @@ def shorten(request: ShortenRequest) -> Response[str]:
     # `request` is what the document describes; answer_creation() reads the body
     # itself, as the function does.
     return as_response(answer_creation(router.current_event.raw_event, router.lambda_context))
+
+
+@router.post(
+    "/links/import",
+    summary="Create up to 1,000 links at once, as JSON or CSV (API key with links:write)",
+    responses=with_body(
+        200, "Each row's outcome, in order: 201, 400, 409, 429 or 503.", ImportResults
+    )
+    | error_responses(400, 401, 403, 413, 415, 422, 503),
+)
+def import_links(request: ImportRequest) -> Response[str]:
+    # `request` is what the document describes (CSV is described on it too);
+    # answer_import() reads the body itself, as the function does.
+    return as_response(answer_import(router.current_event.raw_event, router.lambda_context))

@@ -288,16 +288,17 @@ class DynamoDBLinkRepository:
         at: datetime,
     ) -> None:
         # A tombstone keeps the key (so the id is never handed out again) and when it
-        # was deleted; the target, the token and the TTL go, so it stays forever, and so
-        # do its places in the listings, which show it deleted. A viral link's
+        # was deleted; the target (its host too), the token, the labels and the TTL go,
+        # so it stays forever, and so does its place in the operators' listing, which
+        # shows it deleted, and in its owner's, which skips it. A viral link's
         # click shards become tombstones too: no click counts any more.
         when = {":now": {"S": rfc3339(at)}}
         old = self._manage(
             short_id,
             _manager(expected_token_hash, expected_owner),
             _Change(
-                "SET deletedAt = :now REMOVE #url, expiresAt, #ttl, tokenHash"
-                " ADD changes :one",
+                "SET deletedAt = :now"
+                " REMOVE #url, expiresAt, #ttl, tokenHash, host, title, tags ADD changes :one",
                 when,
             ),
             _Change("SET deletedAt = :now REMOVE #url, expiresAt", when),

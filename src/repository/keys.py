@@ -19,11 +19,12 @@ IAM can let the aggregator write them and nothing else (dynamodb:LeadingKeys).
 A hot link's clicks are spread over click shards, k = 1..N, each a partition key of its
 own so that DynamoDB can place them on different partitions: one item takes at most
 1,000 writes a second (docs/architecture.md, "A link that goes viral").
-A rate scope is a client's address or network ("203.0.113.7", "2001:db8::/64") or
-"all", the stack-wide ceiling, or "key:<keyId>" for creations with an API key; the grid ("300/5": window seconds / sub-windows) keeps
-counts made under another window apart (domain/rate_limits.py). `ttl` (epoch seconds)
-is the table's TTL attribute: DynamoDB deletes expired counters, idempotency records,
-day stats and visitor keys by itself, eventually (reads never rely on it having done so).
+A rate scope is a client's address or network ("203.0.113.7", "2001:db8::/64"), an API
+key ("key:<keyId>"), or "all", the stack-wide ceiling; the grid ("300/5": window
+seconds / sub-windows) keeps counts made under another window apart
+(domain/rate_limits.py). `ttl` (epoch seconds) is the table's TTL attribute: DynamoDB
+deletes expired counters, idempotency records, day stats and visitor keys by itself,
+eventually (reads never rely on it having done so).
 
 One global secondary index, ListIndex, lists links newest first: its partition key
 `listed` is LISTED on every link item (the operators' listing, GET /admin/links) and

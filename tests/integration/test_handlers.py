@@ -50,8 +50,9 @@ def test_shorten_creates_a_link_with_one_conditional_write(dynamodb_calls, lambd
     created = body_of(response)
     assert set(created) == {
         "shortId", "shortUrl", "url", "createdAt", "expiresAt", "clicks", "lastClickedAt",
-        "managementToken",
+        "title", "tags", "managementToken",
     }  # fmt: skip
+    assert (created["title"], created["tags"]) == (None, [])
     assert len(created["shortId"]) == 7
     assert created["shortUrl"] == (
         f"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/{created['shortId']}"

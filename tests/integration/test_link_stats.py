@@ -302,7 +302,8 @@ def test_without_a_token_it_is_401(link, lambda_context):
         "WWW-Authenticate": 'Bearer realm="links"',
     }
     assert body_of(response) == {
-        "message": "Send the link's management token as `Authorization: Bearer <token>`"
+        "message": "Send the link's management token, or an API key of its owner, as"
+        " `Authorization: Bearer <token>`"
     }
 
 

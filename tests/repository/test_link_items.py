@@ -31,7 +31,45 @@ def test_a_new_link_is_stored_in_the_single_table_layout(repository, dynamodb, t
         "url": {"S": "https://example.com/"},
         "createdAt": {"S": "2026-11-21T16:42:35.123Z"},
         "clicks": {"N": "0"},
+        # For the listings (repository/keys.py, ListIndex): every link is in the
+        # operators', newest first, with its target's host.
+        "host": {"S": "example.com"},
+        "listed": {"S": "LINK"},
+        "created": {"S": "2026-11-21T16:42:35.123Z#7cp2Xhz"},
     }
+
+
+def test_an_owned_link_is_stored_with_its_labels_and_its_entry_in_its_owners_listing(
+    repository, dynamodb, table_name
+):
+    owned = Link(
+        "7cp2Xhz",
+        "https://example.com/",
+        CREATED,
+        owner="team-a",
+        title="Launch",
+        tags=("q4", "launch"),
+        creator_class="api-key",
+    )
+    repository.add(owned)
+
+    item = stored_item(dynamodb, table_name, "7cp2Xhz")
+    assert {name: item[name] for name in ("owner", "title", "tags", "creator")} == {
+        "owner": {"S": "team-a"},
+        "title": {"S": "Launch"},
+        "tags": {"L": [{"S": "q4"}, {"S": "launch"}]},
+        "creator": {"S": "api-key"},
+    }
+    entry = dynamodb.get_item(
+        TableName=table_name, Key={"PK": {"S": "OWNS#7cp2Xhz"}, "SK": {"S": "META"}}
+    )["Item"]
+    assert entry == {
+        "PK": {"S": "OWNS#7cp2Xhz"},
+        "SK": {"S": "META"},
+        "listed": {"S": "OWNER#team-a"},
+        "created": {"S": "2026-11-21T16:42:35.123Z#7cp2Xhz"},
+    }
+    assert repository.get("7cp2Xhz") == owned
 
 
 def test_an_expiring_link_never_carries_a_ttl_so_its_id_is_never_freed(
@@ -78,7 +116,11 @@ def test_a_tombstone_item_holds_its_key_its_counts_and_its_dates_alone(
     item = stored_item(dynamodb, table_name, "7cp2Xhz")
     # And how often its owner changed it (the delete too): a click shard is only ever
     # copied from the link as it is (repository/dynamodb_links.py, spread_clicks).
-    assert set(item) == {"PK", "SK", "createdAt", "clicks", "lastClickedAt", "deletedAt", "changes"}
+    # Its place in the operators' listing stays; its target's host goes with the target.
+    assert set(item) == {
+        "PK", "SK", "createdAt", "clicks", "lastClickedAt", "deletedAt", "changes",
+        "listed", "created",
+    }  # fmt: skip
 
 
 CALLS_ON_AN_UNKNOWN_ID = {

@@ -88,28 +88,41 @@ class FakeLinkRepository:
         self,
         short_id: str,
         *,
-        expected_token_hash: str,
+        expected_token_hash: str | None = None,
+        expected_owner: str | None = None,
         url: str | None = None,
         expires_at: datetime | None = None,
         remove_expiry: bool = False,
+        title: str | None = None,
+        remove_title: bool = False,
+        tags: tuple[str, ...] | None = None,
     ) -> Link:
-        self._check_manageable(short_id, expected_token_hash)
+        self._check_manageable(short_id, expected_token_hash, expected_owner)
         self.writes += 1
         stored = self.links[short_id]
         if url is not None:
             stored = replace(stored, url=url)
         if expires_at is not None or remove_expiry:
             stored = replace(stored, expires_at=_stored_moment(expires_at))
+        if title is not None or remove_title:
+            stored = replace(stored, title=title)
+        if tags is not None:
+            stored = replace(stored, tags=tags)
         self.links[short_id] = stored = replace(stored, changes=stored.changes + 1)
         return stored
 
     def replace_with_tombstone(
-        self, short_id: str, *, expected_token_hash: str, at: datetime
+        self,
+        short_id: str,
+        *,
+        expected_token_hash: str | None = None,
+        expected_owner: str | None = None,
+        at: datetime,
     ) -> None:
         at = _stored_moment(at)
         if self.get(short_id).deleted_at == at:
             return  # the same delete again: a retry of one whose answer was lost
-        self._check_manageable(short_id, expected_token_hash)
+        self._check_manageable(short_id, expected_token_hash, expected_owner)
         self.writes += 1
         stored = self.links[short_id]
         # The target, the token and the expiry go; the id, the counts and dates stay.
@@ -122,11 +135,16 @@ class FakeLinkRepository:
             changes=stored.changes + 1,
         )
 
-    def _check_manageable(self, short_id: str, expected_token_hash: str) -> None:
+    def _check_manageable(
+        self, short_id: str, expected_token_hash: str | None, expected_owner: str | None
+    ) -> None:
         link = self.get(short_id)
         if link.deleted_at is not None:
             raise LinkGone(short_id, "was deleted")
-        if link.management_token_hash != expected_token_hash:
+        if expected_owner is not None:
+            if link.owner != expected_owner:
+                raise NotAuthorized
+        elif link.management_token_hash != expected_token_hash:
             raise NotAuthorized
 
 
