@@ -23,6 +23,7 @@ COMMANDS = {
     "stack-name": ("deploy.samconfig", "the stack an environment of samconfig.toml deploys"),
     "region": ("deploy.samconfig:region_main", "the region an environment deploys to"),
     "admin-key": ("deploy.admin_key", "make an admin API key in a stack's table, shown once"),
+    "admin": ("deploy.admin", "the admin API: links, disable, block, reports, keys, audit"),
     "parameter-overrides": (
         "deploy.samconfig:parameter_overrides_main",
         "samconfig's parameter overrides plus Key=Value pairs",

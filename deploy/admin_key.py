@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from deploy.admin_output import new_key_notice
 from deploy.key_store import ADMIN_SCOPES, KeyIdTaken, store_new_key
 from deploy.samconfig import region as samconfig_region
 from deploy.samconfig import stack_name
@@ -114,13 +115,6 @@ def _refusal(exc: ClientError, stack: str, region: str, table: str) -> str:
 
 def _show(issued: IssuedKey, stack: str, region: str, table: str) -> None:
     record = issued.record
-    scopes = ", ".join(scope.value for scope in ADMIN_SCOPES)
-    print(
-        f"Admin API key {record.key_id} ({record.name!r}, owner {record.owner}, scopes "
-        f"{scopes}) stored in {table} ({stack}, {region}):\n"
-        f"\n    {issued.key}\n\n"
-        "Copy it now: it is shown only this once. The table keeps only its hash, so it\n"
-        "cannot be shown again; if it is lost, make another and revoke this one\n"
-        f"(python -m deploy admin revoke-key {record.key_id}). Keep it out of shell history:\n"
-        "read -rs SHORTENER_ADMIN_KEY && export SHORTENER_ADMIN_KEY  (then paste it)"
-    )
+    scopes = [scope.value for scope in ADMIN_SCOPES]
+    where = f"stored in {table} ({stack}, {region})"
+    print(new_key_notice(issued.key, record.key_id, record.name, record.owner, scopes, where))
