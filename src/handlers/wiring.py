@@ -13,20 +13,27 @@ from typing import TYPE_CHECKING, Any
 from domain.api_keys import ApiKeyCache
 from domain.blocked_hosts import BlockedHostsCache
 from domain.hot_links import HotLinks
+from handlers.moderation_settings import ReportSettings
 from handlers.settings import Settings
 from repository.client import create_dynamodb_client
 from repository.dynamodb_api_keys import DynamoDBApiKeys
+from repository.dynamodb_audit import DynamoDBAudit
 from repository.dynamodb_blocked_hosts import DynamoDBBlockedHosts
 from repository.dynamodb_click_stats import DynamoDBClickStats
+from repository.dynamodb_key_admin import DynamoDBKeyAdmin
 from repository.dynamodb_link_listing import DynamoDBLinkListing
 from repository.dynamodb_links import DynamoDBLinkRepository
+from repository.dynamodb_moderation import DynamoDBLinkModeration
 from repository.dynamodb_rate_counter import DynamoDBCreationCounter
+from repository.dynamodb_reports import DynamoDBReports
 from repository.idempotency_store import run_once_per_key
 from repository.visitor_keys import DynamoDBVisitorKeys
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from repository.report_notifier import SnsReportNotifier
 
 
 @cache
@@ -104,6 +111,39 @@ def blocked_hosts_cache() -> BlockedHostsCache:
     return BlockedHostsCache(read=blocked_hosts().hosts, seed=settings().denied_hosts)
 
 
+@cache
+def audit() -> DynamoDBAudit:
+    return DynamoDBAudit(dynamodb_client(), settings().links_table_name)
+
+
+@cache
+def link_moderation() -> DynamoDBLinkModeration:
+    return DynamoDBLinkModeration(dynamodb_client(), settings().links_table_name, link_repository())
+
+
+@cache
+def key_admin() -> DynamoDBKeyAdmin:
+    return DynamoDBKeyAdmin(dynamodb_client(), settings().links_table_name, api_keys())
+
+
+@cache
+def reports() -> DynamoDBReports:
+    return DynamoDBReports(dynamodb_client(), settings().links_table_name)
+
+
+@cache
+def report_settings() -> ReportSettings:
+    return ReportSettings.from_environment()
+
+
+@cache
+def report_notifier() -> SnsReportNotifier:
+    # Imported here: only the reports function loads the SNS client's module.
+    from repository.report_notifier import SnsReportNotifier, create_sns_client
+
+    return SnsReportNotifier(create_sns_client(), report_settings().topic_arn)
+
+
 def reset() -> None:
     """Forget everything built so far (tests change the environment between cases)."""
     for factory in (
@@ -120,5 +160,11 @@ def reset() -> None:
         idempotent,
         blocked_hosts,
         blocked_hosts_cache,
+        audit,
+        link_moderation,
+        key_admin,
+        reports,
+        report_settings,
+        report_notifier,
     ):
         factory.cache_clear()

@@ -14,7 +14,13 @@ from sam_template.document import resources_of_type
 from tests.template.deployed_stack import DeployedStack
 
 # The functions API Gateway invokes: an error is a 500, a throttle a refused request.
-API_FUNCTIONS = ("ShortenFunction", "RedirectFunction", "LinksFunction")
+API_FUNCTIONS = (
+    "ShortenFunction",
+    "RedirectFunction",
+    "LinksFunction",
+    "AdminFunction",
+    "ReportsFunction",
+)
 # The one the links table's stream invokes: an error or a throttle holds its batch back.
 STREAM_FUNCTION = "ClickStatsFunction"
 # DynamoDB Streams keeps a record 24 hours, then trims it (DynamoDB developer guide).

@@ -19,7 +19,17 @@ from tests.template.deployed_stack import DeployedStack
 GET_TABLE_ARN = {"Fn::GetAtt": ["LinksTable", "Arn"]}
 
 # Every function, so that one added must be given its grants below before it deploys.
-FUNCTION_IDS = ("ShortenFunction", "RedirectFunction", "LinksFunction", "ClickStatsFunction")
+FUNCTION_IDS = (
+    "ShortenFunction",
+    "RedirectFunction",
+    "LinksFunction",
+    "ClickStatsFunction",
+    "AdminFunction",
+    "ReportsFunction",
+)
+# A Query of the listing index: its statement's Resource is the index, not the table.
+LIST_INDEX = "index/ListIndex"
+LIST_INDEX_ARN = {"Fn::Sub": "${LinksTable.Arn}/index/ListIndex"}
 # Least privilege: exactly these DynamoDB actions, on the links table only, each on
 # the partition-key prefixes it needs (repository/keys.py) and no others.
 GRANTS = {
@@ -29,6 +39,7 @@ GRANTS = {
         "dynamodb:PutItem": {"LINK#*", "IDEMPOTENCY#shorten"},
         "dynamodb:UpdateItem": {"IDEMPOTENCY#shorten", "RATE#*"},
         "dynamodb:DeleteItem": {"IDEMPOTENCY#shorten"},
+        "dynamodb:Query": {"BLOCKEDHOSTS"},
     },
     # A click: one UpdateItem counts it; HEAD, bots and prefetches read with GetItem. And
     # the day's visitor key, made or read with one UpdateItem. A viral link: its click
@@ -37,6 +48,7 @@ GRANTS = {
         "dynamodb:UpdateItem": {"LINK#*", "VISITORKEY", "SHARD#*"},
         "dynamodb:GetItem": {"LINK#*"},
         "dynamodb:PutItem": {"SHARD#*"},
+        "dynamodb:Query": {"BLOCKEDHOSTS"},
     },
     # Reads links; owners' changes and deletes (tombstones) are UpdateItems; a link's
     # stats are one Query over its days.
@@ -44,7 +56,7 @@ GRANTS = {
         "dynamodb:GetItem": {"LINK#*"},
         "dynamodb:UpdateItem": {"LINK#*", "SHARD#*"},
         "dynamodb:BatchGetItem": {"SHARD#*"},
-        "dynamodb:Query": {"STATS#*"},
+        "dynamodb:Query": {"STATS#*", "BLOCKEDHOSTS"},
     },
     # The aggregator: the stats items (what it knows of a click comes in the stream), and
     # once a day, finding and deleting past visitor keys.
@@ -53,6 +65,26 @@ GRANTS = {
         "dynamodb:PutItem": {"STATS#*"},
         "dynamodb:Query": {"VISITORKEY"},
         "dynamodb:DeleteItem": {"VISITORKEY"},
+    },
+    # The operators: links and their shards read and taken down (UpdateItem), blocked
+    # hosts kept, keys issued, listed and revoked, reports read, the audit trail added
+    # to and read. No DeleteItem but of a blocked host: never an audit entry, a link or
+    # a key (a revoked key stays).
+    "AdminFunction": {
+        "dynamodb:GetItem": {"APIKEYS", "BLOCKEDHOSTS", "LINK#*", "SHARD#*"},
+        "dynamodb:BatchGetItem": {"LINK#*", "SHARD#*"},
+        "dynamodb:UpdateItem": {"APIKEYS", "LINK#*", "SHARD#*"},
+        "dynamodb:PutItem": {"APIKEYS", "AUDIT", "BLOCKEDHOSTS"},
+        "dynamodb:DeleteItem": {"BLOCKEDHOSTS"},
+        "dynamodb:Query": {"APIKEYS", "AUDIT", "BLOCKEDHOSTS", "REPORTS", LIST_INDEX},
+    },
+    # Reports: the link read, the address's reports counted, the report stored, the
+    # hourly notification claimed (and given back if SNS failed).
+    "ReportsFunction": {
+        "dynamodb:GetItem": {"LINK#*"},
+        "dynamodb:UpdateItem": {"RATE#report:*", "REPORTED#*"},
+        "dynamodb:PutItem": {"REPORTS"},
+        "dynamodb:DeleteItem": {"REPORTED#*"},
     },
 }
 ROUTES = {
@@ -64,6 +96,18 @@ ROUTES = {
     ("DELETE", "/links/{shortId}", "LinksFunction"),
     ("GET", "/links/{shortId}/qr", "LinksFunction"),
     ("GET", "/links/{shortId}/stats", "LinksFunction"),
+    ("GET", "/admin/links", "AdminFunction"),
+    ("POST", "/admin/links/{shortId}/disable", "AdminFunction"),
+    ("POST", "/admin/links/{shortId}/enable", "AdminFunction"),
+    ("GET", "/admin/blocked-hosts", "AdminFunction"),
+    ("PUT", "/admin/blocked-hosts/{host}", "AdminFunction"),
+    ("DELETE", "/admin/blocked-hosts/{host}", "AdminFunction"),
+    ("GET", "/admin/reports", "AdminFunction"),
+    ("POST", "/admin/keys", "AdminFunction"),
+    ("GET", "/admin/keys", "AdminFunction"),
+    ("DELETE", "/admin/keys/{keyId}", "AdminFunction"),
+    ("GET", "/admin/audit", "AdminFunction"),
+    ("POST", "/reports", "ReportsFunction"),
 }
 # The values CloudWatch Logs accepts for RetentionInDays.
 LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096}
@@ -220,7 +264,9 @@ def policy_statements(template: dict[str, Any], logical_id: str) -> list[dict[st
     # The stream's policy only for a function the stream feeds (Lambda reads it with the
     # function's role); tests/template/test_click_analytics.py holds it to that stream.
     stream = {"links-table-stream"} if stream_events(template, logical_id) else set()
-    assert set(policies) == {"its-own-log-group", "links-table"} | stream, sorted(policies)
+    # The reports function tells the operator on the alarms' topic (test below).
+    notify = {"notify-the-operator"} if logical_id == "ReportsFunction" else set()
+    assert set(policies) == {"its-own-log-group", "links-table"} | stream | notify, sorted(policies)
     return policies["links-table"]
 
 
@@ -279,7 +325,7 @@ def test_a_click_may_change_only_what_a_click_changes(template):
     # The keys, the three a click writes (its count, time and analytics facts), and the
     # two its condition reads; never the target, the token or the creation time.
     assert count == {
-        "PK", "SK", "clicks", "lastClickedAt", "click", "deletedAt", "expiresAt"
+        "PK", "SK", "clicks", "lastClickedAt", "click", "deletedAt", "disabledAt", "expiresAt"
     }  # fmt: skip
     # Spreading a viral link marks it, on condition no owner changed it: nothing more.
     assert spread == {"PK", "SK", "shards", "changes", "deletedAt"}
@@ -292,11 +338,42 @@ def test_each_function_may_do_exactly_its_dynamodb_actions_on_its_keys(template,
         assert statement["Effect"] == "Allow"
         assert "NotAction" not in statement
         assert "NotResource" not in statement
+        if statement["Resource"] == LIST_INDEX_ARN:
+            # The index holds keys, `created` and `host` only: a Query of it, nothing else.
+            assert as_list(statement["Action"]) == ["dynamodb:Query"]
+            grants.setdefault("dynamodb:Query", set()).add(LIST_INDEX)
+            continue
         assert as_list(statement["Resource"]) == [GET_TABLE_ARN]
         for action in as_list(statement["Action"]):
             assert not set(action) & {"*", "?"}, action
             grants.setdefault(action, set()).update(leading_keys(statement))
     assert grants == GRANTS[logical_id]
+
+
+def test_only_the_reports_function_publishes_and_only_to_the_alarm_topic(template):
+    for logical_id in FUNCTION_IDS:
+        policies = role_policies(template, logical_id)
+        if logical_id != "ReportsFunction":
+            assert "notify-the-operator" not in policies, logical_id
+    assert role_policies(template, "ReportsFunction")["notify-the-operator"] == [
+        {
+            "Sid": "PublishReports",
+            "Effect": "Allow",
+            "Action": ["sns:Publish"],
+            "Resource": {"Ref": "AlarmTopic"},
+        }
+    ]
+
+
+def test_the_audit_trail_can_only_be_added_to_and_read(template):
+    # No function may change or delete an audit entry (domain/audit.py).
+    for logical_id in FUNCTION_IDS:
+        for statement in policy_statements(template, logical_id):
+            if "Condition" in statement and "AUDIT" in leading_keys(statement):
+                assert set(as_list(statement["Action"])) <= {
+                    "dynamodb:PutItem",
+                    "dynamodb:Query",
+                }, (logical_id, statement["Sid"])
 
 
 def test_the_redirect_function_cannot_create_links(template):
