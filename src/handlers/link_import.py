@@ -125,7 +125,7 @@ def _import(request: dict[str, str], key: ApiKey, rules: TargetRules, base: str)
 
         outcomes = import_rows(rows, create, side_by_side)
     created = sum(outcome.status == 201 for outcome in outcomes)
-    logger.info("Links imported", extra={"rows": len(outcomes), "created": created})
+    logger.info("Links imported", extra={"rows": len(outcomes), "linksCreated": created})
     return {
         "created": created,
         "refused": len(outcomes) - created,

@@ -181,6 +181,7 @@ _CLICK_STATS: dict[int, OpenAPIResponse] = {
 # the same reason each is taken as a list too (repeated), which given_once refuses.
 _DAY = WithJsonSchema({"type": "string", "format": "date"})
 _FORMAT = WithJsonSchema({"type": "string", "enum": list(FORMATS)})
+_TEXT = WithJsonSchema({"type": "string"})
 _RANGE = "A UTC day, YYYY-MM-DD; the range is at most 366 days."
 
 
@@ -249,6 +250,7 @@ def list_links(
     ] = None,
     cursor: Annotated[
         str | list[str] | None,
+        _TEXT,
         Query(description="The `cursor` of the page before, for the next one."),
     ] = None,
     tag: Annotated[
@@ -258,6 +260,7 @@ def list_links(
     ] = None,
     q: Annotated[
         str | list[str] | None,
+        _TEXT,
         Query(description="Only links whose alias or target host holds this text (any case)."),
     ] = None,
     format_name: Annotated[

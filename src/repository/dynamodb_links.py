@@ -35,8 +35,8 @@ from repository.store_failures import raises_storage_unavailable
 if TYPE_CHECKING:  # stubs are a dev dependency; Lambda never imports them
     from mypy_boto3_dynamodb import DynamoDBClient
 
-# Both `url` and `ttl` are DynamoDB reserved words: expressions name them indirectly.
-_NAMES = {"#url": "url", "#ttl": "ttl"}
+# `url`, `ttl` and `owner` are DynamoDB reserved words: expressions name them indirectly.
+_NAMES = {"#url": "url", "#ttl": "ttl", "#owner": "owner"}
 # The same rule as Link.why_gone, written as a condition so the redirect's single
 # UpdateItem both checks and counts (keep the two in step).
 _REDIRECTS = (
@@ -313,11 +313,12 @@ class DynamoDBLinkRepository:
         """Apply an owner's change to the link, and to its click shards if it has any, in
         one transaction then, so that no redirect serves the old target once this
         returns."""
+        manageable = _MANAGEABLE.format(manager=manager[0])
         link_update = {
             "TableName": self._table,
             "Key": link_key(short_id),
             "UpdateExpression": change.expression,
-            **_naming(change.expression),
+            **_naming(change.expression + manageable),
             "ExpressionAttributeValues": {
                 **change.values,
                 ":manager": {"S": manager[1]},
@@ -325,7 +326,6 @@ class DynamoDBLinkRepository:
             },
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        manageable = _MANAGEABLE.format(manager=manager[0])
         try:  # nearly every link: one UpdateItem
             response = self._client.update_item(
                 **link_update,
@@ -416,7 +416,7 @@ def _manager(token_hash: str | None, owner: str | None) -> tuple[str, str]:
     """The attribute and value that show who may change a link: exactly one is given."""
     if (token_hash is None) == (owner is None):
         raise TypeError("give expected_token_hash or expected_owner, not both or neither")
-    return ("tokenHash", token_hash) if token_hash is not None else ("owner", owner or "")
+    return ("tokenHash", token_hash) if token_hash is not None else ("#owner", owner or "")
 
 
 def _expression(sets: list[str], removes: list[str]) -> str:
