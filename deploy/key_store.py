@@ -39,14 +39,40 @@ class KeyIdTaken(Exception):
 
 
 def key_snapshot(key: ApiKey) -> dict[str, Any]:
-    """What the audit keeps of a key: never its secret, nor the secret's hash."""
+    """What the audit keeps of a key, as POST /admin/keys records it: never its secret,
+    nor the secret's hash (the entry's target is the key's id, its time the creation's)."""
     return {
-        "id": key.key_id,
         "name": key.name,
         "owner": key.owner,
         "scopes": sorted(scope.value for scope in key.scopes),
-        "createdAt": rfc3339(key.created_at),
+        "revokedAt": rfc3339(key.revoked_at) if key.revoked_at else None,
     }
+
+
+def store_key(
+    client: DynamoDBClient, table: str, record: ApiKey, *, actor: Actor, now: datetime
+) -> bool:
+    """Store a key's record with its `key.create` audit entry, in one transaction. False
+    (and nothing written) if the table holds a key of that id already."""
+    entry = audit_entry(
+        actor=actor, action=CREATE_ACTION, target=record.key_id, at=now, after=key_snapshot(record)
+    )
+    try:
+        client.transact_write_items(
+            TransactItems=cast(
+                "list[TransactWriteItemTypeDef]",
+                [
+                    DynamoDBApiKeys(client, table).put_request(record),
+                    audit_put_request(table, entry),
+                ],
+            )
+        )
+    except client.exceptions.TransactionCanceledException as exc:
+        reasons = exc.response.get("CancellationReasons", [])
+        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
 
 
 def store_new_key(
@@ -67,27 +93,6 @@ def store_new_key(
     """
     for _ in range(_ATTEMPTS):
         issued = issue(name=name, owner=owner, scopes=[scope.value for scope in scopes], now=now)
-        entry = audit_entry(
-            actor=actor,
-            action=CREATE_ACTION,
-            target=issued.record.key_id,
-            at=now,
-            after=key_snapshot(issued.record),
-        )
-        try:
-            client.transact_write_items(
-                TransactItems=cast(
-                    "list[TransactWriteItemTypeDef]",
-                    [
-                        DynamoDBApiKeys(client, table).put_request(issued.record),
-                        audit_put_request(table, entry),
-                    ],
-                )
-            )
-        except client.exceptions.TransactionCanceledException as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                continue  # the key's id is taken: issue another
-            raise
-        return issued
+        if store_key(client, table, issued.record, actor=actor, now=now):
+            return issued
     raise KeyIdTaken(f"{_ATTEMPTS} new key ids in a row were taken")

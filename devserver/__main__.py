@@ -7,8 +7,10 @@ web/ at / and every HttpApi route through the real handlers, each function in up
 every DynamoDB stream event source, invoking its function as Lambda's event source
 mapping would. --item-write-limit / --item-read-limit put a proxy in front of DynamoDB that
 throttles any one item past that rate, as DynamoDB does past 1,000 writes a second.
-Prints "Listening on http://127.0.0.1:PORT" once it answers requests, then one line per
-request; --verbose adds the functions' JSON logs and metric lines.
+Makes a local admin API key on the first start (kept in .local/admin-key, put back into
+the table on every start) and prints "Admin API key: <key>". Prints "Listening on
+http://127.0.0.1:PORT" once it answers requests, then one line per request; --verbose
+adds the functions' JSON logs and metric lines.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import signal
 import sys
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -42,6 +45,7 @@ from devserver.dynamodb_throttling import (
 from devserver.dynamodb_throttling_proxy import ThrottlingProxy, start_throttling_proxy
 from devserver.execution_environments import DEFAULT_CONCURRENCY
 from devserver.functions import environment_warnings
+from devserver.local_admin_key import DEFAULT_KEY_FILE, LINKS_TABLE_ID, ensure_local_admin_key
 from devserver.project import load_project, local_http_api
 from devserver.server import LocalHttpApi, listen
 from devserver.stream_pollers import (
@@ -83,6 +87,13 @@ def parse_args(argv: list[str] | None, environ: Mapping[str, str]) -> argparse.N
         type=Path,
         default=DEFAULT_DATA_DIR,
         help="where DynamoDB Local keeps its data (default: .local/dynamodb)",
+    )
+    parser.add_argument(
+        "--admin-key-file",
+        type=Path,
+        default=DEFAULT_KEY_FILE,
+        help="where the local admin API key is kept (default: .local/admin-key); made on "
+        "the first start, put in the table and printed on every start",
     )
     parser.add_argument(
         "--parameter-overrides",
@@ -223,6 +234,23 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
+
+        links_table = next(
+            (table for table in project.tables if table.logical_id == LINKS_TABLE_ID), None
+        )
+        if links_table is not None:
+            try:
+                admin_key = ensure_local_admin_key(
+                    client, links_table.table_name, args.admin_key_file, datetime.now(UTC)
+                )
+                print(f"Admin API key: {admin_key}")
+            except (
+                OSError,
+                botocore.exceptions.BotoCoreError,
+                botocore.exceptions.ClientError,
+            ) as exc:
+                # The shortener runs without it; only the admin routes need a key.
+                print(f"devserver: no local admin API key: {exc}", file=sys.stderr)
 
         for warning in environment_warnings(project.functions, inherited):
             print(f"devserver: {warning}", file=sys.stderr)
