@@ -40,7 +40,7 @@ LINK_COLUMNS: list[Column] = [
     ("STATUS", ("status", "state")),
     ("CLICKS", ("clicks", "totalClicks")),
     ("OWNER", ("owner",)),
-    ("CREATOR", ("creatorClass", "creator")),
+    ("CREATOR", ("creator", "creatorClass")),
     ("TARGET", ("url", "targetUrl", "target", "host")),
 ]
 HOST_COLUMNS: list[Column] = [
@@ -50,7 +50,8 @@ HOST_COLUMNS: list[Column] = [
     ("REASON", ("reason",)),
 ]
 REPORT_COLUMNS: list[Column] = [
-    ("AT", ("at", "reportedAt", "createdAt")),
+    ("ID", ("id", "reportId")),
+    ("AT", ("createdAt", "at", "reportedAt")),
     ("LINK", ("shortId", "link.shortId")),
     ("REASON", ("reason",)),
     ("LINK STATUS", ("linkStatus", "link.status", "status")),
