@@ -82,6 +82,14 @@ _CURSOR = Annotated[
 ]
 
 
+def _once(name: str, value: str | list[str] | None) -> str | None:
+    """given_once, for Powertools' habit of handing over some single query parameters as
+    a one-item list (seen with `cursor`): one value is one value, two are refused."""
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return given_once(name, value)
+
+
 def _admin() -> Actor:
     """The caller, who must hold an API key with the `admin` scope."""
     return Actor.of_key(require_api_key(router.current_event.raw_event, Scope.ADMIN))
@@ -130,13 +138,13 @@ def list_links(
     ] = None,
 ) -> Response[AdminLinkPage]:
     _admin()
-    size = page_size(given_once("limit", limit))
-    wanted_host = given_once("host", host)
+    size = page_size(_once("limit", limit))
+    wanted_host = _once("host", host)
     page = wiring.link_moderation().list_links(
         limit=size,
-        cursor=given_once("cursor", cursor),
+        cursor=_once("cursor", cursor),
         host=check_blocked_host(wanted_host) if wanted_host is not None else None,
-        since=check_since(given_once("since", since)),
+        since=check_since(_once("since", since)),
     )
     denied = _denied_hosts()
     return _json(
@@ -240,7 +248,7 @@ def unblock(host: str) -> Response[str]:
 def list_reports(limit: _LIMIT = None, cursor: _CURSOR = None) -> Response[ReportPage]:
     _admin()
     page = wiring.reports().list(
-        page_size(given_once("limit", limit)), given_once("cursor", cursor)
+        page_size(_once("limit", limit)), _once("cursor", cursor)
     )
     links = wiring.link_moderation().links_named([report.short_id for report in page.items])
     denied = _denied_hosts()
@@ -313,7 +321,7 @@ def revoke_key(key_id: str) -> Response[ApiKeyInfo]:
 )
 def list_audit(limit: _LIMIT = None, cursor: _CURSOR = None) -> Response[AuditPage]:
     _admin()
-    page = wiring.audit().list(page_size(given_once("limit", limit)), given_once("cursor", cursor))
+    page = wiring.audit().list(page_size(_once("limit", limit)), _once("cursor", cursor))
     return _json(
         AuditPage(entries=[AuditEntryInfo.of(entry) for entry in page.items], cursor=page.cursor)
     )
