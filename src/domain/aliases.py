@@ -23,8 +23,9 @@ RESERVED_ALIASES = frozenset(
     {
         "about", "admin", "api", "app", "assets", "auth", "dashboard", "docs", "favicon",
         "health", "healthz", "help", "index", "links", "login", "logout", "metrics",
-        "openapi", "privacy", "qr", "redoc", "robots", "settings", "shorten", "signin",
-        "signup", "sitemap", "static", "status", "swagger", "terms", "well-known", "www",
+        "openapi", "privacy", "qr", "redoc", "reports", "robots", "settings", "shorten",
+        "signin", "signup", "sitemap", "static", "status", "swagger", "terms", "well-known",
+        "www",
     }
 )  # fmt: skip
 

@@ -346,7 +346,10 @@ def test_a_deleted_link_is_410_and_its_days_are_not_shown(link, lambda_context):
 
     assert response["statusCode"] == 410
     assert response["headers"] == ERROR_HEADERS
-    assert body_of(response) == {"message": f"Link '{link['shortId']}' was deleted"}
+    assert body_of(response) == {
+        "message": f"Link '{link['shortId']}' was deleted",
+        "reason": "deleted",
+    }
 
 
 def test_an_expired_link_still_has_its_stats(dynamodb_calls, lambda_context):
