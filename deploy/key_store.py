@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import deploy.shipped_code  # noqa: F401  # puts src/ on sys.path for the imports below
 
 # isort: split
 from domain.api_keys import ApiKey, IssuedKey, Scope, issue_api_key
 from domain.audit import Actor, audit_entry
-from domain.links import rfc3339
+from domain.moderation import key_snapshot
 from repository.dynamodb_api_keys import DynamoDBApiKeys
 from repository.dynamodb_audit import audit_put_request
 
@@ -36,17 +36,6 @@ _ATTEMPTS = 3
 
 class KeyIdTaken(Exception):
     """Every id tried was taken: the random source is broken, not unlucky."""
-
-
-def key_snapshot(key: ApiKey) -> dict[str, Any]:
-    """What the audit keeps of a key, as POST /admin/keys records it: never its secret,
-    nor the secret's hash (the entry's target is the key's id, its time the creation's)."""
-    return {
-        "name": key.name,
-        "owner": key.owner,
-        "scopes": sorted(scope.value for scope in key.scopes),
-        "revokedAt": rfc3339(key.revoked_at) if key.revoked_at else None,
-    }
 
 
 def store_key(
