@@ -139,7 +139,7 @@ def check_owner(owner: object) -> str:
 
 def check_scopes(scopes: Iterable[str]) -> frozenset[Scope]:
     known = {scope.value: scope for scope in Scope}
-    wanted = list(scopes) if not isinstance(scopes, str) else [scopes]
+    wanted = [] if isinstance(scopes, str) else list(scopes)  # "admin" is not a list
     unknown = [scope for scope in wanted if scope not in known]
     if not wanted or unknown:
         allowed = ", ".join(known)

@@ -45,8 +45,8 @@ def request(
     event["routeKey"] = event["requestContext"]["routeKey"] = f"{method} {route}"
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["requestContext"]["http"]["method"] = method
-    parameters = [part for part in path.strip("/").split("/")]
-    event["pathParameters"] = {"shortId": parameters[1]} if "{shortId}" in route else None
+    segments = path.strip("/").split("/")
+    event["pathParameters"] = {"shortId": segments[1]} if "{shortId}" in route else None
     event["queryStringParameters"] = query
     event["rawQueryString"] = urlencode(query or {})
     if key is not None:
@@ -55,7 +55,8 @@ def request(
         event["body"] = body if isinstance(body, str) else json.dumps(body)
         event["headers"]["content-type"] = content_type
     event["headers"].update(headers)
-    return module.handler(event, context)
+    response: dict[str, Any] = module.handler(event, context)
+    return response
 
 
 def shorten_with(context: Any, key: str | None, **body: Any) -> dict[str, Any]:
@@ -63,7 +64,7 @@ def shorten_with(context: Any, key: str | None, **body: Any) -> dict[str, Any]:
     return request(shorten, context, "POST", "/shorten", route="/shorten", key=key, body=body)
 
 
-def owned(context: Any, key: str, **body: Any) -> dict[str, Any]:
+def owned(context: Any, key: str, **body: Any) -> Any:
     response = shorten_with(context, key, **body)
     assert response["statusCode"] == 201, response["body"]
     return json.loads(response["body"])
@@ -361,7 +362,7 @@ def import_links(
         key=key,
         body=body,
         content_type=content_type,
-        **headers,
+        **headers,  # type: ignore[arg-type]  # header names never clash with the parameters
     )
 
 
@@ -377,7 +378,11 @@ def test_an_import_creates_each_row_on_its_own(dynamodb_calls, lambda_context):
                 {"url": "https://example.com/1", "alias": "first", "tags": ["a"]},
                 {"url": "https://example.com/2", "alias": "taken"},
                 {"url": "not a url"},
-                {"url": "https://example.com/4", "title": "Four", "expiresAt": "2027-01-01T00:00:00Z"},
+                {
+                    "url": "https://example.com/4",
+                    "title": "Four",
+                    "expiresAt": "2027-01-01T00:00:00Z",
+                },
             ]
         },
     )
@@ -467,4 +472,6 @@ def test_an_import_needs_a_key_with_links_write(dynamodb_calls, lambda_context):
 
     assert import_links(lambda_context, None, rows)["statusCode"] == 401
     assert import_links(lambda_context, issue(scopes=("links:read",)), rows)["statusCode"] == 403
-    assert import_links(lambda_context, issue(), "a;b", content_type="text/plain")["statusCode"] == 415
+    assert (
+        import_links(lambda_context, issue(), "a;b", content_type="text/plain")["statusCode"] == 415
+    )
