@@ -68,7 +68,7 @@ API_PATHS = [
     "/favicon.ico",
     "/links",
 ]
-SHORT_LINK_PATHS = ["/abc123", "/my-alias_1", "/assets", "/index.htm", "/favicon.ico", "/links"]
+SHORT_LINK_PATHS = ["/abc123", "/my-alias_1", "/assets", "/index.htm", "/favicon.ico", "/link"]
 # What the redirect reads from a request (handlers/redirect.py, domain/clicks.py; the
 # origin secret comes from the origin's own header): exactly this reaches it.
 CLICK_CHECK_HEADERS = {"accept", "user-agent", "purpose", "sec-purpose", "x-purpose", "x-moz"}
@@ -490,7 +490,8 @@ def test_every_api_behaviour_caches_nothing(template):
 
 def test_the_short_links_take_get_and_head_and_the_rest_of_the_api_every_method(template):
     assert set(distribution(template)["DefaultCacheBehavior"]["AllowedMethods"]) == {"GET", "HEAD"}
-    for path in ("/shorten", "/links/abc123", "/links/abc123/qr"):
+    api_paths = ("/shorten", "/links", "/links/abc123", "/links/abc123/qr", "/links/import")
+    for path in (*api_paths, "/admin/links", "/admin/keys/0123", "/reports"):
         assert set(behaviour_for(template, path)["AllowedMethods"]) == {
             "GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE",
         }  # fmt: skip
