@@ -70,12 +70,19 @@ def content_type(key: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def page_config(outputs: dict[str, str]) -> dict[str, str]:
+def page_config(outputs: dict[str, str]) -> dict[str, str | bool]:
     """The page's config.json for a stack. The API is same-origin through the distribution
     (CloudFront routes the API's paths to it), so the page calls relative URLs; a
-    cross-origin setup would return outputs["ApiUrl"] here (and need CORS on the API)."""
-    del outputs  # same-origin today: nothing in the outputs changes the page's config
-    return {"apiBaseUrl": ""}
+    cross-origin setup would return outputs["ApiUrl"] here (and need CORS on the API).
+
+    publicCreation is the stack's PublicCreation ("true"/"false", the template allows no
+    other): false makes the page say that only API key holders create links. A stack
+    deployed before that output existed lets anyone create links, so its absence is true.
+    """
+    return {
+        "apiBaseUrl": "",
+        "publicCreation": outputs.get("PublicCreation", "true") != "false",
+    }
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ class PageFile:
         return hashlib.sha256(self.body).hexdigest()
 
 
-def page_files(web_dir: Path, config: dict[str, str]) -> dict[str, PageFile]:
+def page_files(web_dir: Path, config: dict[str, str | bool]) -> dict[str, PageFile]:
     """Every file under web_dir by its key, with config.json replaced by the stack's config
     (the checked-in one is for `make dev`; the working tree is left as it is)."""
     files: dict[str, PageFile] = {}

@@ -12,7 +12,7 @@ import pytest
 
 from deploy import publish_web
 from tests.conftest import REPO_ROOT
-from tests.deploy.conftest import ELSEWHERE, REGION, AwsCall, DeployedStack
+from tests.deploy.conftest import ELSEWHERE, REGION, AwsCall, DeployedStack, create_plain_stack
 
 
 @pytest.fixture
@@ -76,9 +76,48 @@ def test_writes_the_config_for_the_stack(deployed_stack: DeployedStack, web_dir:
     assert _publish(deployed_stack, web_dir) == 0
 
     body = boto3.client("s3").get_object(Bucket=deployed_stack.bucket, Key="config.json")["Body"]
-    # Same-origin through the distribution: the page calls the API on relative URLs.
-    assert json.loads(body.read()) == {"apiBaseUrl": ""}
+    # Same-origin through the distribution: the page calls the API on relative URLs; a
+    # stack without a PublicCreation output predates closed creation, so anyone creates.
+    assert json.loads(body.read()) == {"apiBaseUrl": "", "publicCreation": True}
     assert (web_dir / "config.json").read_text() == '{"apiBaseUrl": "http://127.0.0.1:3000"}'
+
+
+def test_a_stack_closed_to_public_creation_closes_the_page_form(
+    deployed_stack: DeployedStack, web_dir: Path
+) -> None:
+    # The same bucket and distribution, under a stack deployed with PublicCreation=false.
+    create_plain_stack(
+        "shortener-closed",
+        {
+            "SiteBucketName": deployed_stack.bucket,
+            "DistributionId": deployed_stack.distribution_id,
+            "SiteUrl": deployed_stack.site_url,
+            "PublicCreation": "false",
+        },
+    )
+
+    code = publish_web.main(
+        ["--stack", "shortener-closed", "--region", REGION, "--web-dir", str(web_dir)]
+    )
+
+    assert code == 0
+    body = boto3.client("s3").get_object(Bucket=deployed_stack.bucket, Key="config.json")["Body"]
+    assert json.loads(body.read()) == {"apiBaseUrl": "", "publicCreation": False}
+
+
+@pytest.mark.parametrize(
+    ("outputs", "public_creation"),
+    [
+        ({"PublicCreation": "true"}, True),
+        ({"PublicCreation": "false"}, False),
+        ({}, True),
+    ],
+    ids=["true", "false", "absent"],
+)
+def test_page_config_says_whether_anyone_may_create_links(
+    outputs: dict[str, str], public_creation: bool
+) -> None:
+    assert publish_web.page_config(outputs)["publicCreation"] is public_creation
 
 
 def test_first_publish_invalidates_what_it_uploaded(
