@@ -32,6 +32,13 @@ BEARER_SCHEME = "managementToken"
 _BEARER_SCHEME_DEFINITION = HTTPBearer(
     description="The `managementToken` that POST /shorten handed out for this link."
 )
+# The moderation routes (/admin/...) want an API key with the admin scope instead.
+ADMIN_KEY_SCHEME = "adminApiKey"
+_ADMIN_KEY_SCHEME_DEFINITION = HTTPBearer(
+    description="An API key (usk_...) with the `admin` scope: `make admin-key` makes the first."
+)
+# Path parameters as Powertools names them (the Python argument) and as the API does.
+_PATH_PARAMETERS = {"short_id": ("shortId", "Short id or alias"), "key_id": ("keyId", "API key id")}
 # Where a client goes from a response, as OpenAPI links naming the short id in it:
 # (path, method, status) -> where the id is. Schemathesis follows them too (create,
 # then follow, read, see the stats, change, delete; after a delete, follow and read again).
@@ -56,17 +63,20 @@ _LINKED_OPERATIONS = {
 def openapi_document() -> dict[str, Any]:
     _import_handlers()
     # The shortener and the redirect answer without a resolver; *_routes declare theirs.
-    from handlers import links, redirect_routes, shorten_routes
+    from handlers import admin, links, redirect_routes, reports, shorten_routes
 
     api = APIGatewayHttpResolver(enable_validation=True)
-    for module in (shorten_routes, redirect_routes, links):
+    for module in (shorten_routes, redirect_routes, links, admin, reports):
         api.include_router(module.router)
     document: dict[str, Any] = json.loads(
         api.get_openapi_json_schema(
             title="URL shortener",
             version="1.0.0",
             description=_DESCRIPTION,
-            security_schemes={BEARER_SCHEME: _BEARER_SCHEME_DEFINITION},
+            security_schemes={
+                BEARER_SCHEME: _BEARER_SCHEME_DEFINITION,
+                ADMIN_KEY_SCHEME: _ADMIN_KEY_SCHEME_DEFINITION,
+            },
         )
     )
     document = _without_powertools_validation_errors(_with_api_parameter_names(document))
@@ -101,10 +111,13 @@ def _with_api_parameter_names(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document["paths"].items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path" and parameter["name"] == "short_id":
-                    parameter["name"] = "shortId"
-                    parameter["schema"]["title"] = "Short id or alias"
-        paths[path.replace("{short_id}", "{shortId}")] = operations
+                if parameter["in"] == "path" and parameter["name"] in _PATH_PARAMETERS:
+                    parameter["name"], parameter["schema"]["title"] = _PATH_PARAMETERS[
+                        parameter["name"]
+                    ]
+        for python_name, (api_name, _) in _PATH_PARAMETERS.items():
+            path = path.replace(f"{{{python_name}}}", f"{{{api_name}}}")
+        paths[path] = operations
     document["paths"] = paths
     return document
 
@@ -121,11 +134,14 @@ def _without_empty_content(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_management_token(document: dict[str, Any]) -> dict[str, Any]:
-    """The routes that answer 401 are exactly those that want the link's token."""
-    for operations in document["paths"].values():
+    """The routes that answer 401 are exactly those that want the link's token, or under
+    /admin/, an admin API key."""
+    for path, operations in document["paths"].items():
         for operation in operations.values():
             if "401" in operation["responses"]:
                 operation["security"] = [{BEARER_SCHEME: []}]
+            if "security" in operation and path.startswith("/admin/"):
+                operation["security"] = [{ADMIN_KEY_SCHEME: []}]
     return document
 
 

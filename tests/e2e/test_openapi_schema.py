@@ -136,7 +136,11 @@ def test_link_lifecycles_answer_as_documented(api_schema: schemathesis.BaseSchem
     tokens: dict[str, str] = {}
     answered: Counter[tuple[str, int]] = Counter()
 
-    class LinkLifecycles(api_schema.as_state_machine()):  # type: ignore[misc]
+    # Chains of the link routes: the moderation routes want an admin key (no chain can
+    # make one) and a report's chain ends at once, so they would only crowd the chains out.
+    links_only = api_schema.exclude(path_regex=r"^/(admin/|reports$)")
+
+    class LinkLifecycles(links_only.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: schemathesis.Case) -> None:
             if case.operation.label == SHORTEN and isinstance(case.body, dict):
                 _make_alias_unique(case.body)
