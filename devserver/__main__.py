@@ -48,6 +48,7 @@ from devserver.functions import environment_warnings
 from devserver.local_admin_key import DEFAULT_KEY_FILE, LINKS_TABLE_ID, ensure_local_admin_key
 from devserver.project import load_project, local_http_api
 from devserver.server import LocalHttpApi, listen
+from devserver.sns_stand_in import SnsStandIn, start_sns_stand_in
 from devserver.stream_pollers import (
     Checkpoints,
     StreamClients,
@@ -198,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     throttling: ThrottlingProxy | None = None
     api: LocalHttpApi | None = None
     pollers: list[StreamPoller] = []
+    notifications: SnsStandIn | None = None
     try:
         try:
             backend = start_backend(args.dynamodb, args.data_dir, inherited, verbose=args.verbose)
@@ -222,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["DYNAMODB_ITEM_WRITES_PER_SECOND"] = str(limits.item_writes_per_second)
 
         os.environ.update(sdk_environment(endpoint_url, region, inherited))
+        # No SNS here: the reports function's notifications print on this console.
+        if "AWS_ENDPOINT_URL_SNS" not in inherited:
+            notifications = start_sns_stand_in()
+            os.environ["AWS_ENDPOINT_URL_SNS"] = notifications.endpoint_url
         client = boto3.client("dynamodb")
         try:
             for table in project.tables:
@@ -306,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             throttling.stop()
         if backend is not None:
             backend.stop()
+        if notifications is not None:
+            notifications.stop()
     return 0
 
 
