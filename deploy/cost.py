@@ -5,7 +5,12 @@ design's requests per operation (docs/architecture.md, "Data model"):
 
 - creating a link: 1 HTTP API request, 1 Lambda invocation, 3 DynamoDB writes (the
   client's and the stack's rate counters, `UpdateItem`s, and the conditional `PutItem`;
-  an IPv6 client's /56 and /48 add two);
+  an IPv6 client's /56 and /48 add two), and 1 write of the table's one index, ListIndex
+  (the operators' listing: the link's keys and host, well under 1 KB). A link made with an
+  API key writes the link and its owner's listing entry in one transaction instead: 1
+  counter write, 4 for the transaction (2 per item) and 2 index writes, 7 in all against
+  4 (`owned_links_percent`). No click writes the index: DynamoDB writes an index entry
+  only when an attribute it holds changes, and it holds nothing a click changes;
 - a redirect: 1 HTTP API request, 1 Lambda invocation, 1 `UpdateItem` (~1 WRU: a link item
   is well under 1 KB, and `ReturnValues` costs nothing more), and what it logs: its
   metrics line and the API's access log line (tests/integration/test_redirect_logs.py
@@ -169,13 +174,19 @@ class Assumptions:
     api_response_bytes: int = 1000  # a JSON answer of /shorten or /links
     link_item_bytes: int = 300  # ~200 bytes of attributes + DynamoDB's 100 per item
     months_retained: int = 12  # links kept in the table: a year of creations
+    # ListIndex: its entry of each link (keys, `created`, `host`), with DynamoDB's 100 bytes.
+    index_entry_bytes: int = 250
+    # Links created with an API key, owned (a transaction and a second index entry each).
+    owned_links_percent: int = 0
     cache_miss_percent: int = 5  # page requests that reach S3
     site_bytes: int = 150_000  # web/ in the bucket
     # EMF metrics x dimension values: 8, and click analytics' 6 (ClickReports,
     # StreamRecords, StreamRecordsSkipped, ClickDaysWritten, VisitorKeysForgotten, and the
     # aggregator's ColdStart).
     custom_metrics: int = 14
-    alarms: int = 12  # errors, throttles x3; 5xx; p99; DynamoDB; ceiling; click stats x2
+    # Errors and throttles of the five HTTP functions; 5xx; p99; DynamoDB; the creation
+    # ceiling; click stats x2.
+    alarms: int = 16
     secrets: int = 2  # token sealing, origin verify
     waf: int = 0  # 1: the optional per-client rate limit's web ACL (WafRateLimitPerClient)
     # Click analytics, per million clicks: the aggregator's figures from bench/aggregator.py
@@ -277,7 +288,10 @@ def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
         + redirects * a.redirect_response_bytes
         + (creations + lookups) * a.api_response_bytes
     )
-    table_gb = creations * a.months_retained * a.link_item_bytes / GIB
+    owned = creations * a.owned_links_percent / 100
+    # Each link's index entry, and each owned link's listing entry (an item and its entry).
+    link_bytes = a.link_item_bytes + a.index_entry_bytes
+    table_gb = a.months_retained * (creations * link_bytes + owned * 2 * a.index_entry_bytes) / GIB
     log_gb = (
         redirects * a.redirect_log_bytes + (creations + lookups) * a.log_bytes_per_request
     ) / GIB
@@ -301,7 +315,8 @@ def usage(traffic: Traffic, assumptions: Assumptions) -> dict[str, Decimal]:
         / 1024
         * clicks_in_millions
         * a.click_stats_seconds_per_million,
-        "dynamodb_write_request_units": 3 * creations + redirects,
+        # Per creation: 2 counters, the link, its index entry; an owned one 3 more.
+        "dynamodb_write_request_units": 4 * creations + 3 * owned + redirects,
         "click_stats_write_request_units": per_click(a.click_stats_write_units_per_million),
         "dynamodb_read_request_units": lookups,
         "click_stats_read_request_units": per_click(a.click_stats_read_units_per_million),

@@ -66,13 +66,24 @@ def test_the_waf_costs_its_fees_and_every_request_to_the_distribution_only_when_
     ) - cost.cost_per_million_redirects(book, assumptions) == Decimal("0.60")
 
 
-def test_creation_costs_three_writes_and_one_api_call(book):
+def test_creation_costs_three_writes_its_index_entry_and_one_api_call(book):
     lines = by_key(cost.estimate(Traffic(1_000_000, 0, 0), book))
 
-    # The address's and the stack's rate counters, and the link (an IPv4 client).
-    assert lines["dynamodb_write_request_units"].quantity == 3_000_000
+    # The address's and the stack's rate counters, the link (an IPv4 client), and its
+    # entry in ListIndex (template.yaml: one index, which every link item is in).
+    assert lines["dynamodb_write_request_units"].quantity == 4_000_000
     assert lines["http_api_requests"].quantity == 1_000_000
     assert lines["lambda_requests"].quantity == 1_000_000
+
+
+def test_an_owned_link_costs_its_transaction_and_its_owners_listing_entry(book):
+    owned = Assumptions(owned_links_percent=100)
+
+    lines = by_key(cost.estimate(Traffic(1_000_000, 0, 0), book, owned))
+
+    # The key's rate counter; the link and its listing entry, a transaction (2 units an
+    # item: tests/integration/test_owned_links.py sees the calls); and both index entries.
+    assert lines["dynamodb_write_request_units"].quantity == 7_000_000
 
 
 def test_page_view_pays_cloudfront_for_every_object_and_the_api_for_its_calls(book):

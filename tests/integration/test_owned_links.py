@@ -475,3 +475,17 @@ def test_an_import_needs_a_key_with_links_write(dynamodb_calls, lambda_context):
     assert (
         import_links(lambda_context, issue(), "a;b", content_type="text/plain")["statusCode"] == 415
     )
+
+
+def test_a_creation_with_a_known_key_is_a_counter_and_one_transaction(
+    dynamodb_calls, lambda_context
+):
+    key = issue()
+    owned(lambda_context, key)  # reads the key (and what else an environment reads once)
+    dynamodb_calls.operations.clear()
+
+    owned(lambda_context, key)
+
+    # The key's own rate counter, then the link and its owner's listing entry together:
+    # what deploy/cost.py prices an owned link at.
+    assert dynamodb_calls.operations == ["UpdateItem", "TransactWriteItems"]
