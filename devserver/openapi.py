@@ -37,6 +37,17 @@ ADMIN_KEY_SCHEME = "adminApiKey"
 _ADMIN_KEY_SCHEME_DEFINITION = HTTPBearer(
     description="An API key (usk_...) with the `admin` scope: `make admin-key` makes the first."
 )
+# An owner's routes take an API key with links:read or links:write (docs/api.md, "API
+# keys and owned links"): instead of a link's token where both work, alone where not.
+API_KEY_SCHEME = "apiKey"
+_API_KEY_SCHEME_DEFINITION = HTTPBearer(
+    description="An API key (usk_...) with the scope the route names: `links:write` to"
+    " create and manage its owner's links, `links:read` to list them and read their stats."
+)
+# Routes an API key alone opens, and POST /shorten, where a key is optional (it makes the
+# link owned; with PublicCreation=false it is required).
+_KEY_ONLY = {("/links", "get"), ("/links/import", "post")}
+_KEY_OPTIONAL = {("/shorten", "post")}
 # Path parameters as Powertools names them (the Python argument) and as the API does.
 _PATH_PARAMETERS = {"short_id": ("shortId", "Short id or alias"), "key_id": ("keyId", "API key id")}
 # Where a client goes from a response, as OpenAPI links naming the short id in it:
@@ -75,12 +86,13 @@ def openapi_document() -> dict[str, Any]:
             description=_DESCRIPTION,
             security_schemes={
                 BEARER_SCHEME: _BEARER_SCHEME_DEFINITION,
+                API_KEY_SCHEME: _API_KEY_SCHEME_DEFINITION,
                 ADMIN_KEY_SCHEME: _ADMIN_KEY_SCHEME_DEFINITION,
             },
         )
     )
     document = _without_powertools_validation_errors(_with_api_parameter_names(document))
-    document = _with_links(_with_management_token(_without_empty_content(document)))
+    document = _with_links(_with_security(_without_empty_content(document)))
     whole: dict[str, Any] = _with_whole_numbers(document)
     return whole
 
@@ -133,15 +145,22 @@ def _without_empty_content(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _with_management_token(document: dict[str, Any]) -> dict[str, Any]:
-    """The routes that answer 401 are exactly those that want the link's token, or under
-    /admin/, an admin API key."""
+def _with_security(document: dict[str, Any]) -> dict[str, Any]:
+    """The routes that answer 401 want a credential: on a link, its token or an API key of
+    its owner; under /admin/, an admin API key; GET /links and POST /links/import, an API
+    key. POST /shorten takes one if it comes (required where PublicCreation=false)."""
     for path, operations in document["paths"].items():
         for operation in operations.values():
             if "401" in operation["responses"]:
-                operation["security"] = [{BEARER_SCHEME: []}]
+                # Either one: the link's token, or an API key of its owner.
+                operation["security"] = [{BEARER_SCHEME: []}, {API_KEY_SCHEME: []}]
             if "security" in operation and path.startswith("/admin/"):
                 operation["security"] = [{ADMIN_KEY_SCHEME: []}]
+    for path, method in _KEY_ONLY:
+        document["paths"][path][method]["security"] = [{API_KEY_SCHEME: []}]
+    for path, method in _KEY_OPTIONAL:
+        # `{}`: no credential at all is one of the ways (OpenAPI 3, Security Requirement).
+        document["paths"][path][method]["security"] = [{}, {API_KEY_SCHEME: []}]
     return document
 
 

@@ -32,22 +32,30 @@ ERROR_BODY_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "reason": {
+            "type": "string",
+            "enum": ["deleted", "expired", "disabled", "blocked", "unavailable"],
+            "description": "A 410's cause, for programs: why the link no longer redirects.",
+        },
     },
 }
 
 _STATUS_MEANINGS = {
     400: "The request cannot be read, or a value breaks a rule; `errors` names each.",
-    401: "No `Authorization: Bearer <managementToken>`.",
-    403: "The token does not manage this link, or the request reached the API's own URL"
-    " without passing the site's CloudFront.",
+    401: "No `Authorization: Bearer` with the credential the route needs (the link's"
+    " management token, or an API key), or an API key that is unknown or revoked.",
+    403: "The token does not manage this link, the API key lacks the route's scope or"
+    " belongs to another owner, or the request reached the API's own URL without passing"
+    " the site's CloudFront.",
     404: "No such link.",
     409: "The alias is taken, or a request with this Idempotency-Key is still running.",
-    410: "The link expired, was deleted, or points to a blocked host.",
+    410: "The link expired, was deleted or disabled, or points to a blocked host;"
+    " `reason` says which in one word.",
     413: "The body is over 8 KiB.",
     415: "The body is not `application/json`.",
     422: "A field is missing, of the wrong type or unknown, or an Idempotency-Key was reused.",
-    429: "Too many links created from this address, or by everyone together in the last"
-    " minute; see `Retry-After`.",
+    429: "Too many links created from this address or with this API key (or reports sent),"
+    " or by everyone together in the last minute; see `Retry-After`.",
     503: "Briefly unavailable (storage throttled or unreachable, or no free short id);"
     " nothing to fix in the request: retry after `Retry-After` seconds.",
 }

@@ -25,7 +25,7 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # unannotated 
     "/shorten",
     summary="Shorten a URL",
     responses=with_body(201, "Created; `Location` is the short link.", CreatedLink)
-    | error_responses(400, 403, 409, 413, 415, 422, 429, 503),
+    | error_responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
 )
 def shorten(request: ShortenRequest) -> Response[str]:
     # `request` is what the document describes; answer_creation() reads the body
