@@ -489,3 +489,18 @@ def test_a_creation_with_a_known_key_is_a_counter_and_one_transaction(
     # The key's own rate counter, then the link and its owner's listing entry together:
     # what deploy/cost.py prices an owned link at.
     assert dynamodb_calls.operations == ["UpdateItem", "TransactWriteItems"]
+
+
+def test_no_key_or_token_reaches_a_log(dynamodb_calls, lambda_context, capsys, caplog):
+    key = issue()
+    link = owned(lambda_context, key, title="Launch")
+    change(lambda_context, link["shortId"], key, {"tags": ["a"]})
+    listing(lambda_context, key, format="csv")
+    import_links(lambda_context, key, {"links": [{"url": "https://example.com/i"}]})
+    shorten_with(lambda_context, key[:-1] + "A")  # a wrong secret: logged as a refusal
+
+    logged = capsys.readouterr().out + capsys.readouterr().err + caplog.text
+    assert "Links imported" in logged  # the logs were captured
+    _, secret = key.rsplit("_", 1)
+    for credential in (key, secret, secret[:-1], link["managementToken"]):
+        assert credential not in logged
