@@ -175,6 +175,8 @@ class DynamoDBLinkModeration:
     def links_named(self, short_ids: list[str]) -> dict[str, Link]:
         """The links, in the order named, each with its click shards' clicks (one more
         request per viral link)."""
+        # BatchGetItem refuses a key named twice (a link reported twice is).
+        short_ids = list(dict.fromkeys(short_ids))
         read: dict[str, Link] = {}
         pending: dict[str, Any] = {}
         if short_ids:

@@ -38,10 +38,12 @@ from moto import mock_aws
 
 from devserver.dynamodb_tables import ensure_table
 from devserver.stream_pollers import RecordFilter, lambda_record
+from domain.api_keys import issue_api_key
 from domain.hot_links import HotLinks
 from domain.links import Link
 from handlers import wiring
 from repository.client import create_dynamodb_client
+from repository.dynamodb_api_keys import DynamoDBApiKeys
 from repository.dynamodb_links import DynamoDBLinkRepository
 from sam_template.application import load_application
 from sam_template.document import TEMPLATE_PATH, load_template
@@ -52,6 +54,11 @@ from tests.conftest import EVENTS_DIR, FakeLambdaContext, load_event
 from tests.dynamodb_servers import LINKS_TABLE
 
 APPLICATION = load_application(TEMPLATE_PATH, "us-east-1")
+TOPICS = frozenset(
+    logical_id
+    for logical_id, resource in load_template()["Resources"].items()
+    if resource.get("Type") == "AWS::SNS::Topic"
+)
 FUNCTIONS = {function.logical_id: function for function in APPLICATION.functions}
 TABLES = {table.table_name: table for table in APPLICATION.tables}
 # API Gateway's own event for each route (events/README.md); a route without one gets
@@ -156,8 +163,70 @@ def grants_of(template: dict[str, Any], function_id: str) -> list[Grant]:
         # (tests/template/test_click_analytics.py holds them to the links table's stream).
         if _reads_a_stream(statement):
             continue
+        if (grant := _index_query_grant(template, function_id, statement)) is not None:
+            grants.append(grant)
+            continue
+        if (grant := _publish_grant(template, function_id, statement)) is not None:
+            grants.append(grant)
+            continue
         grants += _grants_of_statement(function_id, statement)
     return grants
+
+
+def _index_query_grant(
+    template: dict[str, Any], function_id: str, statement: dict[str, Any]
+) -> Grant | None:
+    """A statement that lets the function Query one global secondary index of a table of
+    the template, and nothing else: `Action: [dynamodb:Query]`, `Resource: !Sub
+    "${Table.Arn}/index/<IndexName>"`, no Condition (any of the index's partitions; the
+    index holds what its projection says). Anything else about it is read as any other
+    statement (and an index Resource then matches no call: granted but unused)."""
+    resource = statement.get("Resource")
+    if not (
+        set(statement) <= {"Sid", "Effect", "Action", "Resource"}
+        and statement.get("Effect") == "Allow"
+        and _as_list(statement["Action"]) == ["dynamodb:Query"]
+        and isinstance(resource, dict)
+        and set(resource) == {"Fn::Sub"}
+        and isinstance(resource["Fn::Sub"], str)
+    ):
+        return None
+    match = re.fullmatch(r"\$\{(\w+)\.Arn\}/index/(\w+)", resource["Fn::Sub"])
+    if match is None:
+        return None
+    table_id, index = match.groups()
+    table = template["Resources"].get(table_id, {})
+    indexes = {
+        gsi["IndexName"]
+        for gsi in (table.get("Properties") or {}).get("GlobalSecondaryIndexes") or []
+    }
+    if table.get("Type") != "AWS::DynamoDB::Table" or index not in indexes:
+        return None
+    sid = f"{function_id}.{statement.get('Sid', '(no Sid)')}"
+    return Grant(sid, "dynamodb:Query", f"{table_id}.Arn/index/{index}", "*", wildcards=True)
+
+
+def _publish_grant(
+    template: dict[str, Any], function_id: str, statement: dict[str, Any]
+) -> Grant | None:
+    """A statement that lets the function publish to one SNS topic of the template and do
+    nothing else: `Action: [sns:Publish]`, `Resource: !Ref Topic`, no Condition. Any
+    other SNS statement is refused (below, as an unread one)."""
+    actions = [str(action) for action in _as_list(statement["Action"])]
+    if not any(action.lower().startswith("sns:") for action in actions):
+        return None
+    sid = f"{function_id}.{statement.get('Sid', '(no Sid)')}"
+    resource = statement.get("Resource")
+    if not (
+        set(statement) <= {"Sid", "Effect", "Action", "Resource"}
+        and statement.get("Effect") == "Allow"
+        and actions == ["sns:Publish"]
+        and isinstance(resource, dict)
+        and set(resource) == {"Ref"}
+        and template["Resources"].get(resource["Ref"], {}).get("Type") == "AWS::SNS::Topic"
+    ):
+        raise Unprovable(f"{sid}: only sns:Publish on one topic of the template is read here")
+    return Grant(sid, "sns:Publish", f"{resource['Ref']}.Ref", "", wildcards=False)
 
 
 STREAM_READ_ACTIONS = frozenset(
@@ -364,6 +433,8 @@ class CallRecorder:
     """Records every AWS call any botocore client makes while a function runs."""
 
     tables: dict[str, TableDefinition]
+    # The template's SNS topics by the name they have here (their logical id).
+    topics: frozenset[str] = frozenset()
     calls: dict[str, set[ItemCall]] = field(default_factory=dict)
     unprovable: dict[str, list[str]] = field(default_factory=dict)
     _running: str | None = None
@@ -420,6 +491,8 @@ class CallRecorder:
         return [self.item_call(service, operation, params)]
 
     def item_call(self, service: str, operation: str, params: dict[str, Any]) -> ItemCall:
+        if service == "sns" and operation == "Publish":
+            return self.publish_call(params)
         if service != "dynamodb" or operation not in (*ITEM_OPERATIONS, "Query"):
             # Batch and transactional calls are authorised item by item, a Scan by other
             # rules (it has no leading key, so ForAllValues lets it read everything):
@@ -433,13 +506,41 @@ class CallRecorder:
             for key in table.create_table_arguments["KeySchema"]
             if key["KeyType"] == "HASH"
         )
-        if operation == "Query":
+        resource = f"{table.logical_id}.Arn"
+        if operation == "Query" and "IndexName" in params:
+            # IAM authorises a Query of an index on the index's ARN, its LeadingKeys the
+            # index's partition key (DynamoDB developer guide, "Using IAM policy
+            # conditions for fine-grained access control").
+            index = next(
+                (
+                    gsi
+                    for gsi in table.create_table_arguments.get("GlobalSecondaryIndexes") or []
+                    if gsi["IndexName"] == params["IndexName"]
+                ),
+                None,
+            )
+            if index is None:
+                raise Unprovable(f"Query of {params['IndexName']}, no index of the template")
+            hash_key = next(
+                k["AttributeName"] for k in index["KeySchema"] if k["KeyType"] == "HASH"
+            )
+            resource = f"{resource}/index/{index['IndexName']}"
+            value = _queried_partition_key(params, hash_key)
+        elif operation == "Query":
             value = _queried_partition_key(params, hash_key)
         else:
             (value,) = params[ITEM_OPERATIONS[operation]][hash_key].values()
-        return ItemCall(
-            f"dynamodb:{operation}", f"{table.logical_id}.Arn", str(value), attribute_names(params)
-        )
+        return ItemCall(f"dynamodb:{operation}", resource, str(value), attribute_names(params))
+
+    def publish_call(self, params: dict[str, Any]) -> ItemCall:
+        """An SNS Publish, as IAM authorises it: sns:Publish on the topic. Only to a topic of
+        the template, and only by TopicArn (not to a phone number or a target ARN)."""
+        if set(params) - {"TopicArn", "Message", "Subject"}:
+            raise Unprovable(f"sns:Publish with {sorted(params)} is not modelled by this test")
+        topic = str(params.get("TopicArn", "")).rpartition(":")[2]
+        if topic not in self.topics:
+            raise Unprovable(f"sns:Publish to {params.get('TopicArn')!r}, no topic of the template")
+        return ItemCall("sns:Publish", f"{topic}.Ref", "")
 
 
 _TRANSACTION_ACTIONS = {
@@ -457,8 +558,8 @@ def _without_keys(reads: dict[str, Any]) -> dict[str, Any]:
 def _queried_partition_key(params: dict[str, Any], hash_key: str) -> str:
     """A Query's dynamodb:LeadingKeys: the value its key condition gives the table's hash
     key (a Query reads one partition)."""
-    if "IndexName" in params or "KeyConditionExpression" not in params:
-        raise Unprovable("only a Query of the table by KeyConditionExpression is modelled")
+    if "KeyConditionExpression" not in params:
+        raise Unprovable("only a Query by KeyConditionExpression is modelled")
     names = params.get("ExpressionAttributeNames") or {}
     values = params.get("ExpressionAttributeValues") or {}
     condition = params["KeyConditionExpression"]
@@ -671,6 +772,96 @@ def exercise_every_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert api.status("GET", f"/{short_id}", headers={"user-agent": BROWSER}) == 410
 
 
+def exercise_the_moderation_routes(api: Api, sns: Any) -> None:
+    """An operator's day (issue 14): every admin route with an admin key, and refused
+    without one, with a key lacking the scope, and with bad input; a viral link taken
+    down and back; a host blocked and unblocked; reports, the notified, the throttled,
+    the refused and one whose notification fails."""
+    admin_key, reader = _stored_key("admin"), _stored_key("links:read")
+    as_admin = {"authorization": f"Bearer {admin_key}"}
+    as_reader = {"authorization": f"Bearer {reader}"}
+    link = api.create({"url": "https://moderated.example/x"})["shortId"]
+    viral = api.create({"url": "https://moderated.example/viral"})["shortId"]
+    repository = DynamoDBLinkRepository(wiring.dynamodb_client(), LINKS_TABLE.table_name)
+    assert repository.spread_clicks(repository.get(viral), 2) == 2
+
+    # The listing: refused, a page and the next, filtered, bad parameters.
+    assert api.status("GET", "/admin/links") == 401
+    assert api.status("GET", "/admin/links", headers=as_reader) == 403
+    first = api.send("GET", "/admin/links", headers=as_admin, query={"limit": "1"})
+    cursor = json.loads(first["body"])["cursor"]
+    assert api.status("GET", "/admin/links", headers=as_admin, query={"cursor": cursor}) == 200
+    by_host = {"host": "moderated.example", "since": "2026-01-01T00:00:00Z"}
+    assert api.status("GET", "/admin/links", headers=as_admin, query=by_host) == 200
+    assert api.status("GET", "/admin/links", headers=as_admin, query={"limit": "0"}) == 400
+
+    # Take-downs: a link, a viral one (its shards too), refusals; then back.
+    reason = {"reason": "phishing"}
+    for short_id in (link, viral):
+        path = f"/admin/links/{short_id}/disable"
+        assert api.status("POST", path, body=reason, headers=as_admin) == 200
+    assert api.status("GET", f"/{viral}", headers={"user-agent": BROWSER}) == 410
+    assert api.status("POST", f"/admin/links/{link}/disable", body={}, headers=as_admin) == 400
+    assert (
+        api.status("POST", "/admin/links/iam-nolink/disable", body=reason, headers=as_admin) == 404
+    )
+    for short_id in (link, viral):
+        assert api.status("POST", f"/admin/links/{short_id}/enable", headers=as_admin) == 200
+
+    # Blocked hosts: blocked, listed, refused, unblocked (twice).
+    host_path = "/admin/blocked-hosts/blocked.example"
+    assert api.status("PUT", host_path, body={"reason": "malware"}, headers=as_admin) == 200
+    assert api.status("GET", "/admin/blocked-hosts", headers=as_admin) == 200
+    assert api.status("PUT", "/admin/blocked-hosts/bücher.de", headers=as_admin) == 400
+    assert api.status("DELETE", host_path, headers=as_admin) == 204
+    assert api.status("DELETE", host_path, headers=as_admin) == 204
+
+    # Reports: notified, throttled, unknown, rate-limited; one whose notice fails (the
+    # topic gone) gives its claim back; then the operator reads them.
+    topic = {"REPORT_TOPIC_ARN": sns.create_topic(Name="AlarmTopic")["TopicArn"]}
+    reported = {"shortId": link, "reason": "phishing", "details": "it asks for my bank login"}
+    assert api.status("POST", "/reports", body=reported, environment=topic) == 202
+    assert api.status("POST", "/reports", body=reported, environment=topic) == 202
+    unknown = {"shortId": "iam-nolink", "reason": "spam"}
+    assert api.status("POST", "/reports", body=unknown, environment=topic) == 404
+    one_report = {**topic, "REPORT_RATE_LIMIT": "2"}
+    assert api.status("POST", "/reports", body=reported, environment=one_report) == 429
+    sns.delete_topic(TopicArn=topic["REPORT_TOPIC_ARN"])
+    other = {"shortId": viral, "reason": "malware"}
+    assert (
+        api.status("POST", "/reports", body=other, environment=topic, source_ip="192.0.2.8") == 202
+    )
+    assert api.status("GET", "/admin/reports", headers=as_admin) == 200
+
+    # Keys: issued, refused, listed, revoked (twice), unknown.
+    issued = api.send(
+        "POST",
+        "/admin/keys",
+        headers=as_admin,
+        body={"name": "ci", "owner": "team", "scopes": ["links:write"]},
+    )
+    assert issued["statusCode"] == 201
+    new_id = json.loads(issued["body"])["id"]
+    bad_key = {"name": "ci", "owner": "team", "scopes": ["root"]}
+    assert api.status("POST", "/admin/keys", body=bad_key, headers=as_admin) == 400
+    assert api.status("GET", "/admin/keys", headers=as_admin) == 200
+    assert api.status("DELETE", f"/admin/keys/{new_id}", headers=as_admin) == 200
+    assert api.status("DELETE", f"/admin/keys/{new_id}", headers=as_admin) == 200
+    assert api.status("DELETE", "/admin/keys/0123456789abcdef", headers=as_admin) == 404
+
+    # The audit trail, a page and the next.
+    page = api.send("GET", "/admin/audit", headers=as_admin, query={"limit": "2"})
+    cursor = json.loads(page["body"])["cursor"]
+    assert api.status("GET", "/admin/audit", headers=as_admin, query={"cursor": cursor}) == 200
+
+
+def _stored_key(*scopes: str) -> str:
+    """A key stored as make admin-key stores one (outside every function's calls)."""
+    issued = issue_api_key(name="iam", owner="ops", scopes=scopes, now=datetime.now(UTC))
+    DynamoDBApiKeys(wiring.dynamodb_client(), LINKS_TABLE.table_name).add(issued.record)
+    return issued.key
+
+
 def make_a_link_go_viral(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """A link the redirect finds hot (domain/hot_links.py): its clicks spread over click
     shards, counted there; its details add them up; its owner's change and delete reach
@@ -796,10 +987,11 @@ def story() -> Iterator[Story]:
         # One client for every request: building one loads botocore's service model,
         # ~0.1 s each time. Calls are told apart by the function running, not the client.
         monkeypatch.setattr(wiring, "create_dynamodb_client", lambda: client)
-        recorder = CallRecorder(TABLES)
+        recorder = CallRecorder(TABLES, TOPICS)
         recorder.install(monkeypatch)
         api = Api(recorder, monkeypatch, FakeLambdaContext())
         exercise_every_route(api, monkeypatch)
+        exercise_the_moderation_routes(api, boto3.client("sns"))
         yield Story(recorder, api.routes_sent)
     wiring.reset()
 
@@ -1203,3 +1395,88 @@ def test_reading_a_tables_stream_is_left_to_lambdas_event_source_mapping():
 def test_a_statement_that_reaches_beyond_a_stream_is_read_as_any_other(statement):
     with pytest.raises(Unprovable, match="no dynamodb:LeadingKeys"):
         grants_of(template_with(statement), "Fn")
+
+
+def test_a_query_of_an_index_is_authorised_on_the_index_by_its_partition():
+    params = {
+        "TableName": LINKS_TABLE.table_name,
+        "IndexName": "ListIndex",
+        "KeyConditionExpression": "listed = :listed AND created >= :since",
+        "ExpressionAttributeValues": {":listed": {"S": "LINK"}, ":since": {"S": "2026"}},
+    }
+
+    call = CallRecorder(TABLES).item_call("dynamodb", "Query", params)
+
+    assert call == ItemCall(
+        "dynamodb:Query",
+        f"{LINKS_TABLE.logical_id}.Arn/index/ListIndex",
+        "LINK",
+        frozenset({"listed", "created"}),
+    )
+
+
+QUERY_THE_INDEX = {
+    "Sid": "ListEveryLink",
+    "Effect": "Allow",
+    "Action": ["dynamodb:Query"],
+    "Resource": {"Fn::Sub": "${LinksTable.Arn}/index/ListIndex"},
+}
+PUBLISH = {
+    "Sid": "Tell",
+    "Effect": "Allow",
+    "Action": ["sns:Publish"],
+    "Resource": {"Ref": "Topic"},
+}
+
+
+def with_table_and_topic(*statements: dict[str, Any]) -> dict[str, Any]:
+    template = template_with(*statements)
+    template["Resources"]["LinksTable"] = load_template()["Resources"]["LinksTable"]
+    template["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic"}
+    return template
+
+
+def test_an_index_query_and_a_publish_are_read_exactly():
+    grants = grants_of(with_table_and_topic(QUERY_THE_INDEX, PUBLISH), "Fn")
+    listing = ItemCall("dynamodb:Query", "LinksTable.Arn/index/ListIndex", "LINK")
+    publish = CallRecorder(TABLES, frozenset({"Topic"})).item_call(
+        "sns", "Publish", {"TopicArn": "arn:aws:sns:us-east-1:123456789012:Topic", "Message": "m"}
+    )
+
+    assert missing_grants({listing, publish}, grants) == []
+    assert unused_grants(grants, {listing}) == [
+        "Fn.Tell: sns:Publish on Topic.Ref for LeadingKeys "
+    ]
+    # Another index of the table, or one of no table, is granted nothing the code can use.
+    other = {**QUERY_THE_INDEX, "Resource": {"Fn::Sub": "${LinksTable.Arn}/index/Other"}}
+    with pytest.raises(Unprovable, match="no dynamodb:LeadingKeys"):
+        grants_of(with_table_and_topic(other), "Fn")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {**PUBLISH, "Resource": "*"},
+        {**PUBLISH, "Action": ["sns:*"]},
+        {**PUBLISH, "Action": ["sns:Publish", "sns:Subscribe"]},
+        {**PUBLISH, "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}},
+    ],
+    ids=["any-topic", "any-action", "another-action", "a-condition"],
+)
+def test_any_other_sns_statement_is_refused(statement):
+    with pytest.raises(Unprovable, match="sns:Publish on one topic"):
+        grants_of(with_table_and_topic(statement), "Fn")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"TopicArn": "arn:aws:sns:us-east-1:123456789012:Elsewhere", "Message": "m"},
+        {"PhoneNumber": "+15550100", "Message": "m"},
+        {"TargetArn": "arn:aws:sns:us-east-1:123456789012:endpoint/x", "Message": "m"},
+    ],
+    ids=["other-topic", "sms", "endpoint"],
+)
+def test_a_publish_anywhere_but_a_topic_of_the_template_is_refused(params):
+    with pytest.raises(Unprovable):
+        CallRecorder(TABLES, frozenset({"Topic"})).item_call("sns", "Publish", params)

@@ -71,7 +71,7 @@ GRANTS = {
     # to and read. No DeleteItem but of a blocked host: never an audit entry, a link or
     # a key (a revoked key stays).
     "AdminFunction": {
-        "dynamodb:GetItem": {"APIKEYS", "BLOCKEDHOSTS", "LINK#*", "SHARD#*"},
+        "dynamodb:GetItem": {"APIKEYS", "BLOCKEDHOSTS", "LINK#*"},
         "dynamodb:BatchGetItem": {"LINK#*", "SHARD#*"},
         "dynamodb:UpdateItem": {"APIKEYS", "LINK#*", "SHARD#*"},
         "dynamodb:PutItem": {"APIKEYS", "AUDIT", "BLOCKEDHOSTS"},
