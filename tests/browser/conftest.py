@@ -123,6 +123,18 @@ def rate_limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loc
 
 
 @pytest.fixture(scope="session")
+def closed_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """A stack deployed with PublicCreation=false: POST /shorten without a key is 401."""
+    process, local = start_local_stack(
+        "moto",
+        tmp_path_factory.mktemp("browser-data-closed"),
+        {**UNLIMITED, "PUBLIC_CREATION": "false"},
+    )
+    yield local
+    stop(process)
+
+
+@pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver

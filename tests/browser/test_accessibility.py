@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageUnderTest
 from tests.browser.shortener_page import field_error, fill_form, shorten
+from tests.browser.test_closed_creation import serve_config
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -53,3 +54,11 @@ def test_link_info_view_has_no_serious_violations(ui: PageUnderTest) -> None:
 
     assert check_with_axe(page) == []
     assert page.locator("h1").count() == 1
+
+
+def test_closed_creation_notice_has_no_serious_violations(ui: PageUnderTest) -> None:
+    serve_config(ui, {"apiBaseUrl": "", "publicCreation": False})
+    page = ui.open()
+    expect(page.locator("#creation-closed")).to_be_visible()
+
+    assert check_with_axe(page) == []

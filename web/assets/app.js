@@ -15,12 +15,13 @@ const VIEWS = {
   "link-info": { element: "link-info-view", heading: "Link details", title: "Link details · URL shortener" },
 };
 
-const { apiBaseUrl } = await loadConfig();
+const { apiBaseUrl, publicCreation } = await loadConfig();
 const api = createApi(apiBaseUrl);
 const myLinks = createMyLinks({ api });
 const linkInfo = createLinkInfo({ api });
 initShortenForm({
   api,
+  publicCreation,
   onCreated(created) {
     addLink(created);
     myLinks.render();

@@ -2,9 +2,10 @@
 //
 // The publish step writes the deployed API's base URL there; the checked-in file says
 // "" (same origin), which is what the local stack and a CloudFront distribution that
-// routes the API's paths next to the page both need.
+// routes the API's paths next to the page both need. It also writes publicCreation, the
+// stack's PublicCreation parameter: false when only API key holders may create links.
 
-/** @returns {Promise<{apiBaseUrl: string}>} */
+/** @returns {Promise<{apiBaseUrl: string, publicCreation: boolean}>} */
 export async function loadConfig() {
   let config = {};
   try {
@@ -19,7 +20,20 @@ export async function loadConfig() {
     // API call will say clearly if the shortener cannot be reached.
     console.warn("config.json could not be read; using this page's origin for the API", error);
   }
-  return { apiBaseUrl: normaliseBaseUrl(config.apiBaseUrl) };
+  return {
+    apiBaseUrl: normaliseBaseUrl(config.apiBaseUrl),
+    publicCreation: isPublicCreation(config.publicCreation),
+  };
+}
+
+// Missing means open, as the template's default is. Only an explicit false closes the
+// form: were a broken value to close it, anyone could still create links through the API
+// while the page told them they could not (a 401 says so anyway when creation is closed).
+function isPublicCreation(value) {
+  if (value === undefined || value === true) return true;
+  if (value === false) return false;
+  console.warn(`config.json publicCreation ${JSON.stringify(value)} is not true or false; using true`);
+  return true;
 }
 
 // "" stays "" (same origin); anything else must be an absolute http(s) URL, kept

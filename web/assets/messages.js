@@ -6,6 +6,13 @@ import { ApiError, NetworkError } from "./api.js";
 export const CANT_REACH =
   "Can't reach the shortener. Check your connection and try again in a moment.";
 
+// Said by the shorten view when config.json closes creation, and for a 401 from
+// POST /shorten (the stack's PublicCreation is false, whatever the page was told).
+export const CREATION_NEEDS_API_KEY =
+  "This shortener creates links only for holders of an API key, so this page cannot " +
+  "create one. Key holders create links through the API: POST /shorten with " +
+  "Authorization: Bearer <key>.";
+
 /** "45 seconds", "3 minutes 15 seconds", "2 hours 5 minutes": how long to wait, for people. */
 export function formatWait(seconds) {
   const plural = (n, unit) => `${n} ${unit}${n === 1 ? "" : "s"}`;
@@ -57,6 +64,12 @@ export function describeFailure(error, { what = "this link" } = {}) {
       }
       return `The shortener refused the request (error ${error.status}): ${error.message}`;
   }
+}
+
+/** Like describeFailure, for POST /shorten: there, 401 means creation needs an API key. */
+export function describeCreationFailure(error) {
+  if (error instanceof ApiError && error.status === 401) return CREATION_NEEDS_API_KEY;
+  return describeFailure(error);
 }
 
 function capitalise(text) {

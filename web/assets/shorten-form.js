@@ -10,7 +10,7 @@ import {
   showFieldError,
 } from "./field-errors.js";
 import { formatExpiry } from "./format.js";
-import { describeFailure } from "./messages.js";
+import { describeCreationFailure } from "./messages.js";
 import { showQrCode } from "./qr-code.js";
 import { aliasProblem, urlProblem } from "./validation.js";
 
@@ -23,8 +23,15 @@ const FIELDS = {
   expiresAt: { inputId: "expires-in", subject: "The expiry" },
 };
 
-export function initShortenForm({ api, onCreated }) {
+export function initShortenForm({ api, publicCreation, onCreated }) {
   const form = document.getElementById("shorten-form");
+  if (!publicCreation) {
+    // Without a key the API answers every creation 401, and this page holds no key:
+    // a form that can only fail would be a pretence. Say plainly who can create links.
+    form.hidden = true;
+    document.getElementById("creation-closed").hidden = false;
+    return;
+  }
   const urlInput = document.getElementById("url");
   const aliasInput = document.getElementById("alias");
   const expirySelect = document.getElementById("expires-in");
@@ -86,7 +93,7 @@ function showFailure(form, error) {
   const placedAny = error instanceof ApiError && error.errors.length > unplaced.length;
   showAlert(
     placedAny || unplaced.length === 0
-      ? describeFailure(error)
+      ? describeCreationFailure(error)
       : `The shortener refused the request: ${unplaced.join("; ")}.`,
   );
   focusFirstInvalid(form);
