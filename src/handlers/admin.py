@@ -247,9 +247,7 @@ def unblock(host: str) -> Response[str]:
 )
 def list_reports(limit: _LIMIT = None, cursor: _CURSOR = None) -> Response[ReportPage]:
     _admin()
-    page = wiring.reports().list(
-        page_size(_once("limit", limit)), _once("cursor", cursor)
-    )
+    page = wiring.reports().list(page_size(_once("limit", limit)), _once("cursor", cursor))
     links = wiring.link_moderation().links_named([report.short_id for report in page.items])
     denied = _denied_hosts()
     return _json(

@@ -778,8 +778,8 @@ def exercise_the_moderation_routes(api: Api, sns: Any) -> None:
     down and back; a host blocked and unblocked; reports, the notified, the throttled,
     the refused and one whose notification fails."""
     admin_key, reader = _stored_key("admin"), _stored_key("links:read")
-    as_admin = {"authorization": f"Bearer {admin_key}"}
-    as_reader = {"authorization": f"Bearer {reader}"}
+    as_admin: dict[str, str | None] = {"authorization": f"Bearer {admin_key}"}
+    as_reader: dict[str, str | None] = {"authorization": f"Bearer {reader}"}
     link = api.create({"url": "https://moderated.example/x"})["shortId"]
     viral = api.create({"url": "https://moderated.example/viral"})["shortId"]
     repository = DynamoDBLinkRepository(wiring.dynamodb_client(), LINKS_TABLE.table_name)

@@ -40,8 +40,8 @@ def topic(dynamodb_calls: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return messages
 
 
-def report(context: Any, body: Any, **headers: str) -> dict[str, Any]:
-    return reports.handler(request("POST", "/reports", "/reports", body=body, **headers), context)
+def report(context: Any, body: Any) -> dict[str, Any]:
+    return reports.handler(request("POST", "/reports", "/reports", body=body), context)
 
 
 def test_a_report_is_accepted_stored_and_told_to_the_operator_without_its_details(
