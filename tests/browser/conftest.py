@@ -103,20 +103,28 @@ def target_site() -> Iterator[TargetSite]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """The local stack for most tests: moto, and no creation limit in the way."""
-    process, local = start_local_stack("moto", tmp_path_factory.mktemp("browser-data"), UNLIMITED)
+    """The local stack for most tests: moto, and no creation or report limit in the way."""
+    process, local = start_local_stack(
+        "moto",
+        tmp_path_factory.mktemp("browser-data"),
+        {**UNLIMITED, "REPORT_RATE_LIMIT": "1000000"},
+    )
     yield local
     stop(process)
 
 
 @pytest.fixture(scope="session")
 def rate_limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """A stack that allows one link per client per hour: the second gets a 429 (the
-    window rolls: no edge lets a second one through)."""
+    """A stack that allows one link and one report per client per hour: the second gets
+    a 429 (the window rolls: no edge lets a second one through)."""
     process, local = start_local_stack(
         "moto",
         tmp_path_factory.mktemp("browser-data-limited"),
-        {"CREATION_RATE_LIMIT": "1", "CREATION_RATE_WINDOW_SECONDS": "3600"},
+        {
+            "CREATION_RATE_LIMIT": "1",
+            "REPORT_RATE_LIMIT": "1",
+            "CREATION_RATE_WINDOW_SECONDS": "3600",
+        },
     )
     yield local
     stop(process)

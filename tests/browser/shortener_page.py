@@ -34,6 +34,28 @@ def shorten(
     return created
 
 
+def is_report(response: Any) -> bool:
+    return bool(response.request.method == "POST" and response.url.endswith("/reports"))
+
+
+def report_form(page: Page) -> Locator:
+    return page.locator("#report-form")
+
+
+def send_report(page: Page, reason: str, *, short_id: str | None = None, details: str = "") -> Any:
+    """Fills the report form (the id only if given: #report=<id> fills it in), picks the
+    reason by its value ("phishing") and sends it; returns the API's response."""
+    form = report_form(page)
+    if short_id is not None:
+        form.get_by_label("Link to report").fill(short_id)
+    form.get_by_label("Reason").select_option(reason)
+    if details:
+        form.get_by_label("Details").fill(details)
+    with page.expect_response(is_report) as answer:
+        form.get_by_role("button", name="Send report").click()
+    return answer.value
+
+
 def result_link(page: Page) -> Locator:
     return page.locator("#result").get_by_role("link").first
 

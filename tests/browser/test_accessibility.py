@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-unt
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageUnderTest
-from tests.browser.shortener_page import field_error, fill_form, shorten
+from tests.browser.shortener_page import alert, field_error, fill_form, send_report, shorten
 from tests.browser.test_closed_creation import serve_config
 
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -52,6 +52,23 @@ def test_link_info_view_has_no_serious_violations(ui: PageUnderTest) -> None:
     page = ui.open(f"/#/links/{created['shortId']}")
     expect(page.locator("#details-url")).to_have_text("https://example.com/details")
 
+    assert check_with_axe(page) == []
+    assert page.locator("h1").count() == 1
+
+
+def test_report_view_with_an_error_and_once_sent_has_no_serious_violations(
+    ui: PageUnderTest,
+) -> None:
+    created = ui.stack.shorten({"url": "https://example.com/reported"}).json()
+    page = ui.open("/#report=not-a-link")
+    assert check_with_axe(page) == []
+
+    assert send_report(page, "spam").status == 404
+    expect(alert(page)).to_contain_text("No such link")
+    assert check_with_axe(page) == []
+
+    assert send_report(page, "other", short_id=created["shortId"], details="Odd.").status == 202
+    expect(page.get_by_role("heading", name="Report sent")).to_be_visible()
     assert check_with_axe(page) == []
     assert page.locator("h1").count() == 1
 

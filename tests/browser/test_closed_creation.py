@@ -47,8 +47,9 @@ def test_a_closed_stack_shows_who_may_create_links_instead_of_the_form(
     expect(page.locator("#creation-closed")).to_have_text(NEEDS_A_KEY)
     expect(page.get_by_label("Long URL")).to_be_hidden()
     expect(page.get_by_role("button", name="Shorten", exact=True)).to_be_hidden()
-    # Everything else still works: looking links up.
+    # Everything else still works: looking links up, reporting them.
     expect(page.get_by_role("link", name="Look up a link")).to_be_visible()
+    expect(page.get_by_role("link", name="Report a link as abuse")).to_be_visible()
 
 
 def test_a_401_from_shorten_says_that_creation_needs_an_api_key(closed_ui: PageUnderTest) -> None:

@@ -67,6 +67,8 @@ export function createApi(apiBaseUrl) {
     changeLink: (shortId, token, changes) =>
       request("PATCH", linkPath(shortId), { body: changes, headers: bearer(token) }),
     deleteLink: (shortId, token) => request("DELETE", linkPath(shortId), { headers: bearer(token) }),
+    /** POST /reports: tells the operator that a link is abuse (202, nothing to read). */
+    report: (report) => request("POST", "/reports", { body: report }),
     qrCodeUrl: (shortId) => `${apiBaseUrl}${linkPath(shortId)}/qr`,
   };
 }

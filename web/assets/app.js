@@ -7,18 +7,25 @@ import { loadConfig } from "./config.js";
 import { createLinkInfo } from "./link-info.js";
 import { addLink } from "./link-store.js";
 import { createMyLinks } from "./my-links.js";
+import { createReportForm } from "./report-form.js";
 import { onRouteChange } from "./router.js";
 import { initShortenForm } from "./shorten-form.js";
 
 const VIEWS = {
   home: { element: "home-view", heading: "Shorten a link", title: "Shorten a link · URL shortener" },
   "link-info": { element: "link-info-view", heading: "Link details", title: "Link details · URL shortener" },
+  report: {
+    element: "report-view",
+    heading: "Report a link as abuse",
+    title: "Report a link as abuse · URL shortener",
+  },
 };
 
 const { apiBaseUrl, publicCreation } = await loadConfig();
 const api = createApi(apiBaseUrl);
 const myLinks = createMyLinks({ api });
 const linkInfo = createLinkInfo({ api });
+const reportForm = createReportForm({ api });
 initShortenForm({
   api,
   publicCreation,
@@ -49,6 +56,7 @@ onRouteChange((route, { initial }) => {
     heading.focus();
   }
   if (route.view === "link-info") linkInfo.show(route.shortId);
+  else if (route.view === "report") reportForm.show(route.shortId);
   else if (currentView !== "home") myLinks.refresh();
   currentView = route.view;
 });

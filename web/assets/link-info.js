@@ -7,6 +7,7 @@ import { clearFieldError, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, isExpired } from "./format.js";
 import { describeFailure } from "./messages.js";
 import { showQrCode } from "./qr-code.js";
+import { reportHash } from "./router.js";
 import { shortIdFrom } from "./validation.js";
 
 export const linkInfoHash = (shortId) => `#/links/${encodeURIComponent(shortId)}`;
@@ -23,6 +24,7 @@ export function createLinkInfo({ api }) {
   const clicks = document.getElementById("details-clicks");
   const lastClicked = document.getElementById("details-last-clicked");
   const qr = document.getElementById("details-qr");
+  const report = document.getElementById("details-report");
   let shown = null; // the id whose answer the view waits for; older answers are dropped
 
   form.addEventListener("submit", (event) => {
@@ -71,6 +73,7 @@ export function createLinkInfo({ api }) {
     clicks.textContent = formatClicks(info.clicks);
     lastClicked.textContent = info.lastClickedAt ? formatDateTime(info.lastClickedAt) : "Never";
     showQrCode(qr, api.qrCodeUrl(info.shortId), info.shortUrl);
+    report.href = reportHash(info.shortId);
     section.hidden = false;
   }
 

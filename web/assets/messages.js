@@ -72,6 +72,24 @@ export function describeCreationFailure(error) {
   return describeFailure(error);
 }
 
+/** What the report form says when POST /reports fails, for the link `shortId`. */
+export function describeReportFailure(error, shortId) {
+  if (!(error instanceof ApiError)) return describeFailure(error);
+  const wait = error.retryAfterSeconds;
+  switch (error.status) {
+    case 404:
+      return `No such link: there is no short link “${shortId}” here (404). Check the id.`;
+    case 410:
+      return `The short link “${shortId}” was deleted (410): it no longer leads anywhere.`;
+    case 429:
+      return wait === null
+        ? "Too many reports from your address. Try again later."
+        : `Too many reports from your address. Try again in ${formatWait(wait)}.`;
+    default:
+      return describeFailure(error, { what: `the short link “${shortId}”` });
+  }
+}
+
 function capitalise(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
