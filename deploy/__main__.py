@@ -24,6 +24,10 @@ COMMANDS = {
     "region": ("deploy.samconfig:region_main", "the region an environment deploys to"),
     "admin-key": ("deploy.admin_key", "make an admin API key in a stack's table, shown once"),
     "admin": ("deploy.admin", "the admin API: links, disable, block, reports, keys, audit"),
+    "backfill-listing": (
+        "deploy.backfill_listing",
+        "once after upgrading: put older links into the listings",
+    ),
     "parameter-overrides": (
         "deploy.samconfig:parameter_overrides_main",
         "samconfig's parameter overrides plus Key=Value pairs",
