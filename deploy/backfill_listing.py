@@ -40,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"backfill-listing: {exc}", file=sys.stderr)
         return 1
     except NoCredentialsError:
-        print("backfill-listing: no AWS credentials found (aws configure, or aws sso login)", file=sys.stderr)
+        print(
+            "backfill-listing: no AWS credentials found (aws configure, or aws sso login)",
+            file=sys.stderr,
+        )
         return 1
     except (ClientError, BotoCoreError) as exc:
         print(f"backfill-listing: AWS refused: {exc}", file=sys.stderr)
