@@ -15,7 +15,7 @@ Pure standard library and cheap to import: the redirect loads it at cold start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -51,6 +51,30 @@ def check_blocked_host(raw: str) -> str:
     return next(iter(entries))
 
 
+class HostsOnFirstUse(Collection[str]):
+    """The hosts `read` gives, read when first asked about, then kept: a request that is
+    refused before its target is judged (an impossible id, a malformed URL) reads
+    nothing, not even this environment's once-a-minute copy."""
+
+    def __init__(self, read: Callable[[], frozenset[str]]) -> None:
+        self._read = read
+        self._hosts: frozenset[str] | None = None
+
+    def _get(self) -> frozenset[str]:
+        if self._hosts is None:
+            self._hosts = self._read()
+        return self._hosts
+
+    def __contains__(self, host: object) -> bool:
+        return host in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 @dataclass
 class BlockedHostsCache:
     """This environment's copy of the hosts links may not point to: the stored blocked
@@ -67,6 +91,10 @@ class BlockedHostsCache:
     clock: Callable[[], datetime] = utc_now
     _hosts: frozenset[str] | None = field(default=None, init=False)
     _fresh_until: datetime | None = field(default=None, init=False)
+
+    def on_first_use(self) -> HostsOnFirstUse:
+        """denied_hosts, read only once a request gets to judging a target."""
+        return HostsOnFirstUse(self.denied_hosts)
 
     def denied_hosts(self) -> frozenset[str]:
         """The seed and every blocked host, as of at most a minute ago."""

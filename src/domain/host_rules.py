@@ -22,6 +22,7 @@ entry: the URL policy always refuses them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from ipaddress import IPv4Address, IPv6Address, IPv6Network
 from urllib.parse import urlsplit
 
@@ -48,7 +49,7 @@ def parse_denied_hosts(setting: str) -> frozenset[str]:
     return frozenset(_denylist_entry(entry) for entry in entries if entry)
 
 
-def is_denied_host(hostname: str, denied: frozenset[str]) -> bool:
+def is_denied_host(hostname: str, denied: Collection[str]) -> bool:
     """Whether `hostname` is an entry of `denied` or a subdomain of one.
 
     `denied` comes from `parse_denied_hosts`. `hostname` is compared case-insensitively

@@ -6,7 +6,7 @@ for importing the URL policy or the id generator.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime
 
@@ -23,7 +23,7 @@ def follow_link(
     *,
     count_click: bool,
     repository: LinkRepository,
-    denied_hosts: frozenset[str] = frozenset(),
+    denied_hosts: Collection[str] = frozenset(),
     clock: Callable[[], datetime] = utc_now,
     describe_click: Callable[[datetime], ClickFacts] | None = None,
     hot_links: HotLinks | None = None,
@@ -46,6 +46,7 @@ def follow_link(
             raise LinkGone(short_id, why)
     # Checked after the fact (the click is already counted) because the denylist can
     # grow after a link was made; stored URLs are canonical, so this is a string test.
+    # (Only now is `denied_hosts` looked at: a lazy one is read for links that exist.)
     if denied_hosts and is_denied_host(hostname_of(link.url), denied_hosts):
         raise LinkGone(short_id, "points to a blocked host")
     return link

@@ -11,7 +11,7 @@ nothing and records nothing, and answers as the first did.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -51,7 +51,7 @@ class LinkStatus(StrEnum):
     BLOCKED = "blocked"
 
 
-def link_status(link: Link, now: datetime, denied_hosts: frozenset[str]) -> LinkStatus:
+def link_status(link: Link, now: datetime, denied_hosts: Collection[str]) -> LinkStatus:
     """What a visitor of the link meets now, in one word (as the redirect decides it)."""
     if link.deleted_at is not None:
         return LinkStatus.DELETED

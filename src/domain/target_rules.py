@@ -15,7 +15,8 @@ class TargetRules:
     # This shortener's own names: a link to any of them would loop.
     own_hosts: Collection[str] = ()
     # Hosts (with their subdomains) no link may point to.
-    denied_hosts: frozenset[str] = field(default_factory=frozenset)
+    # A frozenset, or a collection read on first use (domain/blocked_hosts.py).
+    denied_hosts: Collection[str] = field(default_factory=frozenset)
 
 
 # The rules of a deployment that names no own hosts and denies none.

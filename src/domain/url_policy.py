@@ -203,7 +203,7 @@ def canonical_hostname(host: str) -> str:
 
 
 def canonical_target_url(
-    raw: str, *, own_hosts: Collection[str] = (), denied_hosts: frozenset[str] = frozenset()
+    raw: str, *, own_hosts: Collection[str] = (), denied_hosts: Collection[str] = frozenset()
 ) -> str:
     """The canonical form of `raw` to store as a short link's target.
 

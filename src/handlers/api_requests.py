@@ -167,7 +167,7 @@ def target_rules(event: Event, settings: Settings) -> TargetRules:
     operator since (this environment's copy, at most a minute old)."""
     return TargetRules(
         own_hosts=own_hosts(event, settings),
-        denied_hosts=wiring.blocked_hosts_cache().denied_hosts(),
+        denied_hosts=wiring.blocked_hosts_cache().on_first_use(),
     )
 
 

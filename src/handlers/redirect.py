@@ -69,7 +69,7 @@ def answer_visit(event: dict[str, Any], short_id: str) -> dict[str, Any]:
         repository=wiring.link_repository(),
         # The template's DeniedHosts and the operators' blocked hosts, as this environment
         # read them at most a minute ago: no request of its own (domain/blocked_hosts.py).
-        denied_hosts=wiring.blocked_hosts_cache().denied_hosts(),
+        denied_hosts=wiring.blocked_hosts_cache().on_first_use(),
         describe_click=describe_click,
         hot_links=hot_links,
     )

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from handlers import links, redirect, shorten, wiring
+from handlers import admin, links, redirect, reports, shorten, wiring
 from handlers.observability import metrics
 from sam_template.application import load_application
 from sam_template.document import TEMPLATE_PATH
 from tests.conftest import load_event
+from tests.integration.moderation_requests import request
 from tests.template.test_site import HEADERS_THE_REDIRECT_READS
 
 SECRET = "origin-verify-secret-for-tests-0123456789abcdef"
@@ -176,7 +177,47 @@ ROUTE_EVENTS = {
     "PATCH /links/{shortId}": (links, "link-change.json"),
     "DELETE /links/{shortId}": (links, "link-delete.json"),
     "GET /links/{shortId}/stats": (links, "link-stats.json"),
+    **{
+        route: (admin, route)
+        for route in (
+            "GET /admin/links",
+            "POST /admin/links/{shortId}/disable",
+            "POST /admin/links/{shortId}/enable",
+            "GET /admin/blocked-hosts",
+            "PUT /admin/blocked-hosts/{host}",
+            "DELETE /admin/blocked-hosts/{host}",
+            "GET /admin/reports",
+            "POST /admin/keys",
+            "GET /admin/keys",
+            "DELETE /admin/keys/{keyId}",
+            "GET /admin/audit",
+        )
+    },
+    "POST /reports": (reports, "POST /reports"),
 }
+# The moderation routes have no sample event in events/: each is the GET or POST one
+# with its route, path and a body (tests/integration/moderation_requests.py).
+_MODERATION_BODIES = {
+    "POST /admin/links/{shortId}/disable": {"reason": "phishing"},
+    "PUT /admin/blocked-hosts/{host}": {"reason": "phishing"},
+    "POST /admin/keys": {"name": "n", "owner": "o", "scopes": ["admin"]},
+    "POST /reports": {"shortId": "7cp2Xhz", "reason": "spam"},
+}
+_PARAMETERS = {"{shortId}": "7cp2Xhz", "{host}": "evil.example", "{keyId}": "0123456789abcdef"}
+
+
+def _route_event(route: str) -> dict[str, Any]:
+    if route.endswith(".json"):
+        return load_event(route)
+    method, path = route.split(" ", 1)
+    filled, parameters = path, {}
+    for placeholder, value in _PARAMETERS.items():
+        if placeholder in path:
+            filled = filled.replace(placeholder, value)
+            parameters[placeholder.strip("{}")] = value
+    return request(
+        method, path, filled, body=_MODERATION_BODIES.get(route), path_parameters=parameters
+    )
 
 
 @pytest.fixture
@@ -184,13 +225,16 @@ def only_through_cloudfront(dynamodb_calls: Any, monkeypatch: pytest.MonkeyPatch
     """The deployed default: AllowDirectApiAccess=false."""
     monkeypatch.setenv("ORIGIN_VERIFY_SECRET", SECRET)
     monkeypatch.setenv("ALLOW_DIRECT_API_ACCESS", "false")
+    # ReportsFunction's own variables (template.yaml), which ShortenFunction's lack.
+    monkeypatch.setenv("REPORT_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:AlarmTopic")
+    monkeypatch.setenv("REPORT_RATE_LIMIT", "10")
     wiring.reset()
     return dynamodb_calls
 
 
 def sent(route: str, context: Any, **headers: str) -> dict[str, Any]:
     module, name = ROUTE_EVENTS[route]
-    event = load_event(name)
+    event = _route_event(name)
     event["headers"].update(headers)
     response: dict[str, Any] = module.handler(event, context)
     return response
@@ -229,8 +273,10 @@ def test_a_request_that_skipped_cloudfront_is_refused_before_anything_else(
 def test_a_request_through_cloudfront_is_answered(only_through_cloudfront, lambda_context, route):
     response = sent(route, lambda_context, **{"x-origin-verify": SECRET})
 
-    # The sample events name a link that does not exist: 404 (or 201 for a creation).
-    assert response["statusCode"] in (201, 404), response.get("body")
+    # The sample events name a link that does not exist: 404 (or 201 for a creation); an
+    # admin route sent without a key is 401, its first check after CloudFront's.
+    expected = (401,) if route.split(" ")[1].startswith("/admin/") else (201, 404)
+    assert response["statusCode"] in expected, response.get("body")
 
 
 def test_during_a_rotation_both_secrets_pass_and_after_it_only_the_new_one(

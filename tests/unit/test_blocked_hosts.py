@@ -101,3 +101,18 @@ def test_anything_else_is_refused_naming_host(given):
         check_blocked_host(given)
 
     assert refused.value.field == "host"
+
+
+def test_a_request_refused_before_its_target_is_judged_reads_nothing():
+    store, clock = Store("evil.example"), Clock()
+    cache = BlockedHostsCache(read=store.read, clock=clock)
+
+    unused = cache.on_first_use()
+    used = cache.on_first_use()
+
+    assert store.reads == 0
+    assert "evil.example" in used
+    assert "a.example" not in used
+    assert store.reads == 1
+    assert sorted(unused) == ["evil.example"]  # from the copy now kept
+    assert store.reads == 1
