@@ -33,12 +33,14 @@ LIST_INDEX_ARN = {"Fn::Sub": "${LinksTable.Arn}/index/ListIndex"}
 # Least privilege: exactly these DynamoDB actions, on the links table only, each on
 # the partition-key prefixes it needs (repository/keys.py) and no others.
 GRANTS = {
-    # Creates links and idempotency records, keeps the latter, counts creations; it can
-    # never change or delete a link.
+    # Creates links (an owned one with its owner's listing entry) and idempotency
+    # records, keeps the latter, counts creations, reads API keys and stamps their last
+    # use; it can never change or delete a link.
     "ShortenFunction": {
-        "dynamodb:PutItem": {"LINK#*", "IDEMPOTENCY#shorten"},
-        "dynamodb:UpdateItem": {"IDEMPOTENCY#shorten", "RATE#*"},
+        "dynamodb:PutItem": {"LINK#*", "OWNS#*", "IDEMPOTENCY#shorten"},
+        "dynamodb:UpdateItem": {"IDEMPOTENCY#shorten", "RATE#*", "APIKEYS"},
         "dynamodb:DeleteItem": {"IDEMPOTENCY#shorten"},
+        "dynamodb:GetItem": {"APIKEYS"},
         "dynamodb:Query": {"BLOCKEDHOSTS"},
     },
     # A click: one UpdateItem counts it; HEAD, bots and prefetches read with GetItem. And
@@ -51,12 +53,13 @@ GRANTS = {
         "dynamodb:Query": {"BLOCKEDHOSTS"},
     },
     # Reads links; owners' changes and deletes (tombstones) are UpdateItems; a link's
-    # stats are one Query over its days.
+    # stats are one Query over its days; an owner's listing a Query of the index and a
+    # BatchGetItem of its links; API keys read and their last use stamped.
     "LinksFunction": {
-        "dynamodb:GetItem": {"LINK#*"},
-        "dynamodb:UpdateItem": {"LINK#*", "SHARD#*"},
-        "dynamodb:BatchGetItem": {"SHARD#*"},
-        "dynamodb:Query": {"STATS#*", "BLOCKEDHOSTS"},
+        "dynamodb:GetItem": {"LINK#*", "APIKEYS"},
+        "dynamodb:UpdateItem": {"LINK#*", "SHARD#*", "APIKEYS"},
+        "dynamodb:BatchGetItem": {"LINK#*", "SHARD#*"},
+        "dynamodb:Query": {"STATS#*", "BLOCKEDHOSTS", LIST_INDEX},
     },
     # The aggregator: the stats items (what it knows of a click comes in the stream), and
     # once a day, finding and deleting past visitor keys.
@@ -96,6 +99,8 @@ ROUTES = {
     ("DELETE", "/links/{shortId}", "LinksFunction"),
     ("GET", "/links/{shortId}/qr", "LinksFunction"),
     ("GET", "/links/{shortId}/stats", "LinksFunction"),
+    ("GET", "/links", "LinksFunction"),
+    ("POST", "/links/import", "ShortenFunction"),
     ("GET", "/admin/links", "AdminFunction"),
     ("POST", "/admin/links/{shortId}/disable", "AdminFunction"),
     ("POST", "/admin/links/{shortId}/enable", "AdminFunction"),
