@@ -194,14 +194,18 @@ ROUTE_EVENTS = {
         )
     },
     "POST /reports": (reports, "POST /reports"),
+    "GET /links": (links, "GET /links"),
+    "POST /links/import": (shorten, "POST /links/import"),
 }
-# The moderation routes have no sample event in events/: each is the GET or POST one
-# with its route, path and a body (tests/integration/moderation_requests.py).
+# The moderation routes, GET /links and POST /links/import have no sample event in
+# events/: each is the GET or POST one with its route, path and a body
+# (tests/integration/moderation_requests.py).
 _MODERATION_BODIES = {
     "POST /admin/links/{shortId}/disable": {"reason": "phishing"},
     "PUT /admin/blocked-hosts/{host}": {"reason": "phishing"},
     "POST /admin/keys": {"name": "n", "owner": "o", "scopes": ["admin"]},
     "POST /reports": {"shortId": "7cp2Xhz", "reason": "spam"},
+    "POST /links/import": {"links": [{"url": "https://example.com/"}]},
 }
 _PARAMETERS = {"{shortId}": "7cp2Xhz", "{host}": "evil.example", "{keyId}": "0123456789abcdef"}
 
@@ -273,9 +277,13 @@ def test_a_request_that_skipped_cloudfront_is_refused_before_anything_else(
 def test_a_request_through_cloudfront_is_answered(only_through_cloudfront, lambda_context, route):
     response = sent(route, lambda_context, **{"x-origin-verify": SECRET})
 
-    # The sample events name a link that does not exist: 404 (or 201 for a creation); an
-    # admin route sent without a key is 401, its first check after CloudFront's.
-    expected = (401,) if route.split(" ")[1].startswith("/admin/") else (201, 404)
+    # The sample events name a link that does not exist: 404 (or 201 for a creation); a
+    # route that needs an API key (the admin routes, GET /links, POST /links/import) sent
+    # without one is 401, its first check after CloudFront's.
+    needs_a_key = route.split(" ")[1].startswith(("/admin/", "/links/import")) or route == (
+        "GET /links"
+    )
+    expected = (401,) if needs_a_key else (201, 404)
     assert response["statusCode"] in expected, response.get("body")
 
 

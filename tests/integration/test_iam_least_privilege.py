@@ -855,9 +855,66 @@ def exercise_the_moderation_routes(api: Api, sns: Any) -> None:
     assert api.status("GET", "/admin/audit", headers=as_admin, query={"cursor": cursor}) == 200
 
 
-def _stored_key(*scopes: str) -> str:
+def exercise_owned_links(api: Api) -> None:
+    """A program with API keys (issue 14): links created with a key, labelled, changed,
+    read and deleted by the owner's key, listed page by page, exported and imported, and
+    every refusal on the way."""
+    key = _stored_key("links:read", "links:write")
+    writer, reader = _stored_key("links:write"), _stored_key("links:read")
+    stranger = _stored_key("links:read", "links:write", owner="someone-else")
+    as_key: dict[str, str | None] = {"authorization": f"Bearer {key}"}
+    as_writer: dict[str, str | None] = {"authorization": f"Bearer {writer}"}
+    as_reader: dict[str, str | None] = {"authorization": f"Bearer {reader}"}
+    as_stranger: dict[str, str | None] = {"authorization": f"Bearer {stranger}"}
+    unknown = {"authorization": f"Bearer usk_{'0' * 16}_{'A' * 43}"}
+
+    # POST /shorten with a key: owned and labelled; an unknown key; a key without the scope.
+    owned = api.create({"url": "https://owned.example/a", "tags": ["iam"]}, **as_key)
+    api.create({"url": "https://owned.example/b", "title": "B"}, **as_writer)
+    plain = {"url": "https://owned.example/c"}
+    assert api.status("POST", "/shorten", body=plain, headers=unknown) == 401
+    assert api.status("POST", "/shorten", body=plain, headers=as_reader) == 403
+    closed = {"PUBLIC_CREATION": "false"}
+    assert api.status("POST", "/shorten", body=plain, environment=closed) == 401
+
+    # The owner's key manages it without the token; another owner's key may not.
+    path = f"/links/{owned['shortId']}"
+    labels = {"title": "A", "tags": ["iam", "owned"]}
+    assert api.status("PATCH", path, body=labels, headers=as_writer) == 200
+    assert api.status("PATCH", path, body=labels, headers=as_stranger) == 403
+    assert api.status("PATCH", path, body=labels, headers=as_reader) == 403
+    assert api.status("GET", f"{path}/stats", headers=as_reader) == 200
+
+    # GET /links: pages, a filter, CSV; refusals.
+    first = api.send("GET", "/links", headers=as_key, query={"limit": "1"})
+    assert first["statusCode"] == 200, first["body"]
+    cursor = json.loads(first["body"])["cursor"]
+    assert api.status("GET", "/links", headers=as_key, query={"cursor": cursor}) == 200
+    assert api.status("GET", "/links", headers=as_reader, query={"tag": "iam", "q": "a"}) == 200
+    assert api.status("GET", "/links", headers=as_key, query={"format": "csv"}) == 200
+    assert api.status("GET", "/links") == 401
+    assert api.status("GET", "/links", headers=as_writer) == 403
+    assert api.status("GET", "/links", headers=as_key, query={"limit": "0"}) == 400
+
+    # POST /links/import: JSON and CSV, each row on its own, replayed with its key.
+    rows = {"links": [{"url": "https://owned.example/i1", "alias": "iam-import"}, {"url": "x"}]}
+    once = {**as_key, "idempotency-key": "iam-proof-import-0001"}
+    assert api.status("POST", "/links/import", body=rows, headers=once) == 200
+    assert api.status("POST", "/links/import", body=rows, headers=once) == 200
+    csv_rows = "url,alias\nhttps://owned.example/i2,iam-import\n"
+    as_csv = {**as_key, "content-type": "text/csv"}
+    assert api.status("POST", "/links/import", body=csv_rows, headers=as_csv) == 200
+    assert api.status("POST", "/links/import", body=rows) == 401
+    assert api.status("POST", "/links/import", body=rows, headers=as_reader) == 403
+    assert api.status("POST", "/links/import", body={"links": []}, headers=as_key) == 400
+
+    assert api.status("DELETE", path, headers=as_stranger) == 403
+    assert api.status("DELETE", path, headers=as_writer) == 204
+
+
+def _stored_key(*scopes: str, owner: str = "ops") -> str:
     """A key stored as make admin-key stores one (outside every function's calls)."""
-    issued = issue_api_key(name="iam", owner="ops", scopes=scopes, now=datetime.now(UTC))
+    issued = issue_api_key(name="iam", owner=owner, scopes=scopes, now=datetime.now(UTC))
     DynamoDBApiKeys(wiring.dynamodb_client(), LINKS_TABLE.table_name).add(issued.record)
     return issued.key
 
@@ -992,6 +1049,7 @@ def story() -> Iterator[Story]:
         api = Api(recorder, monkeypatch, FakeLambdaContext())
         exercise_every_route(api, monkeypatch)
         exercise_the_moderation_routes(api, boto3.client("sns"))
+        exercise_owned_links(api)
         yield Story(recorder, api.routes_sent)
     wiring.reset()
 
