@@ -1,4 +1,5 @@
-"""Which of an owner's links a listing shows: a page size, a tag, a piece of text."""
+"""Which of an owner's links a listing shows: a tag, a piece of text (page sizes and
+cursors are every listing's: domain/pages.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from domain.host_rules import hostname_of
 from domain.link_labels import check_tag
 from domain.links import Link
 
-DEFAULT_PAGE = 50
-MAX_PAGE = 100
 _MAX_TEXT = 100
 
 
@@ -38,12 +37,3 @@ class LinkFilter:
             where = (link.short_id.casefold(), hostname_of(link.url) if link.url else "")
             return any(self.text in part for part in where)
         return True
-
-
-def page_size(raw: str | None) -> int:
-    """The `limit` query parameter: 1 to MAX_PAGE, DEFAULT_PAGE if not given."""
-    if raw is None:
-        return DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInput("limit", f"must be a whole number from 1 to {MAX_PAGE}")
-    return int(raw)

@@ -19,11 +19,12 @@ from pydantic import WithJsonSchema
 
 from domain.api_keys import ApiKey, Scope
 from domain.link_labels import TAG_PATTERN
-from domain.link_listing import DEFAULT_PAGE, MAX_PAGE, LinkFilter, page_size
+from domain.link_listing import LinkFilter
 from domain.link_stats import click_report
 from domain.links import Link
 from domain.lookup import get_link
 from domain.management import change_link, delete_link
+from domain.pages import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_size
 from handlers import wiring
 from handlers.api_models import ClickStats, LinkChangeRequest, LinkInfo, LinkPage, OwnedLink
 from handlers.api_requests import base_url, bearer_token, given_once, target_rules
@@ -245,8 +246,8 @@ def stats(
 def list_links(
     limit: Annotated[
         str | list[str] | None,
-        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-        Query(description=f"Links per page, 1 to {MAX_PAGE}; {DEFAULT_PAGE} by default."),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+        Query(description=f"Links per page, 1 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} by default."),
     ] = None,
     cursor: Annotated[
         str | list[str] | None,
@@ -288,7 +289,7 @@ def list_links(
         key.owner, limit=size, cursor=given_once("cursor", cursor), keep=wanted.keeps
     )
     return _json(
-        LinkPage(links=[OwnedLink.from_link(link, base) for link in page.links], cursor=page.cursor)
+        LinkPage(links=[OwnedLink.from_link(link, base) for link in page.items], cursor=page.cursor)
     )
 
 

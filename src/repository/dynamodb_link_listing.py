@@ -11,11 +11,12 @@ starts there, never skipping nor repeating a link.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from domain.errors import StorageUnavailable
 from domain.links import Link
+from domain.pages import Page
 from repository.cursors import decode_cursor, encode_cursor
 from repository.dynamodb_links import DynamoDBLinkRepository
 from repository.keys import (
@@ -46,12 +47,6 @@ MAX_EXPORT = 10_000
 _BATCH_ATTEMPTS = 5
 
 
-@dataclass(frozen=True, slots=True)
-class LinkPage:
-    links: list[Link]
-    cursor: str | None
-
-
 class DynamoDBLinkListing:
     def __init__(self, client: DynamoDBClient, table_name: str, links: DynamoDBLinkRepository):
         self._client = client
@@ -66,7 +61,7 @@ class DynamoDBLinkListing:
         limit: int,
         cursor: str | None = None,
         keep: Callable[[Link], bool] = lambda link: True,
-    ) -> LinkPage:
+    ) -> Page[Link]:
         """Up to `limit` of the owner's links that are not deleted and that `keep`
         keeps, newest first, after `cursor`. Raises InvalidInput for a bad cursor."""
         partition = owner_listing(owner)
@@ -98,11 +93,9 @@ class DynamoDBLinkListing:
                     found.append(link)
                 if len(found) == limit or examined >= _MAX_EXAMINED:
                     last_of_all = entry is entries[-1] and "LastEvaluatedKey" not in response
-                    return LinkPage(
-                        found, None if last_of_all else encode_cursor(entry, _ENTRY_KEY)
-                    )
+                    return Page(found, None if last_of_all else encode_cursor(entry, _ENTRY_KEY))
             if "LastEvaluatedKey" not in response:
-                return LinkPage(found, None)
+                return Page(found, None)
             start = response["LastEvaluatedKey"]
 
     def every_owned_by(
@@ -114,7 +107,7 @@ class DynamoDBLinkListing:
         cursor: str | None = None
         while len(links) < MAX_EXPORT:
             page = self.owned_by(owner, limit=_BATCH, cursor=cursor, keep=keep)
-            links += page.links
+            links += page.items
             if page.cursor is None:
                 break
             cursor = page.cursor

@@ -44,7 +44,7 @@ def test_pages_walk_the_owners_links_newest_first_each_once(repository, listing)
     cursor = None
     while True:
         page = listing.owned_by("team-a", limit=5, cursor=cursor)
-        seen += [found.short_id for found in page.links]
+        seen += [found.short_id for found in page.items]
         if page.cursor is None:
             break
         cursor = page.cursor
@@ -60,8 +60,8 @@ def test_a_filtered_page_may_be_short_but_its_cursor_goes_on(repository, listing
     first = listing.owned_by("team-a", limit=3, keep=wanted)
     rest = listing.owned_by("team-a", limit=3, cursor=first.cursor, keep=wanted)
 
-    assert [found.short_id for found in first.links] == ["link-08", "link-06", "link-04"]
-    assert [found.short_id for found in rest.links] == ["link-02", "link-00"]
+    assert [found.short_id for found in first.items] == ["link-08", "link-06", "link-04"]
+    assert [found.short_id for found in rest.items] == ["link-02", "link-00"]
     assert rest.cursor is None
 
 
@@ -77,7 +77,7 @@ def test_deleted_links_are_left_out_and_a_viral_links_clicks_are_its_total(repos
 
     page = listing.owned_by("team-a", limit=10)
 
-    assert [(found.short_id, found.clicks) for found in page.links] == [
+    assert [(found.short_id, found.clicks) for found in page.items] == [
         ("link-02", 3),
         ("link-00", 0),
     ]

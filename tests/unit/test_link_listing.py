@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.errors import InvalidInput
-from domain.link_listing import DEFAULT_PAGE, LinkFilter, page_size
+from domain.link_listing import LinkFilter
 from domain.links import Link
+from domain.pages import DEFAULT_PAGE_SIZE, page_size
 from repository.cursors import decode_cursor, encode_cursor
 
 NOW = datetime(2026, 12, 3, tzinfo=UTC)
@@ -40,7 +41,7 @@ def test_a_filter_it_cannot_apply_is_refused(tag, text, field):
     assert refused.value.field == field
 
 
-@pytest.mark.parametrize(("raw", "size"), [(None, DEFAULT_PAGE), ("1", 1), ("100", 100)])
+@pytest.mark.parametrize(("raw", "size"), [(None, DEFAULT_PAGE_SIZE), ("1", 1), ("100", 100)])
 def test_a_page_holds_1_to_100_links(raw, size):
     assert page_size(raw) == size
 
