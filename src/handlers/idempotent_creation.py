@@ -71,7 +71,7 @@ def create_link(
     `lambda_context` lets a record of a request that dies with its function expire
     when the function would have timed out, rather than an hour later."""
     if idempotency_key is None:
-        shortened = _shorten(request.to_domain(), creator, rules)
+        shortened = shorten_counted(request.to_domain(), creator, rules)
         return _created(shortened, base_url)
     if not IDEMPOTENCY_KEY_PATTERN.fullmatch(idempotency_key):
         raise InvalidInput("Idempotency-Key", "must be 16 to 255 visible ASCII characters")
@@ -127,7 +127,7 @@ def _create_and_seal(
     """What Powertools stores and replays: the link, and its token sealed."""
     request = ShortenRequest.model_validate(payload["request"]).to_domain()
     creator = Creator(payload["client"], payload["owner"], payload["creatorClass"])
-    shortened = _shorten(request, creator, rules)
+    shortened = shorten_counted(request, creator, rules)
     created = _created(shortened, base_url)
     context = _seal_context(payload["idempotencyKey"], created.short_id)
     outcome = {
@@ -138,9 +138,9 @@ def _create_and_seal(
     return outcome
 
 
-def _shorten(request: Any, creator: Creator, rules: TargetRules) -> ShortenedLink:
+def shorten_counted(request: Any, creator: Creator, rules: TargetRules) -> ShortenedLink:
     """Create the link; counted and logged here, where it really happens (a replay of an
-    idempotent request never gets this far)."""
+    idempotent request never gets this far). An import's rows come here one by one."""
     settings = wiring.settings()
     shortened = shorten_link(
         request,

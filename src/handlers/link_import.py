@@ -23,13 +23,12 @@ from domain.api_keys import ApiKey, Scope
 from domain.errors import InvalidInput
 from domain.link_import import ImportRow, RowOutcome, import_rows, rows_from_csv, rows_from_json
 from domain.rate_limits import key_client
-from domain.shortening import Creator, LinkRequest, ShortenedLink, shorten_link
+from domain.shortening import Creator, LinkRequest, ShortenedLink
 from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_requests import base_url, target_rules
 from handlers.callers import require_api_key
-from handlers.idempotent_creation import IDEMPOTENCY_KEY_PATTERN
-from handlers.observability import LINKS_CREATED, count
+from handlers.idempotent_creation import IDEMPOTENCY_KEY_PATTERN, shorten_counted
 from handlers.request_body import CSV_MEDIA_TYPE, check_readable_body, parse_json_body
 from handlers.responses import JSON, NO_STORE, proxy_response
 
@@ -101,17 +100,7 @@ def _import(request: dict[str, str], key: ApiKey, rules: TargetRules, base: str)
     creator = Creator(key_client(key.key_id), owner=key.owner, address_class="api-key")
 
     def create(link: LinkRequest) -> ShortenedLink:
-        settings = wiring.settings()
-        created = shorten_link(
-            link,
-            client=creator,
-            repository=wiring.link_repository(),
-            counter=wiring.creation_counter(),
-            rate_limits=settings.creation_rate_limits,
-            rules=rules,
-        )
-        count(LINKS_CREATED)
-        return created
+        return shorten_counted(link, creator, rules)
 
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
 
