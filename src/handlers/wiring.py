@@ -10,29 +10,31 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from domain.api_keys import ApiKeyCache
 from domain.blocked_hosts import BlockedHostsCache
 from domain.hot_links import HotLinks
-from handlers.moderation_settings import ReportSettings
 from handlers.settings import Settings
 from repository.client import create_dynamodb_client
-from repository.dynamodb_api_keys import DynamoDBApiKeys
-from repository.dynamodb_audit import DynamoDBAudit
 from repository.dynamodb_blocked_hosts import DynamoDBBlockedHosts
 from repository.dynamodb_click_stats import DynamoDBClickStats
-from repository.dynamodb_key_admin import DynamoDBKeyAdmin
-from repository.dynamodb_link_listing import DynamoDBLinkListing
 from repository.dynamodb_links import DynamoDBLinkRepository
-from repository.dynamodb_moderation import DynamoDBLinkModeration
 from repository.dynamodb_rate_counter import DynamoDBCreationCounter
-from repository.dynamodb_reports import DynamoDBReports
 from repository.idempotency_store import run_once_per_key
 from repository.visitor_keys import DynamoDBVisitorKeys
 
+# What only some functions use is imported by the factory that builds it: the redirect's
+# cold start loads none of the keys, listings, moderation or reports modules.
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from domain.api_keys import ApiKeyCache
+    from handlers.moderation_settings import ReportSettings
+    from repository.dynamodb_api_keys import DynamoDBApiKeys
+    from repository.dynamodb_audit import DynamoDBAudit
+    from repository.dynamodb_key_admin import DynamoDBKeyAdmin
+    from repository.dynamodb_link_listing import DynamoDBLinkListing
+    from repository.dynamodb_moderation import DynamoDBLinkModeration
+    from repository.dynamodb_reports import DynamoDBReports
     from repository.report_notifier import SnsReportNotifier
 
 
@@ -55,12 +57,16 @@ def hot_links() -> HotLinks:
 
 @cache
 def api_keys() -> DynamoDBApiKeys:
+    from repository.dynamodb_api_keys import DynamoDBApiKeys
+
     return DynamoDBApiKeys(dynamodb_client(), settings().links_table_name)
 
 
 @cache
 def api_key_cache() -> ApiKeyCache:
     """What this environment read of API keys, trusted for a minute (domain/api_keys.py)."""
+    from domain.api_keys import ApiKeyCache
+
     return ApiKeyCache(read=api_keys().get, touch=api_keys().touch)
 
 
@@ -71,6 +77,8 @@ def link_repository() -> DynamoDBLinkRepository:
 
 @cache
 def link_listing() -> DynamoDBLinkListing:
+    from repository.dynamodb_link_listing import DynamoDBLinkListing
+
     return DynamoDBLinkListing(dynamodb_client(), settings().links_table_name, link_repository())
 
 
@@ -113,26 +121,36 @@ def blocked_hosts_cache() -> BlockedHostsCache:
 
 @cache
 def audit() -> DynamoDBAudit:
+    from repository.dynamodb_audit import DynamoDBAudit
+
     return DynamoDBAudit(dynamodb_client(), settings().links_table_name)
 
 
 @cache
 def link_moderation() -> DynamoDBLinkModeration:
+    from repository.dynamodb_moderation import DynamoDBLinkModeration
+
     return DynamoDBLinkModeration(dynamodb_client(), settings().links_table_name, link_repository())
 
 
 @cache
 def key_admin() -> DynamoDBKeyAdmin:
+    from repository.dynamodb_key_admin import DynamoDBKeyAdmin
+
     return DynamoDBKeyAdmin(dynamodb_client(), settings().links_table_name, api_keys())
 
 
 @cache
 def reports() -> DynamoDBReports:
+    from repository.dynamodb_reports import DynamoDBReports
+
     return DynamoDBReports(dynamodb_client(), settings().links_table_name)
 
 
 @cache
 def report_settings() -> ReportSettings:
+    from handlers.moderation_settings import ReportSettings
+
     return ReportSettings.from_environment()
 
 
