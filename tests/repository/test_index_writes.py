@@ -37,7 +37,7 @@ class ConsumedCapacity:
 
     def index_units(self) -> float:
         return sum(
-            index.get("CapacityUnits", 0.0)
+            float(index.get("CapacityUnits", 0.0))
             for answer in self.answers
             for index in (answer.get("GlobalSecondaryIndexes") or {}).values()
         )
