@@ -144,10 +144,10 @@ def test_report_details_and_keys_never_reach_a_log(
 
     logged = "\n".join([every_log_line.getvalue(), out.out, out.err, caplog.text])
     new_key = body_of(made)["key"]
-    assert new_key.split("_")[2] not in logged
+    assert new_key.split("_", 2)[2] not in logged  # the secret may itself hold "_"
     assert "Link reported" in logged  # the line that is written, without what must not be
     assert SECRET_DETAILS not in logged
-    assert admin_key.split("_")[2] not in logged
+    assert admin_key.split("_", 2)[2] not in logged
 
 
 def test_a_failing_topic_still_accepts_the_report_and_lets_the_next_one_notify(
