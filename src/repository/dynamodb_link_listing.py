@@ -11,10 +11,8 @@ starts there, never skipping nor repeating a link.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from domain.errors import StorageUnavailable
 from domain.links import Link
 from domain.pages import Page
 from repository.cursors import decode_cursor, encode_cursor
@@ -24,10 +22,8 @@ from repository.keys import (
     LIST_INDEX,
     LIST_INDEX_KEY,
     OWNS_PREFIX,
-    link_key,
     owner_listing,
 )
-from repository.link_items import link_from_item
 from repository.store_failures import raises_storage_unavailable
 
 if TYPE_CHECKING:
@@ -42,9 +38,6 @@ _BATCH = 100  # BatchGetItem's limit
 # An export answers in one response, which API Gateway caps at 10 MB: 10,000 links of
 # up to 2 KB of URL each fit with room to spare.
 MAX_EXPORT = 10_000
-# BatchGetItem hands back what it could not read now (throttled): asked again, in all
-# this many times, before the listing gives up with a 503.
-_BATCH_ATTEMPTS = 5
 
 
 class DynamoDBLinkListing:
@@ -116,21 +109,4 @@ class DynamoDBLinkListing:
     def _links_of(self, entries: list[dict[str, Any]]) -> dict[str, Link]:
         """The links the entries name, by short id, each with its click shards' clicks."""
         short_ids = [entry["PK"]["S"].removeprefix(OWNS_PREFIX) for entry in entries]
-        links: dict[str, Link] = {}
-        pending: dict[str, Any] = {}
-        if short_ids:
-            pending = {self._table: {"Keys": [link_key(short_id) for short_id in short_ids]}}
-        attempts = 0
-        while pending:
-            attempts += 1
-            if attempts > _BATCH_ATTEMPTS:
-                raise StorageUnavailable("reading listed links")
-            response = self._client.batch_get_item(RequestItems=pending)
-            for item in response["Responses"].get(self._table, []):
-                link = link_from_item(item)
-                links[link.short_id] = link
-            pending = dict(response.get("UnprocessedKeys") or {})
-        for short_id, link in links.items():
-            if link.shards:
-                links[short_id] = replace(link, clicks=self._links.total_clicks(link))
-        return links
+        return self._links.get_many(short_ids)

@@ -13,12 +13,10 @@ exact.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from domain.audit import AuditEntry
-from domain.errors import StorageUnavailable
 from domain.host_rules import is_denied_host
 from domain.links import Link, rfc3339
 from domain.pages import Page
@@ -34,7 +32,6 @@ from repository.keys import (
     link_key,
     shard_key,
 )
-from repository.link_items import link_from_item
 from repository.store_failures import raises_storage_unavailable
 
 if TYPE_CHECKING:
@@ -46,7 +43,6 @@ _BATCH = 100  # BatchGetItem's limit, and the largest page
 # Index entries looked at per page at most, so that a host filter that matches little
 # still answers quickly: a short page, with a cursor to go on from.
 _MAX_EXAMINED = 1000
-_BATCH_ATTEMPTS = 5
 
 
 class DynamoDBLinkModeration:
@@ -173,27 +169,5 @@ class DynamoDBLinkModeration:
         return Page(list(links.values()), cursor)
 
     def links_named(self, short_ids: list[str]) -> dict[str, Link]:
-        """The links, in the order named, each with its click shards' clicks (one more
-        request per viral link)."""
-        # BatchGetItem refuses a key named twice (a link reported twice is).
-        short_ids = list(dict.fromkeys(short_ids))
-        read: dict[str, Link] = {}
-        pending: dict[str, Any] = {}
-        if short_ids:
-            pending = {self._table: {"Keys": [link_key(short_id) for short_id in short_ids]}}
-        for _ in range(_BATCH_ATTEMPTS):
-            if not pending:
-                break
-            response = self._client.batch_get_item(RequestItems=pending)
-            for item in response["Responses"].get(self._table, []):
-                link = link_from_item(item)
-                read[link.short_id] = link
-            pending = dict(response.get("UnprocessedKeys") or {})
-        else:
-            if pending:
-                raise StorageUnavailable("reading listed links")
-        ordered = {short_id: read[short_id] for short_id in short_ids if short_id in read}
-        return {
-            short_id: replace(link, clicks=self._links.total_clicks(link)) if link.shards else link
-            for short_id, link in ordered.items()
-        }
+        """The links, in the order named, each with its click shards' clicks."""
+        return self._links.get_many(short_ids)
