@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
@@ -28,12 +27,15 @@ from domain.target_rules import TargetRules
 from handlers import wiring
 from handlers.api_requests import base_url, target_rules
 from handlers.callers import require_api_key
-from handlers.idempotent_creation import IDEMPOTENCY_KEY_PATTERN, shorten_counted
+from handlers.idempotent_creation import (
+    IDEMPOTENCY_KEY_PATTERN,
+    creation_idempotency,
+    shorten_counted,
+)
 from handlers.request_body import CSV_MEDIA_TYPE, check_readable_body, parse_json_body
 from handlers.responses import JSON, NO_STORE, proxy_response
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(child=True)
@@ -60,7 +62,8 @@ def answer_import(event: dict[str, Any], lambda_context: LambdaContext | None) -
     else:
         if not IDEMPOTENCY_KEY_PATTERN.fullmatch(idempotency_key):
             raise InvalidInput("Idempotency-Key", "must be 16 to 255 visible ASCII characters")
-        config = import_idempotency()
+        # The same records as POST /shorten's: by client (here the key) and Idempotency-Key.
+        config = creation_idempotency()
         if lambda_context is not None:
             config.register_lambda_context(lambda_context)
         once = wiring.idempotent(_import_once, config)
@@ -75,18 +78,6 @@ def answer_import(event: dict[str, Any], lambda_context: LambdaContext | None) -
             base=base_url(event, settings),
         )
     return proxy_response(200, json.dumps(results), {"Content-Type": JSON, **NO_STORE})
-
-
-@cache
-def import_idempotency() -> IdempotencyConfig:
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
-
-    return IdempotencyConfig(
-        event_key_jmespath="[client, idempotencyKey]",
-        payload_validation_jmespath="request",
-        expires_after_seconds=3600,
-        hash_function="sha256",
-    )
 
 
 def _import_once(
