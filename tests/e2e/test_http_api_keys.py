@@ -8,6 +8,8 @@ import json
 import re
 import time
 
+import pytest
+
 from tests.e2e.conftest import LocalStack
 
 _ADMIN_KEY = re.compile(r"Admin API key: (usk_\S+)")
@@ -74,6 +76,31 @@ def test_a_key_creates_lists_exports_and_imports_its_owners_links(local_stack):
     assert [row["status"] for row in imported.json()["results"]] == [201, 400]
     listed = local_stack.request("GET", "/links", headers=bearer(key)).json()["links"]
     assert len(listed) == 2
+
+
+# The import runs its rows in threads; only DynamoDB Local keeps concurrent transactions
+# apart as DynamoDB does (moto restores a whole table when one fails: test_owned_links.py).
+@pytest.mark.parametrize("local_stack", ["local"], ids=["dynamodb-local"], indirect=True)
+def test_an_import_keeps_every_row_it_created_while_others_are_refused(local_stack):
+    key = issue(local_stack, "e2e-importer", "links:read", "links:write")
+    taken = [f"e2e-taken-{n}" for n in range(8)]
+    for alias in taken:
+        made = local_stack.shorten({"url": "https://example.com/", "alias": alias}, **bearer(key))
+        assert made.status == 201, made.body
+    rows = [{"url": f"https://example.com/{n}", "alias": f"e2e-new-{n}"} for n in range(24)]
+    rows += [{"url": "https://example.com/again", "alias": alias} for alias in taken]
+
+    imported = local_stack.request(
+        "POST",
+        "/links/import",
+        json.dumps({"links": rows}),
+        bearer(key, **{"Content-Type": "application/json"}),
+    )
+
+    assert imported.status == 200, imported.body
+    assert [row["status"] for row in imported.json()["results"]] == [201] * 24 + [409] * 8
+    listed = local_stack.request("GET", "/links?limit=100", headers=bearer(key)).json()["links"]
+    assert {link["shortId"] for link in listed} == {f"e2e-new-{n}" for n in range(24)} | set(taken)
 
 
 def test_another_owners_key_cannot_touch_the_link_and_a_bad_key_is_401(local_stack):

@@ -350,6 +350,16 @@ def test_the_listing_needs_a_key_with_links_read(dynamodb_calls, lambda_context)
 # --- export and import ------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def one_import_row_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's DynamoDB is not safe for an import's concurrent rows, as DynamoDB is: a failed
+    transaction restores the whole table as it was when that transaction began (moto's
+    transact_write_items deep-copies it), wiping a row another thread wrote meanwhile, and
+    concurrent conditional writes of one item (the key's rate counter) are not serialised.
+    The threaded import is tested on DynamoDB Local (tests/e2e/test_http_api_keys.py)."""
+    monkeypatch.setattr(link_import, "_WORKERS", 1)
+
+
 def import_links(
     context: Any, key: str | None, body: Any, content_type: str = "application/json", **headers: str
 ) -> dict[str, Any]:
@@ -437,9 +447,6 @@ def test_a_repeated_import_with_the_same_key_creates_nothing_more(dynamodb_calls
 def test_rows_past_the_keys_limit_answer_429(dynamodb_calls, lambda_context, monkeypatch):
     monkeypatch.setenv("KEY_CREATION_RATE_LIMIT", "3")
     wiring.reset()
-    # One row at a time: moto's in-process DynamoDB does not serialise concurrent
-    # conditional writes of one item, as DynamoDB does (the rate counter relies on it).
-    monkeypatch.setattr(link_import, "_WORKERS", 1)
     rows = {"links": [{"url": f"https://example.com/{n}"} for n in range(5)]}
 
     answer = body_of(import_links(lambda_context, issue(), rows))
