@@ -204,3 +204,37 @@ def ui(browser: Browser, stack: LocalStack) -> Iterator[PageUnderTest]:
     violations = page_under_test.csp_violations()
     page_under_test.context.close()
     assert violations == [], f"the page broke its CSP: {violations}"
+
+
+# The ways people see the page: the system's light and dark colour schemes, on a desktop
+# and on a 360 px phone (the narrowest common width). A test that takes `each_look`
+# runs once in each.
+LOOKS = {
+    "light-desktop": {"color_scheme": "light", "viewport": {"width": 1280, "height": 900}},
+    "dark-desktop": {"color_scheme": "dark", "viewport": {"width": 1280, "height": 900}},
+    "light-phone": {
+        "color_scheme": "light",
+        "viewport": {"width": 360, "height": 740},
+        "is_mobile": True,
+        "has_touch": True,
+    },
+    "dark-phone": {
+        "color_scheme": "dark",
+        "viewport": {"width": 360, "height": 740},
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+
+@pytest.fixture(params=list(LOOKS))
+def each_look(
+    request: pytest.FixtureRequest, browser: Browser, stack: LocalStack
+) -> Iterator[PageUnderTest]:
+    """Like `ui`, once per look: both colour schemes, desktop and 360 px."""
+    page_under_test = new_page_under_test(browser, stack, **LOOKS[request.param])
+    yield page_under_test
+    violations = page_under_test.csp_violations()
+    page_under_test.context.close()
+    assert violations == [], f"the page broke its CSP: {violations}"
+

@@ -27,10 +27,10 @@ export class NetworkError extends Error {
 }
 
 export function createApi(apiBaseUrl) {
-  async function request(method, path, { body, headers = {} } = {}) {
+  async function request(method, path, { body, headers = {}, accept = "application/json" } = {}) {
     const init = {
       method,
-      headers: { Accept: "application/json", ...headers },
+      headers: { Accept: accept, ...headers },
       // The API sends no-store on everything that changes; this just makes sure an
       // old click count never comes from the browser's cache.
       cache: "no-store",
@@ -49,6 +49,7 @@ export function createApi(apiBaseUrl) {
       throw new NetworkError(error);
     }
     if (response.status === 204) return null;
+    if (response.ok && accept !== "application/json") return response.text();
     const parsed = await readJson(response);
     if (!response.ok) {
       throw new ApiError(response.status, parsed, retryAfter(response.headers.get("Retry-After")));
@@ -59,14 +60,34 @@ export function createApi(apiBaseUrl) {
   const linkPath = (shortId) => `/links/${encodeURIComponent(shortId)}`;
   const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 
+  // "?from=2026-12-01&to=2026-12-03": the parameters that are set, in order.
+  const query = (parameters) => {
+    const set = Object.entries(parameters).filter(([, value]) => value !== undefined && value !== null && value !== "");
+    return set.length === 0 ? "" : `?${new URLSearchParams(set)}`;
+  };
+
   return {
     /** POST /shorten; the key makes a repeated submission answer with the same link. */
     shorten: (fields, idempotencyKey) =>
       request("POST", "/shorten", { body: fields, headers: { "Idempotency-Key": idempotencyKey } }),
     getLink: (shortId) => request("GET", linkPath(shortId)),
+    // `credential` below is the link's management token or an API key of its owner:
+    // the API takes either as the Bearer token (docs/api.md, "API keys and owned links").
     changeLink: (shortId, token, changes) =>
       request("PATCH", linkPath(shortId), { body: changes, headers: bearer(token) }),
     deleteLink: (shortId, token) => request("DELETE", linkPath(shortId), { headers: bearer(token) }),
+    /** GET /links/{id}/stats for the days `from` to `to` (YYYY-MM-DD, both optional). */
+    getStats: (shortId, credential, { from, to } = {}) =>
+      request("GET", `${linkPath(shortId)}/stats${query({ from, to })}`, { headers: bearer(credential) }),
+    /** The same days as CSV text (date,clicks,visitors), for a download. */
+    getStatsCsv: (shortId, credential, { from, to } = {}) =>
+      request("GET", `${linkPath(shortId)}/stats${query({ from, to, format: "csv" })}`, {
+        headers: bearer(credential),
+        accept: "text/csv",
+      }),
+    /** GET /links: the API key owner's links, newest first, a page at a time. */
+    listLinks: (apiKey, { limit, cursor, tag, q } = {}) =>
+      request("GET", `/links${query({ limit, cursor, tag, q })}`, { headers: bearer(apiKey) }),
     /** POST /reports: tells the operator that a link is abuse (202, nothing to read). */
     report: (report) => request("POST", "/reports", { body: report }),
     qrCodeUrl: (shortId) => `${apiBaseUrl}${linkPath(shortId)}/qr`,
