@@ -47,10 +47,11 @@ JSON = "application/json"
 HTML = "text/html; charset=utf-8"
 # Errors must never be cached: a 404 today may be a link tomorrow.
 NO_STORE = {"Cache-Control": "no-store"}
-# A redirect may be cached briefly by the browser alone ("private": never by
-# CloudFront or another shared cache), so an edit or delete takes effect within a
-# minute while a double click costs one request.
-REDIRECT_CACHE = {"Cache-Control": "private, max-age=60"}
+# A redirect is never cached, not even by the browser: a changed or deleted link takes
+# effect on the very next click, in the browser that followed it before too, and every
+# click reaches the redirect to be counted. A minute's browser cache saved only a repeat
+# follow by the same browser (docs/api.md, "GET /{shortId}" has the choice and its cost).
+REDIRECT_CACHE = NO_STORE
 # Long enough for DynamoDB's adaptive capacity to absorb a burst, short enough that a
 # person clicking a link would still wait for it.
 STORAGE_RETRY_AFTER_SECONDS = "2"

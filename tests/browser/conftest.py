@@ -209,7 +209,7 @@ def ui(browser: Browser, stack: LocalStack) -> Iterator[PageUnderTest]:
 # The ways people see the page: the system's light and dark colour schemes, on a desktop
 # and on a 360 px phone (the narrowest common width). A test that takes `each_look`
 # runs once in each.
-LOOKS = {
+LOOKS: dict[str, dict[str, Any]] = {
     "light-desktop": {"color_scheme": "light", "viewport": {"width": 1280, "height": 900}},
     "dark-desktop": {"color_scheme": "dark", "viewport": {"width": 1280, "height": 900}},
     "light-phone": {

@@ -50,7 +50,7 @@ def test_changing_the_destination_sends_the_next_visit_to_the_new_target(
     expect(item).to_contain_text(target_site.url("/elsewhere"))
     expect(item.get_by_label("New destination for")).to_have_count(0)
 
-    # Followed only now, so no cached redirect (max-age=60) can answer for the old one.
+    # The browser that follows it now gets the new target: redirects are never cached.
     page.goto(created["shortUrl"])
     expect(page.get_by_role("heading", level=1)).to_have_text("Landed on elsewhere")
 

@@ -213,12 +213,12 @@ def test_only_real_visits_are_counted(local_stack):
     assert info["lastClickedAt"] is not None
 
 
-def test_redirects_may_be_cached_briefly_by_browsers_only(local_stack):
+def test_no_cache_keeps_a_redirect_so_a_change_takes_effect_on_the_next_click(local_stack):
     link = new_link(local_stack)
 
     answer = local_stack.request("GET", f"/{link['shortId']}")
 
-    assert answer.headers["Cache-Control"] == "private, max-age=60"
+    assert answer.headers["Cache-Control"] == "no-store"
 
 
 # --- deployment settings: redirect status, denylist, rate limit --------------------

@@ -343,7 +343,7 @@ def test_a_redirect_is_one_update_that_counts_the_click(short_id, dynamodb_calls
 
     assert response["statusCode"] == 302
     assert response["headers"]["Location"] == "https://example.com/landing"
-    assert response["headers"]["Cache-Control"] == "private, max-age=60"
+    assert response["headers"]["Cache-Control"] == "no-store"
     assert dynamodb_calls.operations == ["UpdateItem"]
     info = body_of(get(links, "link-info.json", lambda_context, short_id))
     assert info["clicks"] == 2
