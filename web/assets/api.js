@@ -67,9 +67,15 @@ export function createApi(apiBaseUrl) {
   };
 
   return {
-    /** POST /shorten; the key makes a repeated submission answer with the same link. */
-    shorten: (fields, idempotencyKey) =>
-      request("POST", "/shorten", { body: fields, headers: { "Idempotency-Key": idempotencyKey } }),
+    /**
+     * POST /shorten; the idempotency key makes a repeated submission answer with the same
+     * link. With an API key (optional), the link is its owner's: listed by GET /links.
+     */
+    shorten: (fields, idempotencyKey, apiKey = null) =>
+      request("POST", "/shorten", {
+        body: fields,
+        headers: { "Idempotency-Key": idempotencyKey, ...(apiKey ? bearer(apiKey) : {}) },
+      }),
     getLink: (shortId) => request("GET", linkPath(shortId)),
     // `credential` below is the link's management token or an API key of its owner:
     // the API takes either as the Bearer token (docs/api.md, "API keys and owned links").

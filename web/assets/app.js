@@ -3,10 +3,13 @@
 
 import { createApi } from "./api.js";
 import { clearAlert } from "./alert.js";
+import { createApiKeyForm } from "./api-key-form.js";
+import { loadApiKey } from "./api-key-store.js";
 import { loadConfig } from "./config.js";
 import { createLinkInfo } from "./link-info.js";
 import { addLink } from "./link-store.js";
 import { createMyLinks } from "./my-links.js";
+import { createOwnedLinks } from "./owned-links.js";
 import { createReportForm } from "./report-form.js";
 import { onRouteChange } from "./router.js";
 import { initShortenForm } from "./shorten-form.js";
@@ -26,10 +29,28 @@ const api = createApi(apiBaseUrl);
 const myLinks = createMyLinks({ api });
 const linkInfo = createLinkInfo({ api });
 const reportForm = createReportForm({ api });
-initShortenForm({
+// With an API key, "My links" is its owner's list from the API (every device) instead of
+// this browser's own, and the shorten form sends the key so that new links join it.
+const ownedLinks = createOwnedLinks({
   api,
+  onForgetKey() {
+    apiKeyForm.forget();
+    document.getElementById("my-links-title").focus();
+  },
+});
+const apiKeyForm = createApiKeyForm({ api, onChange: (key) => useApiKey(key, { focus: true }) });
+function useApiKey(key, options) {
+  document.getElementById("my-links").hidden = key !== null;
+  ownedLinks.use(key, options);
+}
+const refreshLinks = () => (loadApiKey() ? ownedLinks.refresh() : myLinks.refresh());
+useApiKey(loadApiKey());
+
+initShortenForm({
+  api: { ...api, shorten: (fields, idempotencyKey) => api.shorten(fields, idempotencyKey, loadApiKey()) },
   publicCreation,
   onCreated(created) {
+    if (loadApiKey()) ownedLinks.refresh({ afterChange: true });
     addLink(created);
     myLinks.render();
   },
@@ -57,17 +78,17 @@ onRouteChange((route, { initial }) => {
   }
   if (route.view === "link-info") linkInfo.show(route.shortId);
   else if (route.view === "report") reportForm.show(route.shortId);
-  else if (currentView !== "home") myLinks.refresh();
+  else if (currentView !== "home") refreshLinks();
   currentView = route.view;
 });
 
 // Clicks happen elsewhere (another tab, a phone): count them again when the page comes
 // back into view, including when it is restored from the back/forward cache.
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && currentView === "home") myLinks.refresh();
+  if (document.visibilityState === "visible" && currentView === "home") refreshLinks();
 });
 window.addEventListener("pageshow", (event) => {
-  if (event.persisted && currentView === "home") myLinks.refresh();
+  if (event.persisted && currentView === "home") refreshLinks();
 });
 
 // Everything is wired: forms submitted before this point would have reloaded the page.
