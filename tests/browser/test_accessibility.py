@@ -1,17 +1,40 @@
-"""axe-core's automated accessibility rules on each view, in the states people see."""
+"""axe-core's automated accessibility rules on each view, in the states people see, in the
+light and the dark colour scheme."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PageUnderTest
+from tests.browser.conftest import PageUnderTest, new_page_under_test
 from tests.browser.shortener_page import alert, field_error, fill_form, send_report, shorten
 from tests.browser.test_closed_creation import serve_config
+from tests.e2e.conftest import LocalStack
 
 BLOCKING_IMPACTS = {"serious", "critical"}
+COLOUR_SCHEMES = ["light", "dark"]
+
+
+def page_in_scheme(browser: Browser, stack: LocalStack, scheme: str) -> Iterator[PageUnderTest]:
+    """A fresh page whose system colour scheme is `scheme`; fails on a CSP violation."""
+    page_under_test = new_page_under_test(browser, stack, color_scheme=scheme)
+    yield page_under_test
+    violations = page_under_test.csp_violations()
+    page_under_test.context.close()
+    assert violations == [], f"the page broke its CSP: {violations}"
+
+
+@pytest.fixture(params=COLOUR_SCHEMES)
+def ui(
+    request: pytest.FixtureRequest, browser: Browser, stack: LocalStack
+) -> Iterator[PageUnderTest]:
+    """conftest's `ui`, once per colour scheme: each test below (and any added here) runs
+    in light and in dark, where contrast can fail differently."""
+    yield from page_in_scheme(browser, stack, request.param)
 
 
 def check_with_axe(page: Page) -> list[dict[str, Any]]:

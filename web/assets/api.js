@@ -97,6 +97,8 @@ export function createApi(apiBaseUrl) {
     /** POST /reports: tells the operator that a link is abuse (202, nothing to read). */
     report: (report) => request("POST", "/reports", { body: report }),
     qrCodeUrl: (shortId) => `${apiBaseUrl}${linkPath(shortId)}/qr`,
+    /** The QR code's SVG text, to save as a file (an <img> shows it from qrCodeUrl). */
+    getQrCodeSvg: (shortId) => request("GET", `${linkPath(shortId)}/qr`, { accept: "image/svg+xml" }),
   };
 }
 

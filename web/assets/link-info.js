@@ -8,6 +8,7 @@ import { formatClicks, formatDateTime, isExpired } from "./format.js";
 import { describeFailure } from "./messages.js";
 import { showQrCode } from "./qr-code.js";
 import { reportHash } from "./router.js";
+import { withBreaks } from "./url-breaks.js";
 import { shortIdFrom } from "./validation.js";
 
 export const linkInfoHash = (shortId) => `#/links/${encodeURIComponent(shortId)}`;
@@ -64,15 +65,15 @@ export function createLinkInfo({ api }) {
     clearAlert();
     title.textContent = `Link ${info.shortId}`;
     shortUrl.href = info.shortUrl;
-    shortUrl.textContent = info.shortUrl;
-    url.textContent = info.url;
+    shortUrl.replaceChildren(...withBreaks(info.shortUrl));
+    url.replaceChildren(...withBreaks(info.url));
     created.textContent = formatDateTime(info.createdAt);
     expires.textContent = info.expiresAt
       ? `${formatDateTime(info.expiresAt)}${isExpired(info.expiresAt) ? " (expired: the link answers 410 Gone)" : ""}`
       : "Never";
     clicks.textContent = formatClicks(info.clicks);
     lastClicked.textContent = info.lastClickedAt ? formatDateTime(info.lastClickedAt) : "Never";
-    showQrCode(qr, api.qrCodeUrl(info.shortId), info.shortUrl);
+    showQrCode(qr, api, info);
     report.href = reportHash(info.shortId);
     section.hidden = false;
   }

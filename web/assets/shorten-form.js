@@ -12,6 +12,7 @@ import {
 import { formatExpiry } from "./format.js";
 import { describeCreationFailure } from "./messages.js";
 import { showQrCode } from "./qr-code.js";
+import { withBreaks } from "./url-breaks.js";
 import { aliasProblem, urlProblem } from "./validation.js";
 
 // Which control shows the API's error for each field it names, and how a sentence
@@ -123,12 +124,12 @@ function createResultView(api) {
     show(created) {
       shortUrl = created.shortUrl;
       link.href = created.shortUrl;
-      link.textContent = created.shortUrl;
-      destination.textContent = created.url;
+      link.replaceChildren(...withBreaks(created.shortUrl));
+      destination.replaceChildren(...withBreaks(created.url));
       expiry.textContent = formatExpiry(created.expiresAt);
       details.href = `#/links/${encodeURIComponent(created.shortId)}`;
       copyStatus.textContent = "";
-      showQrCode(qr, api.qrCodeUrl(created.shortId), created.shortUrl);
+      showQrCode(qr, api, created);
       section.hidden = false;
       // Focus the new result so keyboard and screen-reader users land on it: next Tab
       // is the link, then the copy button.
