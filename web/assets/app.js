@@ -13,6 +13,7 @@ import { createOwnedLinks } from "./owned-links.js";
 import { createReportForm } from "./report-form.js";
 import { onRouteChange } from "./router.js";
 import { initShortenForm } from "./shorten-form.js";
+import { createStatsView } from "./stats-view.js";
 
 const VIEWS = {
   home: { element: "home-view", heading: "Shorten a link", title: "Shorten a link · URL shortener" },
@@ -22,6 +23,7 @@ const VIEWS = {
     heading: "Report a link as abuse",
     title: "Report a link as abuse · URL shortener",
   },
+  stats: { element: "stats-view", heading: "Link stats", title: "Link stats · URL shortener" },
 };
 
 const { apiBaseUrl, publicCreation } = await loadConfig();
@@ -29,6 +31,7 @@ const api = createApi(apiBaseUrl);
 const myLinks = createMyLinks({ api });
 const linkInfo = createLinkInfo({ api });
 const reportForm = createReportForm({ api });
+const statsView = createStatsView({ api });
 // With an API key, "My links" is its owner's list from the API (every device) instead of
 // this browser's own, and the shorten form sends the key so that new links join it.
 const ownedLinks = createOwnedLinks({
@@ -78,6 +81,7 @@ onRouteChange((route, { initial }) => {
   }
   if (route.view === "link-info") linkInfo.show(route.shortId);
   else if (route.view === "report") reportForm.show(route.shortId);
+  else if (route.view === "stats") statsView.show(route.shortId);
   else if (currentView !== "home") refreshLinks();
   currentView = route.view;
 });

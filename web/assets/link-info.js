@@ -2,12 +2,14 @@
 // it goes, when it was made and expires, and how often it was clicked. Reading it never
 // counts a click (GET /links/{id}).
 
+import { loadApiKey } from "./api-key-store.js";
 import { clearAlert, showAlert } from "./alert.js";
 import { clearFieldError, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, isExpired } from "./format.js";
+import { findLink } from "./link-store.js";
 import { describeFailure } from "./messages.js";
 import { showQrCode } from "./qr-code.js";
-import { reportHash } from "./router.js";
+import { reportHash, statsHash } from "./router.js";
 import { withBreaks } from "./url-breaks.js";
 import { shortIdFrom } from "./validation.js";
 
@@ -26,6 +28,7 @@ export function createLinkInfo({ api }) {
   const lastClicked = document.getElementById("details-last-clicked");
   const qr = document.getElementById("details-qr");
   const report = document.getElementById("details-report");
+  const stats = document.getElementById("details-stats");
   let shown = null; // the id whose answer the view waits for; older answers are dropped
 
   form.addEventListener("submit", (event) => {
@@ -75,6 +78,9 @@ export function createLinkInfo({ api }) {
     lastClicked.textContent = info.lastClickedAt ? formatDateTime(info.lastClickedAt) : "Never";
     showQrCode(qr, api, info);
     report.href = reportHash(info.shortId);
+    // Stats are the owner's: offered where this browser holds what the API asks for.
+    stats.href = statsHash(info.shortId);
+    stats.hidden = !(findLink(info.shortId)?.managementToken || loadApiKey());
     section.hidden = false;
   }
 

@@ -9,6 +9,7 @@ import { clearFieldError, sentenceFor, showFieldError } from "./field-errors.js"
 import { formatClicks, formatDateTime, formatExpiry, isExpired } from "./format.js";
 import { detailsOf, findLink, loadLinks, removeLink, updateLink } from "./link-store.js";
 import { CANT_REACH, describeFailure } from "./messages.js";
+import { statsHash } from "./router.js";
 import { urlProblem } from "./validation.js";
 
 // Enough to refresh a long list quickly without a burst the API's throttling would mind.
@@ -124,6 +125,7 @@ function buildItem(link, { api, onRemoved, onChanged }) {
 
   const details = el("a", { class: "button button--small", href: `#/links/${encodeURIComponent(shortId)}` },
     "Details", which(` of ${shortId}`));
+  const stats = el("a", { class: "button button--small", href: statsHash(shortId) }, "Stats", which(` of ${shortId}`));
   const changeButton = el("button", { type: "button", class: "button button--small", "aria-expanded": "false" },
     "Change destination", which(` of ${shortId}`));
   const deleteButton = el("button", { type: "button", class: "button button--small button--danger", "aria-expanded": "false" },
@@ -135,7 +137,7 @@ function buildItem(link, { api, onRemoved, onChanged }) {
     el("div", { class: "link-item__head" }, shortLink, badge),
     destination,
     meta,
-    el("div", { class: "actions" }, details, changeButton, deleteButton, removeButton),
+    el("div", { class: "actions" }, details, stats, changeButton, deleteButton, removeButton),
     panel,
     itemStatus,
   );
@@ -311,6 +313,7 @@ function buildItem(link, { api, onRemoved, onChanged }) {
     const manageable = current.state === "active";
     changeButton.hidden = !manageable;
     deleteButton.hidden = !manageable;
+    stats.hidden = !manageable;
     if (!manageable && !panel.hidden) closePanel(null);
   }
 
