@@ -11,6 +11,7 @@ import { addLink } from "./link-store.js";
 import { createMyLinks } from "./my-links.js";
 import { createOwnedLinks } from "./owned-links.js";
 import { createReportForm } from "./report-form.js";
+import { createResultKey } from "./result-key.js";
 import { onRouteChange } from "./router.js";
 import { initShortenForm } from "./shorten-form.js";
 import { createStatsView } from "./stats-view.js";
@@ -32,6 +33,7 @@ const myLinks = createMyLinks({ api });
 const linkInfo = createLinkInfo({ api });
 const reportForm = createReportForm({ api });
 const statsView = createStatsView({ api });
+const resultKey = createResultKey();
 // With an API key, "My links" is its owner's list from the API (every device) instead of
 // this browser's own, and the shorten form sends the key so that new links join it.
 const ownedLinks = createOwnedLinks({
@@ -54,7 +56,7 @@ initShortenForm({
   publicCreation,
   onCreated(created) {
     if (loadApiKey()) ownedLinks.refresh({ afterChange: true });
-    addLink(created);
+    resultKey.show(created, { saved: addLink(created) });
     myLinks.render();
   },
 });

@@ -9,7 +9,10 @@ const STORAGE_KEY = "shortener.myLinks.v1";
 /**
  * @typedef {{shortId: string, shortUrl: string, url: string, createdAt: string,
  *   expiresAt: string | null, clicks: number, lastClickedAt: string | null,
- *   managementToken: string, state: "active" | "gone" | "missing"}} StoredLink
+ *   managementToken: string, state: "active" | "gone" | "missing",
+ *   checkedAt?: string}} StoredLink
+ * checkedAt: when this browser last heard from the API about the link; an import
+ * keeps the fresher of two copies of one link by it.
  */
 
 /** @returns {StoredLink[]} newest first */
@@ -44,6 +47,7 @@ export function addLink(created) {
     lastClickedAt: created.lastClickedAt ?? null,
     managementToken: created.managementToken,
     state: "active",
+    checkedAt: new Date().toISOString(),
   };
   return saveLinks([link, ...loadLinks().filter((l) => l.shortId !== link.shortId)]);
 }
@@ -53,13 +57,65 @@ export function updateLink(shortId, changes) {
   const links = loadLinks();
   const link = links.find((l) => l.shortId === shortId);
   if (!link) return null;
-  Object.assign(link, changes);
+  Object.assign(link, changes, { checkedAt: new Date().toISOString() });
   saveLinks(links);
   return link;
 }
 
 export function removeLink(shortId) {
   saveLinks(loadLinks().filter((l) => l.shortId !== shortId));
+}
+
+/**
+ * Adds links read from an export (my-links-file.js) to the stored ones. A link already
+ * here keeps the fresher of its two copies, and a key from either: the key is what
+ * cannot be had again. Deletion is final, so "gone" in either copy wins.
+ * @param {StoredLink[]} incoming
+ * @returns {{saved: boolean, added: string[], already: string[], keptOwnKey: string[]}}
+ *   keptOwnKey: links whose key in the file differs from this browser's (kept).
+ */
+export function mergeLinks(incoming) {
+  const links = loadLinks();
+  const byId = new Map(links.map((link) => [link.shortId, link]));
+  const added = [];
+  const already = [];
+  const keptOwnKey = [];
+  for (const link of incoming) {
+    const present = byId.get(link.shortId);
+    if (!present) {
+      const copy = { ...link };
+      links.push(copy);
+      byId.set(copy.shortId, copy);
+      added.push(copy.shortId);
+      continue;
+    }
+    already.push(link.shortId);
+    const ownKey = present.managementToken;
+    if (ownKey && link.managementToken && ownKey !== link.managementToken) keptOwnKey.push(link.shortId);
+    const gone = present.state === "gone" || link.state === "gone";
+    if (freshness(link) > freshness(present)) Object.assign(present, link);
+    present.managementToken = ownKey || link.managementToken;
+    if (gone) present.state = "gone";
+  }
+  // Newest first, as addLink keeps them; sort is stable, so equal dates keep their order.
+  links.sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? ""));
+  return { saved: saveLinks(links), added, already, keptOwnKey };
+}
+
+function freshness(link) {
+  return Date.parse(link.checkedAt ?? link.createdAt ?? "") || 0;
+}
+
+/** false where localStorage is blocked or full: nothing made here would be kept. */
+export function storageWorks() {
+  const probe = `${STORAGE_KEY}.probe`;
+  try {
+    localStorage.setItem(probe, "1");
+    localStorage.removeItem(probe);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function findLink(shortId) {

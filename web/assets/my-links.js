@@ -1,13 +1,17 @@
 // "My links": the links made in this browser (link-store.js), each with its clicks and
 // expiry as the API last reported them, and the owner's actions: change destination,
-// delete (both with the stored management token), and remove from this list.
+// delete (both with the stored management token), and remove from this list. Each
+// item shows its token on request (management-key.js), and the whole list goes to and
+// comes from a file (my-links-file.js): the token is in this browser only.
 
 import { ApiError, NetworkError } from "./api.js";
 import { clearAlert, showAlert } from "./alert.js";
 import { el } from "./dom.js";
 import { clearFieldError, sentenceFor, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, formatExpiry, isExpired } from "./format.js";
-import { detailsOf, findLink, loadLinks, removeLink, updateLink } from "./link-store.js";
+import { detailsOf, findLink, loadLinks, removeLink, storageWorks, updateLink } from "./link-store.js";
+import { createKeyDisclosure } from "./management-key.js";
+import { createMyLinksFile } from "./my-links-file.js";
 import { CANT_REACH, describeFailure } from "./messages.js";
 import { statsHash } from "./router.js";
 import { urlProblem } from "./validation.js";
@@ -21,6 +25,9 @@ export function createMyLinks({ api }) {
   const status = document.getElementById("my-links-status");
   const heading = document.getElementById("my-links-title");
   const refreshButton = document.getElementById("refresh-links");
+  const warning = document.getElementById("my-links-warning");
+  const storageBlocked = document.getElementById("my-links-storage-blocked");
+  const exportButton = document.getElementById("export-links");
   /** @type {Map<string, ReturnType<typeof buildItem>>} */
   const items = new Map();
   let refreshing = null;
@@ -48,6 +55,10 @@ export function createMyLinks({ api }) {
       if (list.children[index] !== item.element) list.insertBefore(item.element, list.children[index] ?? null);
     });
     empty.hidden = links.length > 0;
+    exportButton.hidden = links.length === 0;
+    const blocked = !storageWorks();
+    storageBlocked.hidden = !blocked;
+    warning.hidden = links.length === 0 && !blocked;
   }
 
   function afterRemoval() {
@@ -56,14 +67,17 @@ export function createMyLinks({ api }) {
     heading.focus();
   }
 
-  /** Asks the API for each link's clicks and state; one refresh at a time. */
-  function refresh({ announce = false } = {}) {
-    if (!refreshing) {
-      refreshing = refreshAll(api).finally(() => {
+  /** Asks the API for each link's clicks and state (`only` these ids, if given). */
+  function refresh({ announce = false, only = null } = {}) {
+    if (!refreshing && !only) {
+      refreshing = refreshAll(api, null).finally(() => {
         refreshing = null;
       });
     }
-    return refreshing.then((outcome) => {
+    // Not the refresh under way: it may have read the list before these links joined it.
+    // Both may run at once, as each update is merged into the stored link on its own.
+    const run = only ? refreshAll(api, only) : refreshing;
+    return run.then((outcome) => {
       render();
       if (outcome === "unreachable") showAlert(CANT_REACH);
       else if (outcome instanceof Error) showAlert(describeFailure(outcome));
@@ -79,12 +93,19 @@ export function createMyLinks({ api }) {
     refresh({ announce: true });
   });
 
+  createMyLinksFile({
+    onImported(shortIds) {
+      render();
+      refresh({ only: new Set(shortIds) });
+    },
+  });
+
   return { render, refresh };
 }
 
 // "ok", "unreachable", or the first unexpected error; 404 and 410 are states, not errors.
-async function refreshAll(api) {
-  const queue = loadLinks().filter((link) => link.state !== "gone");
+async function refreshAll(api, only) {
+  const queue = loadLinks().filter((link) => link.state !== "gone" && (!only || only.has(link.shortId)));
   let outcome = "ok";
   async function worker() {
     while (queue.length > 0 && outcome !== "unreachable") {
@@ -132,12 +153,14 @@ function buildItem(link, { api, onRemoved, onChanged }) {
     "Delete", which(` ${shortId}`));
   const removeButton = el("button", { type: "button", class: "button button--small" },
     "Remove from list", which(` (${shortId})`));
+  const key = createKeyDisclosure({ idPrefix: `my-${shortId}`, which: `of ${shortId}` });
 
   const element = el("li", { class: "link-item", "data-short-id": shortId },
     el("div", { class: "link-item__head" }, shortLink, badge),
     destination,
     meta,
-    el("div", { class: "actions" }, details, stats, changeButton, deleteButton, removeButton),
+    el("div", { class: "actions" }, details, stats, changeButton, deleteButton, key.toggle, removeButton),
+    key.panel,
     panel,
     itemStatus,
   );
@@ -292,6 +315,7 @@ function buildItem(link, { api, onRemoved, onChanged }) {
   });
 
   function fill(current) {
+    key.setToken(current.managementToken);
     shortLink.href = current.shortUrl;
     shortLink.textContent = current.shortUrl;
     destination.replaceChildren(el("span", { class: "visually-hidden" }, "Goes to "), current.url);
