@@ -17,7 +17,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.conftest import BROWSER, UNLIMITED, LocalStack, start_local_stack, stop
 
@@ -49,6 +57,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 TIMEOUT_MS = 10_000
+# expect() waits as long as the page's own actions do (its default is 5 s): on a loaded
+# 2-core machine a page may take longer than that to answer, and still be right.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def chromium_executable() -> str:
@@ -237,4 +248,3 @@ def each_look(
     violations = page_under_test.csp_violations()
     page_under_test.context.close()
     assert violations == [], f"the page broke its CSP: {violations}"
-
