@@ -143,7 +143,7 @@ openapi: $(VENV)/.installed ## Regenerate web/openapi.json from the handlers' ro
 	$(PY) -m devserver.openapi > web/openapi.json
 
 .PHONY: screenshot
-screenshot: $(VENV)/.installed browser ## Photograph the page for the README (docs/screenshot.png)
+screenshot: $(VENV)/.installed browser ## Photograph the page for the README: the form, the stats view, a dark phone (docs/screenshot*.png)
 	$(PY) scripts/screenshot.py
 
 .PHONY: build
