@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-unt
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import PageUnderTest, new_page_under_test
-from tests.browser.shortener_page import alert, field_error, fill_form, send_report, shorten
+from tests.browser.shortener_page import field_error, fill_form, send_report, shorten
 from tests.browser.test_closed_creation import serve_config
 from tests.e2e.conftest import LocalStack
 
@@ -87,7 +87,7 @@ def test_report_view_with_an_error_and_once_sent_has_no_serious_violations(
     assert check_with_axe(page) == []
 
     assert send_report(page, "spam").status == 404
-    expect(alert(page)).to_contain_text("No such link")
+    expect(field_error(page, "Link to report")).to_contain_text("No short link has this id")
     assert check_with_axe(page) == []
 
     assert send_report(page, "other", short_id=created["shortId"], details="Odd.").status == 202

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PageUnderTest, TargetSite
-from tests.browser.shortener_page import alert, my_link, result_link, shorten
+from tests.browser.shortener_page import alert, field_error, my_link, result_link, shorten
 
 
 def test_following_the_link_lands_on_the_target_and_counts_the_click(
@@ -107,7 +107,7 @@ def test_deleting_asks_first_then_the_link_answers_410(ui: PageUnderTest) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text("Link no longer available")
 
     ui.open(f"/#/links/{short_id}")
-    expect(alert(page)).to_contain_text("is gone")
+    expect(field_error(page, "Short link or id")).to_contain_text("is gone")
     expect(page.locator("#link-details")).to_be_hidden()
 
     ui.open("/")
@@ -165,5 +165,7 @@ def test_link_info_looks_up_a_pasted_short_link(ui: PageUnderTest) -> None:
 
     page.get_by_label("Short link or id").fill("no-such-link")
     page.get_by_role("button", name="Look up").click()
-    expect(alert(page)).to_contain_text("The short link “no-such-link” was not found (404)")
+    expect(field_error(page, "Short link or id")).to_have_text(
+        "The short link “no-such-link” was not found (404)."
+    )
     expect(page.locator("#link-details")).to_be_hidden()

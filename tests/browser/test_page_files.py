@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import PurePosixPath
 
 from sam_template.document import load_template
 from tests.conftest import REPO_ROOT
@@ -15,7 +16,8 @@ ASSETS = WEB / "assets"
 # rest to the API, so nothing else may sit at the top of web/. openapi.json is the
 # generated API description (make openapi).
 TOP_LEVEL = {"index.html", "config.json", "robots.txt", "openapi.json", "assets"}
-_IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["']\./([\w-]+\.js)["']""", re.MULTILINE)
+# Relative imports only ("./x.js", "./vendor/x.js"): the page loads nothing from elsewhere.
+_IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["']\./([\w/-]+\.js)["']""", re.MULTILINE)
 
 
 class _PageParts(HTMLParser):
@@ -62,7 +64,7 @@ def test_index_html_has_nothing_inline_that_the_csp_would_block() -> None:
 
 
 def test_no_module_uses_eval_or_writes_html() -> None:
-    for module in ASSETS.glob("*.js"):
+    for module in ASSETS.rglob("*.js"):
         source = module.read_text(encoding="utf-8")
         for forbidden in ("eval(", "new Function(", "innerHTML", "outerHTML", "document.write"):
             assert forbidden not in source, f"{module.name} uses {forbidden}"
@@ -74,7 +76,8 @@ def test_every_module_app_js_needs_is_preloaded() -> None:
     pending = ["app.js"]
     while pending:
         module = pending.pop()
-        for imported in _IMPORT.findall((ASSETS / module).read_text(encoding="utf-8")):
+        for name in _IMPORT.findall((ASSETS / module).read_text(encoding="utf-8")):
+            imported = (PurePosixPath(module).parent / name).as_posix()
             if imported not in needed:
                 needed.add(imported)
                 pending.append(imported)
@@ -84,7 +87,8 @@ def test_every_module_app_js_needs_is_preloaded() -> None:
         if tag == "link" and a.get("rel") == "modulepreload"
     }
     assert preloaded == needed
-    assert needed == {path.name for path in ASSETS.glob("*.js")} - {"app.js"}
+    modules = {path.relative_to(ASSETS).as_posix() for path in ASSETS.rglob("*.js")}
+    assert needed == modules - {"app.js"}
 
 
 def test_every_file_cloudfront_sends_to_the_bucket_is_in_web() -> None:

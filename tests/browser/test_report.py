@@ -70,10 +70,11 @@ def test_reporting_an_unknown_link_says_there_is_no_such_link(ui: PageUnderTest)
     answer = send_report(page, "malware")
 
     assert answer.status == 404
-    expect(alert(page).locator("p")).to_have_text(
-        "No such link: there is no short link “no-such-link” here (404). Check the id."
+    # Told once, next to the field it concerns.
+    expect(report_field_error(page, "Link to report")).to_have_text(
+        "No short link has this id (404). Check the id."
     )
-    expect(report_field_error(page, "Link to report")).to_have_text("No short link has this id.")
+    expect(alert(page)).to_have_text("")
     expect(report_form(page).get_by_label("Link to report")).to_be_focused()
     expect(page.locator("#report-sent")).to_be_hidden()
 
@@ -119,7 +120,7 @@ def test_the_apis_field_errors_show_next_to_their_fields(ui: PageUnderTest) -> N
     expect(report_field_error(page, "Details")).to_have_text(
         "The details must be at most 1000 characters."
     )
-    expect(alert(page).locator("p")).to_have_text("Please correct the highlighted field.")
+    expect(alert(page)).to_have_text("")
     expect(report_form(page).get_by_label("Details")).to_be_focused()
 
 

@@ -31,8 +31,18 @@ export function clearFieldErrors(form) {
 /** Moves focus to the first field marked invalid, so its message is read out. */
 export function focusFirstInvalid(form) {
   const first = form.querySelector('[aria-invalid="true"]');
-  if (first) first.focus();
+  if (first) focusToAnnounce(first);
   return first !== null;
+}
+
+/**
+ * Focuses a field so that its label and message are read out: the field's message is
+ * the only word about its error. Focus on the field it already has is no change and
+ * reads nothing (Enter pressed in the field), so it leaves and comes back.
+ */
+export function focusToAnnounce(input) {
+  if (document.activeElement === input) input.blur();
+  input.focus();
 }
 
 function errorElementFor(input) {

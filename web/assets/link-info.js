@@ -2,9 +2,11 @@
 // it goes, when it was made and expires, and how often it was clicked. Reading it never
 // counts a click (GET /links/{id}).
 
+import { ApiError } from "./api.js";
 import { loadApiKey } from "./api-key-store.js";
 import { clearAlert, showAlert } from "./alert.js";
-import { clearFieldError, showFieldError } from "./field-errors.js";
+import { showDestination } from "./destination-view.js";
+import { clearFieldError, focusToAnnounce, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, isExpired } from "./format.js";
 import { findLink } from "./link-store.js";
 import { describeFailure } from "./messages.js";
@@ -42,7 +44,7 @@ export function createLinkInfo({ api }) {
           ? "Enter a short link or its id."
           : "That is not a short link or id. Ids are 3 to 64 letters, digits, - or _.",
       );
-      input.focus();
+      focusToAnnounce(input);
       return;
     }
     // The address says what is shown, so the view can be bookmarked and shared; the
@@ -61,7 +63,7 @@ export function createLinkInfo({ api }) {
     try {
       info = await api.getLink(shortId);
     } catch (error) {
-      if (shown === shortId) showAlert(describeFailure(error, { what: `the short link “${shortId}”` }));
+      if (shown === shortId) showFailure(error, shortId);
       return;
     }
     if (shown !== shortId) return;
@@ -69,7 +71,7 @@ export function createLinkInfo({ api }) {
     title.textContent = `Link ${info.shortId}`;
     shortUrl.href = info.shortUrl;
     shortUrl.replaceChildren(...withBreaks(info.shortUrl));
-    url.replaceChildren(...withBreaks(info.url));
+    showDestination(url, info.url);
     created.textContent = formatDateTime(info.createdAt);
     expires.textContent = info.expiresAt
       ? `${formatDateTime(info.expiresAt)}${isExpired(info.expiresAt) ? " (expired: the link answers 410 Gone)" : ""}`
@@ -82,6 +84,19 @@ export function createLinkInfo({ api }) {
     stats.href = statsHash(info.shortId);
     stats.hidden = !(findLink(info.shortId)?.managementToken || loadApiKey());
     section.hidden = false;
+  }
+
+  // No such link, or one that is gone, is about what is in the field: said there, once.
+  // The alert is for the rest (no answer, 429, 503).
+  function showFailure(error, shortId) {
+    const message = describeFailure(error, { what: `the short link “${shortId}”` });
+    if (error instanceof ApiError && (error.status === 404 || error.status === 410)) {
+      clearAlert();
+      showFieldError(input, message);
+      focusToAnnounce(input);
+    } else {
+      showAlert(message);
+    }
   }
 
   return { show };

@@ -7,14 +7,17 @@
 import { ApiError, NetworkError } from "./api.js";
 import { clearAlert, showAlert } from "./alert.js";
 import { el } from "./dom.js";
-import { clearFieldError, sentenceFor, showFieldError } from "./field-errors.js";
+import { showDestination } from "./destination-view.js";
+import { clearFieldError, focusToAnnounce, sentenceFor, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, formatExpiry, isExpired } from "./format.js";
 import { detailsOf, findLink, loadLinks, removeLink, storageWorks, updateLink } from "./link-store.js";
 import { createKeyDisclosure } from "./management-key.js";
 import { createMyLinksFile } from "./my-links-file.js";
 import { CANT_REACH, describeFailure } from "./messages.js";
+import { readableUrl } from "./readable-url.js";
 import { statsHash } from "./router.js";
-import { urlProblem } from "./validation.js";
+import { editableUrl, initUrlField } from "./url-field.js";
+import { normaliseUrlInput } from "./validation.js";
 
 // Enough to refresh a long list quickly without a burst the API's throttling would mind.
 const PARALLEL_REFRESHES = 4;
@@ -137,7 +140,7 @@ function buildItem(link, { api, onRemoved, onChanged }) {
   const { shortId } = link;
   const shortLink = el("a", { class: "link-item__short" });
   const badge = el("span", { class: "badge" });
-  const destination = el("p", { class: "url-text link-item__destination" });
+  const destination = el("div", { class: "link-item__destination" });
   const meta = el("p", { class: "muted small link-item__meta" });
   const itemStatus = el("p", { class: "status", role: "status" });
   const panel = el("div", { class: "link-item__panel", hidden: true });
@@ -210,46 +213,49 @@ function buildItem(link, { api, onRemoved, onChanged }) {
     const stored = findLink(shortId);
     const inputId = `change-url-${shortId}`;
     const input = el("input", {
-      id: inputId, type: "url", inputmode: "url", autocomplete: "url", spellcheck: "false",
-      required: true, "aria-required": "true", value: stored?.url ?? "",
+      id: inputId, type: "text", inputmode: "url", autocomplete: "url", spellcheck: "false",
+      required: true, "aria-required": "true", value: stored ? editableUrl(stored.url) : "",
     });
+    const preview = el("div", { id: `${inputId}-preview`, class: "url-preview", "aria-live": "polite" });
     const cancel = el("button", { type: "button", class: "button" }, "Cancel");
     const form = el("form", { class: "change-form", novalidate: true },
       el("div", { class: "field" },
         el("label", { for: inputId }, "New destination for ", el("span", { class: "url-text" }, stored?.shortUrl ?? shortId)),
         input,
+        preview,
         el("p", { id: `${inputId}-error`, class: "field-error", hidden: true }),
       ),
       el("div", { class: "actions" },
         el("button", { type: "submit", class: "button button--primary" }, "Save"), cancel),
     );
     cancel.addEventListener("click", () => closePanel(changeButton));
+    initUrlField(input, preview, { lead: "Will save:" });
     let saving = false;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (saving) return;
       clearAlert();
       clearFieldError(input);
-      const problem = urlProblem(input.value);
-      if (problem) {
-        showFieldError(input, problem);
-        input.focus();
+      const target = normaliseUrlInput(input.value);
+      if (target.problem) {
+        showFieldError(input, target.problem);
+        focusToAnnounce(input);
         return;
       }
       const token = findLink(shortId)?.managementToken;
       saving = true;
       try {
-        const info = await api.changeLink(shortId, token, { url: input.value.trim() });
+        const info = await api.changeLink(shortId, token, { url: target.url });
         updateLink(shortId, detailsOf(info));
         closePanel(changeButton);
         onChanged();
-        itemStatus.textContent = `Destination changed to ${info.url}.`;
+        itemStatus.textContent = `Destination changed to ${readableUrl(info.url).text}.`;
       } catch (error) {
         const urlError = error instanceof ApiError && error.errors.find((e) => e.field === "url");
         if (urlError) {
+          // Told once, next to the field: no alert repeats it.
           showFieldError(input, sentenceFor("The URL", urlError.reason));
-          showAlert(describeFailure(error));
-          input.focus();
+          focusToAnnounce(input);
         } else {
           reportFailure(error);
         }
@@ -318,7 +324,14 @@ function buildItem(link, { api, onRemoved, onChanged }) {
     key.setToken(current.managementToken);
     shortLink.href = current.shortUrl;
     shortLink.textContent = current.shortUrl;
-    destination.replaceChildren(el("span", { class: "visually-hidden" }, "Goes to "), current.url);
+    // Drawn again only when it changed, so an open "Exact address" stays open on a refresh.
+    if (destination.dataset.href !== current.url) {
+      showDestination(destination, current.url, {
+        lead: el("span", { class: "visually-hidden" }, "Goes to "),
+        which: `of ${shortId}`,
+      });
+      destination.dataset.href = current.url;
+    }
     const parts = [formatClicks(current.clicks)];
     if (current.lastClickedAt) parts.push(`last ${formatDateTime(current.lastClickedAt)}`);
     parts.push(formatExpiry(current.expiresAt));

@@ -81,15 +81,13 @@ export function createReportForm({ api }) {
       if (target) showFieldError(document.getElementById(target.inputId), sentenceFor(target.subject, reason));
       else unplaced.push(`${field} ${reason}`);
     }
-    // An unknown or deleted link is the id field's fault: say so next to it as well.
-    if (apiError?.status === 404) showFieldError(idInput, "No short link has this id.");
-    if (apiError?.status === 410) showFieldError(idInput, "This link was deleted.");
-    showAlert(
-      unplaced.length > 0
-        ? `The shortener refused the report: ${unplaced.join("; ")}.`
-        : describeReportFailure(error, shortId),
-    );
-    focusFirstInvalid(form);
+    // An unknown or deleted link is the id field's fault: said there, once.
+    if (apiError?.status === 404) showFieldError(idInput, "No short link has this id (404). Check the id.");
+    if (apiError?.status === 410) showFieldError(idInput, "This link was deleted (410): it no longer leads anywhere.");
+    // The alert is only for what belongs to no field (no answer, 429, 503...).
+    const placed = focusFirstInvalid(form);
+    if (unplaced.length > 0) showAlert(`The shortener refused the report: ${unplaced.join("; ")}.`);
+    else if (!placed) showAlert(describeReportFailure(error, shortId));
   }
 
   return {

@@ -3,6 +3,7 @@
 import { ApiError } from "./api.js";
 import { clearAlert, showAlert } from "./alert.js";
 import { copyText } from "./clipboard.js";
+import { showDestination } from "./destination-view.js";
 import {
   clearFieldErrors,
   focusFirstInvalid,
@@ -13,7 +14,8 @@ import { formatExpiry } from "./format.js";
 import { describeCreationFailure } from "./messages.js";
 import { showQrCode } from "./qr-code.js";
 import { withBreaks } from "./url-breaks.js";
-import { aliasProblem, urlProblem } from "./validation.js";
+import { initUrlField } from "./url-field.js";
+import { aliasProblem, normaliseUrlInput } from "./validation.js";
 
 // Which control shows the API's error for each field it names, and how a sentence
 // about that field starts ("This alias" + "is taken").
@@ -37,6 +39,7 @@ export function initShortenForm({ api, publicCreation, onCreated }) {
   const aliasInput = document.getElementById("alias");
   const expirySelect = document.getElementById("expires-in");
   const result = createResultView(api);
+  initUrlField(urlInput, document.getElementById("url-preview"), { lead: "Will shorten:" });
 
   // One Idempotency-Key per submission of the same form content: a double submit or a
   // retry after a lost answer gets the same link back instead of a second one. Any edit
@@ -53,13 +56,14 @@ export function initShortenForm({ api, publicCreation, onCreated }) {
     clearAlert();
     clearFieldErrors(form);
 
-    const urlMessage = urlProblem(urlInput.value);
-    if (urlMessage) showFieldError(urlInput, urlMessage);
+    // What is sent is the forgiving form of what was typed, as the preview showed it.
+    const target = normaliseUrlInput(urlInput.value);
+    if (target.problem) showFieldError(urlInput, target.problem);
     const aliasMessage = aliasProblem(aliasInput.value);
     if (aliasMessage) showFieldError(aliasInput, aliasMessage);
     if (focusFirstInvalid(form)) return;
 
-    const fields = { url: urlInput.value.trim() };
+    const fields = { url: target.url };
     if (aliasInput.value.trim()) fields.alias = aliasInput.value.trim();
     if (expirySelect.value) fields.expiresIn = Number(expirySelect.value);
     const body = JSON.stringify(fields);
@@ -82,21 +86,24 @@ export function initShortenForm({ api, publicCreation, onCreated }) {
   });
 }
 
+// Each error is told once: a field's next to the field (read out as focus moves there),
+// and the alert only for what belongs to no field (no answer, 429, 503, 401...).
 function showFailure(form, error) {
   const unplaced = [];
+  let placed = 0;
   if (error instanceof ApiError) {
     for (const { field, reason } of error.errors) {
       const target = FIELDS[field];
-      if (target) showFieldError(document.getElementById(target.inputId), sentenceFor(target.subject, reason));
-      else unplaced.push(`${field} ${reason}`);
+      if (target) {
+        showFieldError(document.getElementById(target.inputId), sentenceFor(target.subject, reason));
+        placed += 1;
+      } else {
+        unplaced.push(`${field} ${reason}`);
+      }
     }
   }
-  const placedAny = error instanceof ApiError && error.errors.length > unplaced.length;
-  showAlert(
-    placedAny || unplaced.length === 0
-      ? describeCreationFailure(error)
-      : `The shortener refused the request: ${unplaced.join("; ")}.`,
-  );
+  if (unplaced.length > 0) showAlert(`The shortener refused the request: ${unplaced.join("; ")}.`);
+  else if (placed === 0) showAlert(describeCreationFailure(error));
   focusFirstInvalid(form);
 }
 
@@ -125,7 +132,7 @@ function createResultView(api) {
       shortUrl = created.shortUrl;
       link.href = created.shortUrl;
       link.replaceChildren(...withBreaks(created.shortUrl));
-      destination.replaceChildren(...withBreaks(created.url));
+      showDestination(destination, created.url, { lead: "Goes to " });
       expiry.textContent = formatExpiry(created.expiresAt);
       details.href = `#/links/${encodeURIComponent(created.shortId)}`;
       copyStatus.textContent = "";
