@@ -2,13 +2,17 @@
 
 A target is parsed exactly as browsers parse it (ada, the WHATWG URL Standard's parser)
 and stored in its canonical ASCII serialisation; a URL that is not absolute http(s), too
-long once encoded, carries credentials, whitespace or control characters, loops back to
-the shortener, names a non-public host or a denied one is refused with the rule it breaks.
+long once encoded, carries credentials, control or invisible characters or whitespace
+where none belongs, loops back to the shortener, names a non-public host or a denied one
+is refused with the rule it breaks. Pasted text is read as an address bar reads it:
+whitespace at the ends is trimmed, line breaks (with the indentation of a wrapped e-mail
+line) and tabs are dropped, and a space in the path, query or fragment is percent-encoded.
 The rules and the reasons for each: docs/api.md, "Which target URLs are accepted".
 """
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
@@ -26,12 +30,36 @@ MAX_TARGET_URL_LENGTH = 2048
 # and dot segments ("/a/../") can shorten a URL; the real limit applies to the result.
 _MAX_RAW_LENGTH = 4 * MAX_TARGET_URL_LENGTH
 
-# WHATWG's "ASCII whitespace": what is trimmed from both ends.
+# WHATWG's "ASCII whitespace": what is trimmed from both ends of a configured host.
 _ASCII_WHITESPACE = "\t\n\f\r "
 
-# C0 controls and space, DEL and C1 controls, and every Unicode whitespace character
-# (`\s` on a str pattern matches what str.isspace() accepts: U+00A0, U+2028, U+3000...).
-_WHITESPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
+# What is trimmed from both ends of a target: Unicode's White_Space characters (ASCII
+# ones, NEL, no-break spaces, the U+2000 spaces, line and paragraph separators,
+# ideographic space) and the zero-width ones that chat apps and editors put around a
+# link (zero-width space, word joiner, BOM). str.isspace() would also take the C0
+# separators U+001C-U+001F, which are controls, not whitespace: they are refused.
+_TRIMMED = (
+    "\t\n\x0b\x0c\r \x85\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u2060\ufeff"
+)
+
+# A line break with the spaces and tabs around it: an e-mail client wraps a long link
+# where it likes and often indents the continuation line, so all of it goes. (WHATWG
+# drops the tab, CR and LF but would keep, and encode, the spaces.)
+_LINE_BREAK = re.compile(r"[\t ]*[\r\n][\t\n\r ]*")
+
+# Inside a target (once trimmed), refused: the C0 controls but tab, LF and CR (dropped,
+# as WHATWG does), and DEL. Beyond ASCII, `_INVISIBLE_CATEGORIES` are refused: C1
+# controls (Cc), format characters (Cf: zero-width space, soft hyphen, word joiner, BOM,
+# bidi embeddings, overrides and isolates, tag characters) and every space and separator
+# (Zs, Zl, Zp: no-break spaces, U+2028, ideographic space). They cannot be seen, or not
+# told from a space, so inside a URL they are a paste accident or an attempt to make a
+# link look like another or slip past a filter. The two joiners are the exception: ZWNJ
+# and ZWJ belong to the spelling of words in several scripts and of emoji, and IDNA's
+# CONTEXTJ rule (which WHATWG applies) already limits them in a host.
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_JOINERS = frozenset({"\u200c", "\u200d"})
 
 _REASON_NOT_HTTP = "must be an absolute http or https URL"
 _REASON_NO_HOST = "must include a host name"
@@ -91,9 +119,14 @@ class _Parsed:
     hostname: str  # WHATWG's, not yet canonical
     host_kind: HostKind
     has_credentials: bool
+    # Everything before the path: scheme, user name, password, host and port.
+    authority: tuple[str, str, str, str]
 
 
-_ADA_ATTRIBUTES = ("href", "username", "password", "hostname", "host_type", "scheme_type")
+_ADA_ATTRIBUTES = (
+    *("href", "protocol", "username", "password", "host", "hostname", "host_type"),
+    "scheme_type",
+)
 
 
 def _parse_whatwg(text: str) -> _Parsed | None:
@@ -128,6 +161,7 @@ def _parse_whatwg(text: str) -> _Parsed | None:
         hostname=parts["hostname"],
         host_kind=host_kind,
         has_credentials=bool(parts["username"] or parts["password"]),
+        authority=(parts["protocol"], parts["username"], parts["password"], parts["host"]),
     )
 
 
@@ -152,6 +186,35 @@ def _has_http_scheme(text: str) -> bool:
     return bool(colon) and scheme.lower() in ("http", "https")
 
 
+def _has_invisible_character(text: str) -> bool:
+    """Whether `text` holds a character refused inside a target (see _ASCII_CONTROLS)."""
+    if _ASCII_CONTROLS.search(text):
+        return True
+    return not text.isascii() and any(
+        not char.isascii()
+        and unicodedata.category(char) in _INVISIBLE_CATEGORIES
+        and char not in _JOINERS
+        for char in text
+    )
+
+
+def _a_space_is_before_the_path(text: str, parsed: _Parsed | None) -> bool:
+    """Whether a space in `text` sits in its scheme, user info, host or port.
+
+    Where a space sits is the parser's to say, not a guess from the text: WHATWG
+    percent-encodes one in the path, query, fragment and user info, and fails on one in
+    the scheme, host or port. So the spaces all sit after the host exactly when `text`
+    parses with the same scheme, user info, host and port as `text` without its spaces;
+    when only the text without them parses, a space broke it.
+    """
+    if " " not in text:
+        return False
+    unspaced = _parse_whatwg(text.replace(" ", ""))
+    if parsed is None:
+        return unspaced is not None
+    return unspaced is None or unspaced.authority != parsed.authority
+
+
 def parse_target_url(raw: str) -> TargetUrl:
     """Parse `raw` as a target URL and apply the syntax rules (all but the host rules).
 
@@ -159,12 +222,16 @@ def parse_target_url(raw: str) -> TargetUrl:
     """
     if len(raw) > _MAX_RAW_LENGTH:
         raise InvalidUrl(_REASON_TOO_LONG)
-    text = raw.strip(_ASCII_WHITESPACE)
+    # Tabs go too, as WHATWG's first step drops them (ada would): the checks below then
+    # read the text the parser reads.
+    text = _LINE_BREAK.sub("", raw.strip(_TRIMMED)).replace("\t", "")
     if not text:
         raise InvalidUrl(_REASON_NOT_HTTP)
-    if _WHITESPACE_OR_CONTROL.search(text):
+    if _has_invisible_character(text):
         raise InvalidUrl(_REASON_WHITESPACE)
     parsed = _parse_whatwg(text)
+    if _a_space_is_before_the_path(text, parsed):
+        raise InvalidUrl(_REASON_WHITESPACE)
     if parsed is None:
         raise InvalidUrl(_REASON_INVALID if _has_http_scheme(text) else _REASON_NOT_HTTP)
     if parsed.scheme is None:

@@ -75,6 +75,18 @@ def test_the_original_workshop_field_name_is_accepted(dynamodb_calls, lambda_con
     assert body_of(response)["url"] == "https://example.com/"
 
 
+def test_a_pasted_url_is_stored_as_a_browser_reads_it(dynamodb_calls, lambda_context):
+    # Chat whitespace at the ends, an e-mail's wrapped and indented line, spaces after the
+    # host (domain/url_policy.py; docs/api.md, "Which target URLs are accepted").
+    pasted = "\u200b https://example.com/a-long-\r\n    path/a b?q=caf\u00e9 cr\u00e8me#x y\u00a0\n"
+
+    response = post_shorten(lambda_context, {"url": pasted})
+
+    assert response["statusCode"] == 201
+    stored = "https://example.com/a-long-path/a%20b?q=caf%C3%A9%20cr%C3%A8me#x%20y"
+    assert body_of(response)["url"] == stored
+
+
 def test_short_urls_use_the_public_base_url_when_configured(
     dynamodb_calls, lambda_context, monkeypatch
 ):
@@ -112,6 +124,7 @@ def test_short_urls_carry_a_named_stage(dynamodb_calls, lambda_context):
         ({"url": "/relative/path"}, 400, "url", "absolute"),
         ({"url": "https://user:secret@example.com/"}, 400, "url", "password"),
         ({"url": "https://exa mple.com/"}, 400, "url", "whitespace"),
+        ({"url": "https://example.com/a\u202eb"}, 400, "url", "control characters"),
         ({"url": "https://example.com/" + "a" * 2100}, 400, "url", "once encoded"),
         ({"url": ""}, 400, "url", "absolute"),
         # Not a timestamp of the documented type at all: the model refuses it (422).
@@ -141,7 +154,8 @@ def test_short_urls_carry_a_named_stage(dynamodb_calls, lambda_context):
         "ftp",
         "relative",
         "credentials",
-        "whitespace",
+        "space-in-host",
+        "bidi-override",
         "too-long",
         "empty",
         "expiry-without-time-zone",

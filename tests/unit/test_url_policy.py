@@ -2,6 +2,7 @@
 
 import ipaddress
 import json
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,10 @@ def test_target_url_carries_the_canonical_hostname() -> None:
         "https://evil\u3002com/",
         " https://evil.com \n",
         "https:\\\\evil.com",
+        "\u00a0https://evil.com/\u200b",
+        "https://ev\til.com/",
+        "https://ev\r\n  il.com/",
+        "https://evil.com/a b?c d#e f",
     ],
 )
 def test_every_spelling_of_a_host_has_one_canonical_hostname(raw: str) -> None:
@@ -264,31 +269,206 @@ def test_refuses_credentials(raw: str) -> None:
     assert refusal(raw) == CREDENTIALS
 
 
+# --- pasted text, read as an address bar reads it -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        pytest.param(
+            "https://example.com/a b?q=café crème#x y",
+            "https://example.com/a%20b?q=caf%C3%A9%20cr%C3%A8me#x%20y",
+            id="spaces in path, query and fragment",
+        ),
+        pytest.param("https://example.com/a b", "https://example.com/a%20b", id="path"),
+        pytest.param("https://example.com/?q=a b", "https://example.com/?q=a%20b", id="query"),
+        pytest.param("https://example.com/#x y", "https://example.com/#x%20y", id="fragment"),
+        pytest.param("https://example.com/a  b", "https://example.com/a%20%20b", id="two"),
+        pytest.param("https://example.com/?q= ", "https://example.com/?q=", id="last, trimmed"),
+        pytest.param("https://example.com/a%20b c", "https://example.com/a%20b%20c", id="mixed"),
+        pytest.param("https://example.com/ /x.com", "https://example.com/%20/x.com", id="/ /"),
+        pytest.param("https://example.com/ ?", "https://example.com/%20?", id="before ?"),
+    ],
+)
+def test_a_space_in_the_path_query_or_fragment_is_percent_encoded(raw: str, stored: str) -> None:
+    # As WHATWG does, and as %20 in the query too (not "+", which only forms mean).
+    assert canonical_target_url(raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        pytest.param("https://example.com/a\tb", "https://example.com/ab", id="tab in path"),
+        pytest.param("https://exa\tmple.com/", "https://example.com/", id="tab in host"),
+        pytest.param("ht\ttps://example.com/", "https://example.com/", id="tab in scheme"),
+        pytest.param("https://example.com/a\nb", "https://example.com/ab", id="LF in path"),
+        pytest.param("https://example.com/\r/", "https://example.com//", id="CR in path"),
+        pytest.param("https://example.com/a\r\n\r\nb", "https://example.com/ab", id="CRLFs"),
+        pytest.param("https://exa\nmple.com:44\r\n3/", "https://example.com/", id="host, port"),
+        pytest.param("https://example.com/a\t b", "https://example.com/a%20b", id="tab, space"),
+    ],
+)
+def test_tabs_and_line_breaks_are_dropped(raw: str, stored: str) -> None:
+    assert canonical_target_url(raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        pytest.param(
+            "https://example.com/a-long-\r\n  path",
+            "https://example.com/a-long-path",
+            id="indented continuation line",
+        ),
+        pytest.param(
+            "https://example.com/a/long/path?with=a-\n\tquery",
+            "https://example.com/a/long/path?with=a-query",
+            id="tab-indented, in the query",
+        ),
+        pytest.param("https://exam\r\n   ple.com/x", "https://example.com/x", id="in the host"),
+        pytest.param("https://example.com/a \r\n b", "https://example.com/ab", id="both sides"),
+        pytest.param("https://example.com/a \n\n  \n b", "https://example.com/ab", id="blank"),
+        pytest.param(
+            "https://example.com/a b\n c d",
+            "https://example.com/a%20bc%20d",
+            id="only the spaces at the break",
+        ),
+    ],
+)
+def test_a_line_break_goes_with_the_whitespace_around_it(raw: str, stored: str) -> None:
+    # An e-mail client wraps a long link where it likes and often indents the next line:
+    # the indentation is the wrapping's, not the URL's (WHATWG would keep it, as %20).
+    assert canonical_target_url(raw) == stored
+
+
+# Unicode's White_Space property (PropList.txt), and the zero-width characters chat apps
+# and editors add to links: what is trimmed from both ends.
+EN_QUAD_TO_HAIR_SPACE = "".join(map(chr, range(0x2000, 0x200B)))
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\u00a0\u1680\u2028\u2029\u202f\u205f\u3000" + EN_QUAD_TO_HAIR_SPACE
+)
+ZERO_WIDTH = "\u200b\u2060\ufeff"
+TRIMMED = WHITE_SPACE + ZERO_WIDTH
+
+
+@pytest.mark.parametrize("around", TRIMMED, ids=ascii)
+def test_whitespace_and_zero_width_characters_at_the_ends_are_trimmed(around: str) -> None:
+    assert canonical_target_url("https://example.com/a" + around) == "https://example.com/a"
+    assert canonical_target_url(around + "https://example.com/a") == "https://example.com/a"
+    assert canonical_target_url(f"{around}https://example.com/?q={around}") == (
+        "https://example.com/?q="
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        pytest.param("https://example.com/\u00a0", "https://example.com/", id="trailing NBSP"),
+        pytest.param("https://example.com/x\u200b", "https://example.com/x", id="trailing ZWSP"),
+        pytest.param("\ufeffhttps://example.com/", "https://example.com/", id="leading BOM"),
+        pytest.param("\u00a0https://example.com/", "https://example.com/", id="leading NBSP"),
+        pytest.param(
+            "\u200b \ufeffhttps://example.com/a b\u2060\u00a0\r\n",
+            "https://example.com/a%20b",
+            id="several, mixed",
+        ),
+        pytest.param("https://example.com/\u3000", "https://example.com/", id="ideographic"),
+        pytest.param("https://example.com/\u2028", "https://example.com/", id="line separator"),
+        pytest.param("https://example.com/\x85", "https://example.com/", id="next line"),
+    ],
+)
+def test_what_chat_apps_put_around_a_link_is_trimmed(raw: str, stored: str) -> None:
+    assert canonical_target_url(raw) == stored
+
+
 @pytest.mark.parametrize(
     "raw",
     [
-        "https://example.com/a b",
-        "https://exa\tmple.com/",
-        "https://example.com/a\nb",
-        "https://example.com/\r/",
-        "https://example.com/\x00",
-        "https://example.com/a\x0bb",
-        "https://example.com/\x1f",
-        "https://example.com/\x7f",
-        "https://example.com/\x85",
-        "https://example.com/\x9f",
-        "https://example.com/\u00a0",
-        "https://example.com/\u2028",
-        "https://example.com/\u3000",
-        "https://example.com/\u2009x",
-        "\x00https://example.com/",
-        "\u00a0https://example.com/",
-        "https://example.com/\u2029",
+        pytest.param("https://exa mple.com/", id="host"),
+        pytest.param("https://example.com /a", id="end of host"),
+        pytest.param("https:// example.com/", id="start of host"),
+        pytest.param("ht tps://example.com/", id="scheme"),
+        pytest.param("https ://example.com/", id="end of scheme"),
+        pytest.param("https: //example.com/", id="after the colon"),
+        pytest.param("http:/ /evil.com/", id="between the slashes"),
+        pytest.param("https://example.com:80 80/", id="port"),
+        pytest.param("https://example.com: 8080/", id="start of port"),
+        pytest.param("https://user name@example.com/", id="user"),
+        pytest.param("https://user:pass word@example.com/", id="password"),
+        pytest.param("https://[2606:2800:220:1:: ]/", id="IPv6 literal"),
+        pytest.param("https://exa mple.com/a b", id="host and path"),
+        pytest.param("https://exa \t mple.com/", id="around a tab"),
     ],
-    ids=ascii,
 )
-def test_refuses_inner_whitespace_and_control_characters(raw: str) -> None:
+def test_a_space_before_the_path_is_refused(raw: str) -> None:
+    # WHATWG fails most of these too; saying "whitespace" tells the client what to fix.
     assert refusal(raw) == WHITESPACE
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("https://example.com/\x00", id="NUL"),
+        pytest.param("https://example.com/a\x0bb", id="vertical tab"),
+        pytest.param("https://example.com/a\x0cb", id="form feed"),
+        pytest.param("https://example.com/\x1f", id="unit separator, at the end"),
+        pytest.param("https://example.com/\x1b[31m", id="escape"),
+        pytest.param("https://example.com/\x7f", id="DEL"),
+        pytest.param("https://example.com/\x9f", id="C1 at the end"),
+        pytest.param("https://example.com/a\x85b", id="next line inside"),
+        pytest.param("\x00https://example.com/", id="leading NUL"),
+        pytest.param("https://exa\x00mple.com/", id="NUL in host"),
+        pytest.param("https://example.com/a\u00a0b", id="NBSP"),
+        pytest.param("https://exa\u00a0mple.com/", id="NBSP in host"),
+        pytest.param("https://example.com/a\u202fb", id="narrow NBSP"),
+        pytest.param("https://example.com/a\u2028b", id="line separator"),
+        pytest.param("https://example.com/a\u2029b", id="paragraph separator"),
+        pytest.param("https://example.com/a\u3000b", id="ideographic space"),
+        pytest.param("https://example.com/\u2009x", id="thin space"),
+        pytest.param("https://example.com/a\u200bb", id="ZWSP"),
+        pytest.param("https://ex\u200bample.com/", id="ZWSP in host, which IDNA would drop"),
+        pytest.param("https://example.com/a\u2060b", id="word joiner"),
+        pytest.param("https://example.com/a\ufeffb", id="BOM"),
+        pytest.param("https://ev\u00adil.com/", id="soft hyphen in host, which IDNA drops"),
+        pytest.param("https://example.com/a\u00adb", id="soft hyphen"),
+        pytest.param("https://example.com/\u202egnp.exe", id="right-to-left override"),
+        pytest.param("https://example.com/\u202ax\u202c", id="embedding"),
+        pytest.param("https://example.com/\u2066x\u2069", id="isolate"),
+        pytest.param("https://example.com/a\u200eb", id="left-to-right mark"),
+        pytest.param("https://example.com/a\u061cb", id="Arabic letter mark"),
+        pytest.param("https://example.com/\U000e0041", id="tag character"),
+        pytest.param("https://example.com/a\u180eb", id="Mongolian vowel separator"),
+    ],
+)
+def test_refuses_control_and_invisible_characters_inside(raw: str) -> None:
+    # Not dropped, nor encoded: nobody types them into a URL on purpose. Inside one they
+    # are a paste accident or an attempt to disguise a link or slip past a filter.
+    assert refusal(raw) == WHITESPACE
+
+
+@pytest.mark.parametrize(
+    ("raw", "outcome"),
+    [
+        pytest.param(
+            "https://example.com/\U0001f469\u200d\U0001f4bb",
+            "https://example.com/%F0%9F%91%A9%E2%80%8D%F0%9F%92%BB",
+            id="ZWJ in an emoji, path",
+        ),
+        pytest.param(
+            "https://example.com/#\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            "https://example.com/#%D9%85%DB%8C%E2%80%8C%D8%AE%D9%88%D8%A7%D9%87%D9%85",
+            id="ZWNJ in a Persian word, fragment",
+        ),
+        pytest.param("https://exa\u200dmple.com/", INVALID, id="ZWJ in host (CONTEXTJ)"),
+        pytest.param("https://exa\u200cmple.com/", INVALID, id="ZWNJ in host (CONTEXTJ)"),
+    ],
+)
+def test_joiners_are_left_to_the_parser(raw: str, outcome: str) -> None:
+    # They spell words in several scripts and emoji; IDNA limits them in hosts.
+    assert (policy_refusal(raw) or canonical_target_url(raw)) == outcome
+
+
+# --- the length limit -----------------------------------------------------------------
 
 
 def test_accepts_the_longest_allowed_url() -> None:
@@ -479,6 +659,8 @@ def test_refuses_an_address_that_is_not_globally_routable(raw: str) -> None:
         pytest.param("http://2852039166/", id="metadata decimal"),
         pytest.param("http://169.254.43518/", id="metadata three parts"),
         pytest.param("  http://169.254.169.254/ \n", id="metadata outer whitespace"),
+        pytest.param("\u00a0http://169.254.\r\n  169.254/\u200b", id="metadata pasted, wrapped"),
+        pytest.param("http://169.254.169.254/latest/meta data", id="metadata, space in path"),
         pytest.param("HTTP://127.0.0.1/", id="upper-case scheme"),
         pytest.param("http:127.0.0.1", id="no slashes"),
         pytest.param("http:\\\\127.0.0.1\\x", id="backslashes"),
@@ -512,6 +694,7 @@ def test_refuses_every_whatwg_spelling_of_an_inside_address(raw: str) -> None:
         pytest.param("http://app.localhost/", id="subdomain"),
         pytest.param("http://a.b.LOCALHOST../", id="deep subdomain, dots"),
         pytest.param(" http://localhost/\n", id="outer whitespace"),
+        pytest.param("\ufeffhttp://local\thost/a b\u2060", id="chat whitespace, tab, space"),
         pytest.param("http:localhost", id="no slashes"),
     ],
 )
@@ -674,6 +857,10 @@ DENYLIST = parse_denied_hosts(" EVIL.com. , bad.example ,xn--bcher-kva.de, 93.18
         pytest.param("https://\uff45\uff56\uff49\uff4c.com/", id="fullwidth"),
         pytest.param("https://evil\u3002com/", id="ideographic full stop"),
         pytest.param(" \thttps://evil.com/\r\n", id="outer whitespace"),
+        pytest.param("\ufeffhttps://evil.com/\u00a0\u200b", id="outer chat whitespace"),
+        pytest.param("https://ev\til.com/", id="tab in host"),
+        pytest.param("https://evil.\r\n    com/", id="host wrapped in an e-mail"),
+        pytest.param("https://evil.com/a b?c d", id="spaces after the host"),
         pytest.param("https:\\\\evil.com", id="backslashes"),
         pytest.param("https:evil.com", id="no slashes"),
         pytest.param("https://evil.com\\@good.com/", id="at sign after backslash"),
@@ -764,11 +951,11 @@ WHATWG_CASES = absolute_http_cases()
 
 def breaks_the_rule(reason: str, case: dict[str, Any]) -> bool:
     """Whether a case WHATWG parses visibly breaks the policy rule `reason` names."""
-    inner = case["input"].strip("\t\n\f\r ")
+    inner = case["input"].strip(TRIMMED)
     if reason == CREDENTIALS:
         return bool(case["username"] or case["password"])
     if reason == WHITESPACE:
-        return any(ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F or c.isspace() for c in inner)
+        return any(map(is_control_or_invisible, inner))
     if reason == NO_HOST:
         return not case["hostname"].rstrip(".")
     if reason == TOO_LONG:
@@ -776,6 +963,14 @@ def breaks_the_rule(reason: str, case: dict[str, Any]) -> bool:
     if reason == NOT_PUBLIC:
         return is_inside_a_network(case["hostname"].rstrip("."))
     return False
+
+
+def is_control_or_invisible(char: str) -> bool:
+    """Whether `char` is refused inside a URL: a control but tab, LF and CR (which WHATWG
+    drops), whitespace but the space, or a format character but the two joiners."""
+    if char in "\t\n\r \u200c\u200d":
+        return False
+    return unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
 
 
 def is_inside_a_network(hostname: str) -> bool:

@@ -318,13 +318,14 @@ def spell_ipv6(draw: st.DrawFn, ip: IPv6) -> str:
 
 FULLWIDTH_OFFSET = 0xFEE0  # U+FF01..U+FF5E mirror ASCII 0x21..0x7E
 other_dots = st.sampled_from(("%2E", "%2e", "\u3002", "\uff0e", "\uff61"))
-respellings = st.sampled_from(("upper", "percent", "fullwidth", "soft hyphen"))
+respellings = st.sampled_from(("upper", "percent", "fullwidth", "ignored"))
 
 
 def respell(draw: st.DrawFn, host: str) -> str:
     """`host` with one to four characters spelled another way that WHATWG maps back:
-    upper case, percent-encoded, fullwidth, followed by a soft hyphen (UTS #46 deletes
-    it), or, for a dot, another full stop."""
+    upper case, percent-encoded, fullwidth, followed by a combining grapheme joiner
+    (UTS #46 deletes it; the soft hyphen it also deletes is refused before, as invisible),
+    or, for a dot, another full stop."""
     chars = list(host)
     for _ in range(draw(zero_to_three) + 1 if host else 0):
         at, way = draw(st.integers(0, len(host) - 1)), draw(respellings)
@@ -337,8 +338,8 @@ def respell(draw: st.DrawFn, host: str) -> str:
             chars[at] = "".join(f"%{byte:02X}" for byte in char.encode())
         elif way == "fullwidth" and "!" <= char <= "~":
             chars[at] = chr(ord(char) + FULLWIDTH_OFFSET)
-        elif way == "soft hyphen":
-            chars[at] = char + "\u00ad"
+        elif way == "ignored":
+            chars[at] = char + "\u034f"
     return "".join(chars)
 
 
@@ -392,11 +393,13 @@ USER_INFO = [
     *("@", ":@", "user@", "user:secret@", ":secret@", "good.com@", "good.com:443@"),
     *("a%40b@", "%75ser@", "u@@", "u\\@", "user%3Apw@", "%00@"),
 ]
-# Whitespace and controls (WHATWG trims some and drops others), invisible and
-# percent-encoded characters, and delimiters that end the host early.
+# Whitespace and controls (the policy trims some, drops others, encodes spaces after the
+# host and refuses the rest), invisible and percent-encoded characters, and delimiters
+# that end the host early.
 SNEAKY = [
     *("\t", "\n", "\r", " ", "\x00", "\x0b", "\x0c", "\x1f", "\x7f", "\x85", "\x9f"),
     *("\u00a0", "\u1680", "\u2000", "\u2028", "\u2029", "\u3000", "\ufeff", "\u200b"),
+    *("\u00ad", "\u202e", "\u200e", "\u2066", "\u200d", "\u034f", "\r\n  ", " \n\t"),
     *("%00", "%0A", "%20", "%2e", "%2E%2E", "%40", "%5C", "\\", "@", "#", "?", "%", "[", "]"),
     *("\ud800", "\udfff"),  # lone surrogates, which a JSON body can carry
 ]
@@ -659,18 +662,91 @@ def test_user_info_is_refused(url: tuple[str, str], user: str, password: str | N
     assert outcome(f"{scheme}://{user_info}@{rest}") == expected
 
 
-@given(
-    url=safe_urls(),
-    sneaky=st.characters(categories=["Cc", "Zs", "Zl", "Zp"]),
-    data=st.data(),
+# Controls, whitespace and format characters (zero-width, bidi, soft hyphen, BOM, tags),
+# but the ones WHATWG drops (tab, LF, CR) or encodes (space), and the two joiners.
+invisible_characters = st.characters(
+    categories=["Cc", "Cf", "Zs", "Zl", "Zp"], exclude_characters="\t\n\r \u200c\u200d"
 )
-def test_whitespace_or_a_control_character_inside_is_refused(
+
+
+@given(url=safe_urls(), sneaky=invisible_characters, data=st.data())
+def test_a_control_or_invisible_character_inside_is_refused(
     url: tuple[str, str], sneaky: str, data: st.DataObject
 ) -> None:
     raw = url[0]
     at = data.draw(st.integers(1, len(raw) - 1), label="at")
 
     assert outcome(raw[:at] + sneaky + raw[at:]) == refused(WHITESPACE)
+
+
+# Unicode's White_Space: what str.isspace() takes but the C0 separators U+001C-U+001F.
+WHITE_SPACE = "".join(
+    char for char in map(chr, range(0x3001)) if char.isspace() and char not in "\x1c\x1d\x1e\x1f"
+)
+# Pasted around a link: whitespace and the zero-width space, word joiner and BOM.
+pasted_ends = st.text(WHITE_SPACE + "\u200b\u2060\ufeff", max_size=4)
+
+
+@given(url=safe_urls(), before=pasted_ends, after=pasted_ends)
+def test_whitespace_and_zero_width_characters_at_the_ends_are_trimmed(
+    url: tuple[str, str], before: str, after: str
+) -> None:
+    raw, stored = url
+
+    assert canonical_target_url(before + raw + after) == stored
+
+
+# A line break as an e-mail client wraps a link: maybe spaces before it, maybe an indent.
+line_breaks = st.builds(
+    "{}{}{}".format,
+    st.text("\t ", max_size=3),
+    st.sampled_from(["\n", "\r", "\r\n", "\r\n\r\n"]),
+    st.text("\t ", max_size=6),
+)
+
+
+@given(
+    url=safe_urls(),
+    dropped=st.one_of(line_breaks, st.text("\t", min_size=1, max_size=3)),
+    data=st.data(),
+)
+def test_a_tab_or_a_line_break_with_the_whitespace_around_it_is_dropped_anywhere(
+    url: tuple[str, str], dropped: str, data: st.DataObject
+) -> None:
+    raw, stored = url
+    at = data.draw(st.integers(1, len(raw) - 1), label="at")
+
+    assert canonical_target_url(raw[:at] + dropped + raw[at:]) == stored
+
+
+def path_start(url: str) -> int:
+    """Where the path starts in a URL safe_urls made: the first "/" after the "://"."""
+    return url.index("/", url.index("://") + len("://"))
+
+
+@given(url=safe_urls(), data=st.data())
+def test_spaces_in_the_path_query_or_fragment_are_stored_as_percent_20(
+    url: tuple[str, str], data: st.DataObject
+) -> None:
+    raw, stored = url
+    tail = raw[path_start(raw) :]  # as stored: safe_urls only change what comes before
+    spaces = data.draw(st.lists(st.integers(1, len(tail)), min_size=1, max_size=3), label="at")
+    for at in sorted(spaces, reverse=True):
+        tail = tail[:at] + " " + tail[at:]
+
+    # A space at the very end is trimmed; the others are encoded where they are.
+    expected = stored[: path_start(stored)] + tail.rstrip(" ").replace(" ", "%20")
+    assert canonical_target_url(raw[: path_start(raw)] + tail) == expected
+
+
+@given(url=safe_urls(), data=st.data())
+def test_a_space_before_the_path_is_refused(url: tuple[str, str], data: st.DataObject) -> None:
+    # In the scheme, between the slashes, in or around the host or port: WHATWG fails
+    # the URL or reads another one, so the space is refused, not encoded nor dropped.
+    raw = url[0]
+    at = data.draw(st.integers(1, path_start(raw)), label="at")
+
+    assert outcome(raw[:at] + " " + raw[at:]) == refused(WHITESPACE)
 
 
 @given(
