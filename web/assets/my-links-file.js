@@ -1,12 +1,10 @@
 // Export and import of "My links": the keys live only in this browser's storage, so a
 // file is how they survive clearing browser data, or move to another browser.
 
+import { saveFile } from "./download.js";
 import { clearFieldError, showFieldError } from "./field-errors.js";
 import { loadLinks, mergeLinks } from "./link-store.js";
 import { exportDocument, exportFileName, MAX_FILE_BYTES, NotAnExport, readExport } from "./my-links-format.js";
-
-// Long enough for any browser to have started reading the file before it is released.
-const RELEASE_DOWNLOAD_AFTER_MS = 60_000;
 
 /** `onImported(shortIds)`: the links the file brought or updated, to show and refresh. */
 export function createMyLinksFile({ onImported }) {
@@ -19,7 +17,7 @@ export function createMyLinksFile({ onImported }) {
     const links = loadLinks();
     const name = exportFileName(location.host);
     const json = JSON.stringify(exportDocument(links, location.origin), null, 2);
-    download(new Blob([json], { type: "application/json" }), name);
+    saveFile(new Blob([json], { type: "application/json" }), name);
     status.textContent =
       `Exported ${plural(links.length, "link")} to ${name}. Keep the file safe: it holds their keys.`;
   });
@@ -53,15 +51,6 @@ export function createMyLinksFile({ onImported }) {
     showFieldError(input, message);
     input.focus();
   }
-}
-
-function download(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), RELEASE_DOWNLOAD_AFTER_MS);
 }
 
 // "Imported 3 links, 1 already here." and what happened to keys that disagreed.

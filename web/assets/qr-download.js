@@ -2,6 +2,8 @@
 // Both are saved from a blob: URL made in the page, because a download attribute on the
 // API's own URL is ignored whenever the API is on another origin.
 
+import { saveFile } from "./download.js";
+
 // Print shops and slide decks want a big bitmap; at least this many pixels a side.
 const PNG_MIN_SIDE = 1024;
 // The ground behind the modules: scanners need dark on light, whatever the page's scheme.
@@ -21,7 +23,7 @@ export class PngUnavailableError extends Error {
 export async function downloadQrSvg(api, shortId) {
   const svg = await api.getQrCodeSvg(shortId);
   const fileName = `${shortId}-qr.svg`;
-  saveBlob(new Blob([svg], { type: "image/svg+xml" }), fileName);
+  saveFile(new Blob([svg], { type: "image/svg+xml" }), fileName);
   return fileName;
 }
 
@@ -47,17 +49,6 @@ export async function downloadQrPng(src, shortId) {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("The PNG could not be made."))), "image/png");
   });
   const fileName = `${shortId}-qr.png`;
-  saveBlob(png, fileName);
+  saveFile(png, fileName);
   return fileName;
-}
-
-function saveBlob(blob, fileName) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  // The download has its own copy once it starts; revoking at once can cancel it in
-  // some browsers, so the URL lives on for a while.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -11,7 +11,7 @@ import { loadApiKey } from "./api-key-store.js";
 import { clearAlert, showAlert } from "./alert.js";
 import { buildClickChart, buildDaysTable, formatDayRange } from "./click-chart.js";
 import { lastDays, rangeProblems } from "./date-range.js";
-import { el } from "./dom.js";
+import { saveFile } from "./download.js";
 import { clearFieldError, clearFieldErrors, focusFirstInvalid, sentenceFor, showFieldError } from "./field-errors.js";
 import { formatClicks } from "./format.js";
 import { linkInfoHash } from "./link-info.js";
@@ -20,9 +20,6 @@ import { describeFailure, formatWait } from "./messages.js";
 import { buildBreakdowns } from "./stats-breakdowns.js";
 
 const DEFAULT_DAYS = 30; // the API's own default range
-// How long a downloaded file's object URL lives: long enough for every browser to start
-// the download from it (some read it after the click's task), then freed.
-const REVOKE_AFTER_MS = 30_000;
 
 export function createStatsView({ api }) {
   const byId = (id) => document.getElementById(id);
@@ -249,12 +246,7 @@ export function createStatsView({ api }) {
     try {
       const csv = await api.getStatsCsv(shortId, credential, { from, to });
       const fileName = `${shortId}-clicks-${from}-to-${to}.csv`;
-      const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-      const anchor = el("a", { href: url, download: fileName, hidden: true });
-      document.body.append(anchor);
-      anchor.click();
-      anchor.remove();
-      setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
+      saveFile(new Blob([csv], { type: "text/csv;charset=utf-8" }), fileName);
       downloadStatus.textContent = `Downloaded ${fileName}.`;
     } catch (error) {
       downloadStatus.textContent = "";
