@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import PageUnderTest
+
+
+def serve_config(ui: PageUnderTest, config: dict[str, object]) -> None:
+    """config.json as the publish step writes it for the stack (the devserver serves web/'s)."""
+    ui.context.route(
+        "**/config.json",
+        lambda route: route.fulfill(content_type="application/json", body=json.dumps(config)),
+    )
 
 
 def is_creation(response: Any) -> bool:

@@ -11,8 +11,7 @@ from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-unt
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import PageUnderTest, new_page_under_test
-from tests.browser.shortener_page import field_error, fill_form, send_report, shorten
-from tests.browser.test_closed_creation import serve_config
+from tests.browser.shortener_page import field_error, fill_form, send_report, serve_config, shorten
 from tests.e2e.conftest import LocalStack
 
 BLOCKING_IMPACTS = {"serious", "critical"}

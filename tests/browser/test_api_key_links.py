@@ -3,6 +3,7 @@ device, searched, filtered by tag, paged, and managed with the key instead of to
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -14,6 +15,13 @@ from playwright.sync_api import Browser, Locator, Page, Request, Response, expec
 from tests.browser.conftest import PageUnderTest, TargetSite, new_page_under_test
 from tests.browser.shortener_page import alert, field_error, my_link, shorten
 from tests.browser.test_accessibility import check_with_axe
+from tests.browser.test_readable_urls import (
+    IDN_HREF,
+    MIXED_APPLE,
+    MIXED_SCRIPT_HREF,
+    destination_url,
+    expect_exact_address_at_hand,
+)
 from tests.e2e.conftest import Answer, LocalStack
 from tests.e2e.test_http_api_keys import admin_key, bearer, issue
 
@@ -352,6 +360,59 @@ def test_changing_the_destination_and_deleting_use_the_key(
     expect(page.get_by_role("heading", name="My links")).to_be_focused()
     assert stack.request("GET", f"/links/{short_id}").status == 410
     assert short_id not in [link["shortId"] for link in listed_by_api(stack, key)]
+
+
+def test_destinations_read_as_elsewhere_and_the_change_box_forgives(
+    each_look: PageUnderTest,
+) -> None:
+    # As My links without a key does: readable destinations, look-alikes flagged, a
+    # change box that starts readable, adds https:// and tells a refusal once.
+    stack = each_look.stack
+    key = new_key(stack)
+    idn_id = create(stack, key, IDN_HREF)
+    lookalike_id = create(stack, key, f"https://{MIXED_APPLE}.com/login")
+    page = each_look.open()
+    enter_key(page, key)
+
+    item = owned_item(page, idn_id)
+    expect(destination_url(item)).to_have_text("https://münchen.de/bücher?q=café crème")
+    expect(item.locator(".lookalike-warning")).to_have_count(0)
+    expect_exact_address_at_hand(item, IDN_HREF)
+    lookalike = owned_item(page, lookalike_id)
+    expect(destination_url(lookalike)).to_have_text(MIXED_SCRIPT_HREF)
+    expect(lookalike.locator(".lookalike-warning")).to_be_visible()
+    assert check_with_axe(page) == []
+    expect_fits_the_screen(page)
+
+    item.get_by_role("button", name=f"Change destination of {idn_id}").click()
+    field = item.get_by_label("New destination for")
+    expect(field).to_have_value("https://münchen.de/bücher?q=café crème")
+
+    field.fill("http://10.0.0.1/intranet")
+    with page.expect_response(lambda r: r.request.method == "PATCH") as refused:
+        item.get_by_role("button", name="Save").click()
+    assert refused.value.status == 400
+    reason = refused.value.json()["errors"][0]["reason"]
+    expect(field_error(page, "New destination for")).to_have_text(f"The URL {reason}.")
+    expect(field).to_be_focused()
+    expect(alert(page)).to_have_text("")
+    expect(page.locator(".field-error:visible")).to_have_count(1)
+    assert check_with_axe(page) == []
+    expect_fits_the_screen(page)
+
+    field.fill("example.org/after")
+    expect(item.locator(".url-preview")).to_have_text("Will save: https://example.org/after")
+    with page.expect_request(lambda r: r.method == "PATCH") as sent:
+        item.get_by_role("button", name="Save").click()
+
+    assert json.loads(sent.value.post_data or "") == {"url": "https://example.org/after"}
+    expect(item.get_by_role("status")).to_have_text(
+        "Destination changed to https://example.org/after."
+    )
+    expect(destination_url(item)).to_have_text("https://example.org/after")
+    expect(alert(page)).to_have_text("")
+    [link] = [link for link in listed_by_api(stack, key) if link["shortId"] == idn_id]
+    assert link["url"] == "https://example.org/after"
 
 
 def test_editing_title_and_tags_checks_the_tags_first(each_look: PageUnderTest) -> None:

@@ -43,7 +43,13 @@ const ownedLinks = createOwnedLinks({
     document.getElementById("my-links-title").focus();
   },
 });
-const apiKeyForm = createApiKeyForm({ api, onChange: (key) => useApiKey(key, { focus: true }) });
+const apiKeyForm = createApiKeyForm({
+  api,
+  onChange(key) {
+    useApiKey(key, { focus: true });
+    shortenForm.keyChanged();
+  },
+});
 function useApiKey(key, options) {
   document.getElementById("my-links").hidden = key !== null;
   ownedLinks.use(key, options);
@@ -51,9 +57,11 @@ function useApiKey(key, options) {
 const refreshLinks = () => (loadApiKey() ? ownedLinks.refresh() : myLinks.refresh());
 useApiKey(loadApiKey());
 
-initShortenForm({
+// Where creation is closed to the public (publicCreation: false), a key opens the form.
+const shortenForm = initShortenForm({
   api: { ...api, shorten: (fields, idempotencyKey) => api.shorten(fields, idempotencyKey, loadApiKey()) },
   publicCreation,
+  hasApiKey: () => loadApiKey() !== null,
   onCreated(created) {
     if (loadApiKey()) ownedLinks.refresh({ afterChange: true });
     resultKey.show(created, { saved: addLink(created) });

@@ -6,11 +6,12 @@ import { ApiError, NetworkError } from "./api.js";
 export const CANT_REACH =
   "Can't reach the shortener. Check your connection and try again in a moment.";
 
-// Said by the shorten view when config.json closes creation, and for a 401 from
-// POST /shorten (the stack's PublicCreation is false, whatever the page was told).
+// Said for a 401 from POST /shorten sent without a key (the stack's PublicCreation is
+// false, whatever the page was told), as index.html's notice says it when config.json
+// closes creation.
 export const CREATION_NEEDS_API_KEY =
-  "This shortener creates links only for holders of an API key, so this page cannot " +
-  "create one. Key holders create links through the API: POST /shorten with " +
+  "This shortener creates links only for holders of an API key. With one, enter it under " +
+  "“Have an API key?” below to create links here, or use the API: POST /shorten with " +
   "Authorization: Bearer <key>.";
 
 /** "45 seconds", "3 minutes 15 seconds", "2 hours 5 minutes": how long to wait, for people. */

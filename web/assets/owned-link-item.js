@@ -6,13 +6,16 @@
 import { ApiError } from "./api.js";
 import { clearAlert, showAlert } from "./alert.js";
 import { describeKeyFailure, isKeyRejected } from "./api-key-failures.js";
+import { showDestination } from "./destination-view.js";
 import { el } from "./dom.js";
 import { clearFieldErrors, focusFirstInvalid, sentenceFor, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, formatExpiry, isExpired } from "./format.js";
 import { formatTags, parseTags, tagsProblem } from "./link-labels.js";
 import { describeFailure } from "./messages.js";
+import { readableUrl } from "./readable-url.js";
 import { statsHash } from "./router.js";
-import { urlProblem } from "./validation.js";
+import { editableUrl, initUrlField } from "./url-field.js";
+import { normaliseUrlInput } from "./validation.js";
 
 /**
  * `key()` is the API key to act with. `on` tells the list what happened:
@@ -25,7 +28,7 @@ export function buildOwnedItem(initial, { api, key, on }) {
   const title = el("p", { class: "owned-item__title" });
   const shortLink = el("a", { class: "link-item__short" });
   const badge = el("span", { class: "badge", hidden: true });
-  const destination = el("p", { class: "url-text link-item__destination" });
+  const destination = el("div", { class: "link-item__destination" });
   const tagList = el("ul", { class: "tag-list", "aria-label": `Tags of ${shortId}` });
   const meta = el("p", { class: "muted small link-item__meta" });
   const itemStatus = el("p", { class: "status", role: "status" });
@@ -109,8 +112,8 @@ export function buildOwnedItem(initial, { api, key, on }) {
           const [input, subject] = fields[field];
           showFieldError(input, sentenceFor(subject, reason));
         }
+        // Told once, next to its field: no alert repeats it.
         if (placed.length > 0) {
-          showAlert(describeFailure(error));
           focusFirstInvalid(form);
         } else {
           fail(error);
@@ -123,11 +126,12 @@ export function buildOwnedItem(initial, { api, key, on }) {
     return form;
   }
 
-  function field(inputId, label, input, hint) {
+  function field(inputId, label, input, hint, preview = null) {
     return el("div", { class: "field" },
       el("label", { for: inputId }, ...label),
       input,
       hint ? el("p", { id: `${inputId}-hint`, class: "hint" }, hint) : null,
+      preview,
       el("p", { id: `${inputId}-error`, class: "field-error", hidden: true }),
     );
   }
@@ -138,15 +142,21 @@ export function buildOwnedItem(initial, { api, key, on }) {
   changeButton.addEventListener("click", () => {
     if (changeButton.getAttribute("aria-expanded") === "true") return closePanel(changeButton);
     const inputId = `owned-url-${shortId}`;
-    const input = textInput(inputId, link.url, { type: "url", inputmode: "url", autocomplete: "url", required: true, "aria-required": "true" });
+    // type="text": pasting a wrapped URL needs the selection API (url-field.js).
+    const input = textInput(inputId, editableUrl(link.url), {
+      inputmode: "url", autocomplete: "url", required: true, "aria-required": "true",
+    });
+    const preview = el("div", { id: `${inputId}-preview`, class: "url-preview", "aria-live": "polite" });
     const label = ["New destination for ", el("span", { class: "url-text" }, link.shortUrl)];
-    const form = patchForm(changeButton, [field(inputId, label, input)], { url: [input, "The URL"] },
+    const form = patchForm(changeButton, [field(inputId, label, input, null, preview)], { url: [input, "The URL"] },
       () => {
-        const problem = urlProblem(input.value);
-        if (problem) showFieldError(input, problem);
-        return problem ? null : { url: input.value.trim() };
+        // What is sent is the forgiving form of what was typed, as the preview showed it.
+        const target = normaliseUrlInput(input.value);
+        if (target.problem) showFieldError(input, target.problem);
+        return target.problem ? null : { url: target.url };
       },
-      (info) => `Destination changed to ${info.url}.`);
+      (info) => `Destination changed to ${readableUrl(info.url).text}.`);
+    initUrlField(input, preview, { lead: "Will save:" });
     openPanel(changeButton, form);
     input.focus();
   });
@@ -217,7 +227,11 @@ export function buildOwnedItem(initial, { api, key, on }) {
     title.hidden = !current.title;
     shortLink.href = current.shortUrl;
     shortLink.textContent = current.shortUrl;
-    destination.replaceChildren(which("Goes to "), current.url);
+    // Drawn again only when it changed, so an open "Exact address" stays open on a refresh.
+    if (destination.dataset.href !== current.url) {
+      showDestination(destination, current.url, { lead: which("Goes to "), which: `of ${shortId}` });
+      destination.dataset.href = current.url;
+    }
     const expired = isExpired(current.expiresAt);
     badge.textContent = expired ? "Expired" : "";
     badge.hidden = !expired;

@@ -2,6 +2,7 @@
 
 import { ApiError } from "./api.js";
 import { clearAlert, showAlert } from "./alert.js";
+import { isKeyRejected, KEY_REJECTED_ON_CREATION } from "./api-key-failures.js";
 import { copyText } from "./clipboard.js";
 import { showDestination } from "./destination-view.js";
 import {
@@ -26,15 +27,21 @@ const FIELDS = {
   expiresAt: { inputId: "expires-in", subject: "The expiry" },
 };
 
-export function initShortenForm({ api, publicCreation, onCreated }) {
+/**
+ * `hasApiKey()`: whether the page holds an API key, which `api.shorten` sends. Call the
+ * returned `keyChanged()` when the key is saved or forgotten.
+ */
+export function initShortenForm({ api, publicCreation, hasApiKey, onCreated }) {
   const form = document.getElementById("shorten-form");
-  if (!publicCreation) {
-    // Without a key the API answers every creation 401, and this page holds no key:
-    // a form that can only fail would be a pretence. Say plainly who can create links.
-    form.hidden = true;
-    document.getElementById("creation-closed").hidden = false;
-    return;
+  const closedNotice = document.getElementById("creation-closed");
+  // Without a key the API answers every creation 401: a form that can only fail would be
+  // a pretence, so the notice says plainly who can create links. A key holder can.
+  function keyChanged() {
+    const open = publicCreation || hasApiKey();
+    form.hidden = !open;
+    closedNotice.hidden = open;
   }
+  keyChanged();
   const urlInput = document.getElementById("url");
   const aliasInput = document.getElementById("alias");
   const expirySelect = document.getElementById("expires-in");
@@ -70,6 +77,7 @@ export function initShortenForm({ api, publicCreation, onCreated }) {
     if (attempt === null || attempt.body !== body) attempt = { body, key: newIdempotencyKey() };
 
     inFlight = true;
+    const sentKey = hasApiKey();
     form.setAttribute("aria-busy", "true");
     try {
       const created = await api.shorten(fields, attempt.key);
@@ -78,17 +86,18 @@ export function initShortenForm({ api, publicCreation, onCreated }) {
       onCreated(created);
       result.show(created);
     } catch (error) {
-      showFailure(form, error);
+      showFailure(form, error, { sentKey });
     } finally {
       inFlight = false;
       form.removeAttribute("aria-busy");
     }
   });
+  return { keyChanged };
 }
 
 // Each error is told once: a field's next to the field (read out as focus moves there),
 // and the alert only for what belongs to no field (no answer, 429, 503, 401...).
-function showFailure(form, error) {
+function showFailure(form, error, { sentKey }) {
   const unplaced = [];
   let placed = 0;
   if (error instanceof ApiError) {
@@ -103,7 +112,10 @@ function showFailure(form, error) {
     }
   }
   if (unplaced.length > 0) showAlert(`The shortener refused the request: ${unplaced.join("; ")}.`);
-  else if (placed === 0) showAlert(describeCreationFailure(error));
+  else if (placed === 0) {
+    // A 401 despite the key is about the key, not about creation being closed.
+    showAlert(sentKey && isKeyRejected(error) ? KEY_REJECTED_ON_CREATION : describeCreationFailure(error));
+  }
   focusFirstInvalid(form);
 }
 
