@@ -49,6 +49,17 @@ NORMALISED: dict[str, tuple[str | None, str | None]] = {
     # Invisible characters inside are refused, as the API refuses them.
     "https://exa\u200bmple.com/": (None, INVISIBLE),
     "https://example.com/a\u00a0b": (None, INVISIBLE),
+    # As the API (src/domain/url_policy.py): NEL trimmed at the ends, the two joiners that
+    # emoji and some scripts spell words with let through inside, encoded.
+    "https://example.com/x\u0085": ("https://example.com/x", None),
+    "https://example.com/\U0001f469\u200d\U0001f4bb": (
+        "https://example.com/%F0%9F%91%A9%E2%80%8D%F0%9F%92%BB",
+        None,
+    ),
+    "https://example.com/\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645": (
+        "https://example.com/%D9%85%DB%8C%E2%80%8C%D8%AE%D9%88%D8%A7%D9%87%D9%85",
+        None,
+    ),
     "https://example.com/\u202eexe.txt": (None, INVISIBLE),
     # Not http(s), not a host: refused as before.
     "mailto:someone@example.com": (None, NOT_HTTP),

@@ -54,11 +54,14 @@ export function joinWrappedLines(text) {
   return text.replace(/\s*[\r\n]+\s*/g, "").replaceAll("\t", "");
 }
 
-// Unicode whitespace (\s takes in U+00A0 and U+FEFF), zero-width space and word joiner.
-const EDGE_INVISIBLES = /^[\s\u200b\u2060]+|[\s\u200b\u2060]+$/gu;
-// Controls, format characters (zero-width, bidirectional) and whitespace other than the
-// space, which the parser encodes.
-const INVISIBLE_INSIDE = /[\p{Cc}\p{Cf}]|(?! )\s/u;
+// What the API trims at the ends (src/domain/url_policy.py): Unicode whitespace (\s takes
+// in U+00A0 and U+FEFF, not U+0085), zero-width space and word joiner.
+const EDGE_INVISIBLES = /^[\s\u0085\u200b\u2060]+|[\s\u0085\u200b\u2060]+$/gu;
+// What the API refuses inside: controls, format characters (zero-width, bidirectional)
+// and whitespace other than the space, which the parser encodes. The zero-width joiner
+// and non-joiner are let through, as the API lets them: emoji and words in Persian or
+// Indic scripts need them.
+const INVISIBLE_INSIDE = /[\p{Cc}]|(?![\u200c\u200d])\p{Cf}|(?! )\s/u;
 
 // A host, maybe with a port, then the end or a path, query or fragment: "example.com/a",
 // "www.x.y", "münchen.de:8443", "93.184.216.34", "[2001:db8::1]". The last label of a
