@@ -513,3 +513,22 @@ def test_a_revoked_key_is_explained_with_an_offer_to_forget_it(each_look: PageUn
     expect(page.locator("#my-links")).to_be_visible()
     expect(page.locator("#my-links-title")).to_be_focused()
     assert stored_key(page) is None
+
+
+def test_a_key_typed_before_the_script_runs_never_reaches_an_address(
+    browser: Browser, stack: LocalStack
+) -> None:
+    """Without the page's script (not loaded yet, or blocked), Enter submits the form the
+    browser's way: a GET to the page. The key field has no name, so the key is not in it."""
+    ui = new_page_under_test(browser, stack, java_script_enabled=False)
+    try:
+        page = ui.page
+        page.goto(stack.base_url + "/")
+        key_form(page).get_by_text("Have an API key?", exact=True).click()
+        key = "usk_" + "0" * 16 + "_" + "A" * 43
+        page.get_by_label("API key", exact=True).fill(key)
+        with page.expect_navigation():
+            page.get_by_label("API key", exact=True).press("Enter")
+        assert "usk_" not in page.url
+    finally:
+        ui.context.close()

@@ -30,7 +30,8 @@ NEEDS_A_KEY = (
 )
 KEY_REJECTED = (
     "This API key is unknown or revoked: the shortener refused to create the link with it"
-    " (401). Forget it or enter another under “Have an API key?”."
+    " (401). Choose “Forget key” at the bottom of the page, then enter another under"
+    " “Have an API key?”."
 )
 CLOSED = {"apiBaseUrl": "", "publicCreation": False}
 

@@ -9,8 +9,8 @@ export const KEY_UNKNOWN = "This API key is unknown or revoked";
 
 // POST /shorten's 401 when the page sent a key (messages.js's sentence is for none).
 export const KEY_REJECTED_ON_CREATION =
-  `${KEY_UNKNOWN}: the shortener refused to create the link with it (401). Forget it or ` +
-  "enter another under “Have an API key?”.";
+  `${KEY_UNKNOWN}: the shortener refused to create the link with it (401). Choose ` +
+  "“Forget key” at the bottom of the page, then enter another under “Have an API key?”.";
 
 export function isKeyRejected(error) {
   return error instanceof ApiError && error.status === 401;
