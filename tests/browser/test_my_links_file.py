@@ -152,6 +152,7 @@ def test_a_file_that_is_not_an_export_is_refused_with_one_message_and_changes_no
     kept = shorten(page, "https://example.com/kept")
     good = link_entry(kept) | {"shortId": "other-link", "managementToken": new_token()}
     before = stored_links(page)
+    here = page.evaluate("location.origin")
     refusals = {
         b"{not json": "it is not JSON",
         b"[]": "it holds no export document",
@@ -175,6 +176,10 @@ def test_a_file_that_is_not_an_export_is_refused_with_one_message_and_changes_no
         export_document([good | {"url": 42}]): 'link 1 (other-link) has no "url"',
         export_document([good | {"clicks": -1}]): 'link 1 (other-link) has an invalid "clicks"',
         export_document([good, good]): "link 2 (other-link) is listed twice",
+        export_document([good], origin="https://elsewhere.example"): (
+            "its links belong to another shortener (https://elsewhere.example),"
+            f" not this one ({here})"
+        ),
     }
 
     for content, reason in refusals.items():
@@ -191,7 +196,7 @@ def test_a_file_that_is_not_an_export_is_refused_with_one_message_and_changes_no
         expect(page.locator("#my-links-list > li")).to_have_count(1)
 
     # A good file afterwards clears the message.
-    import_file(page, export_document([]))
+    import_file(page, export_document([], origin=page.evaluate("location.origin")))
     expect(file_status(page)).to_have_text("The file holds no links: nothing was imported.")
     expect(page.locator("#import-file-error")).to_be_hidden()
     expect(import_control(page)).not_to_have_attribute("aria-invalid", "true")
@@ -251,7 +256,8 @@ def test_an_import_merges_with_the_list_already_here_and_loses_no_key(ui: PageUn
                     link_entry(arriving),
                     # Fresher, but from before the deletion: a deletion is final.
                     link_entry(deleted, checkedAt="2030-01-01T00:00:00.000Z"),
-                ]
+                ],
+                origin=page.evaluate("location.origin"),
             ),
         )
 
@@ -273,6 +279,8 @@ def test_an_import_merges_with_the_list_already_here_and_loses_no_key(ui: PageUn
     expect(page.locator("#my-links-list > li")).to_have_count(4)
 
     # Importing the same file again adds nothing and says so.
-    import_file(page, export_document([link_entry(arriving)]))
+    import_file(
+        page, export_document([link_entry(arriving)], origin=page.evaluate("location.origin"))
+    )
     expect(file_status(page)).to_have_text("Nothing new, 1 already here.")
     expect(page.locator("#my-links-list > li")).to_have_count(4)

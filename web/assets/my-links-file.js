@@ -29,7 +29,7 @@ export function createMyLinksFile({ onImported }) {
     status.textContent = "Reading the file…";
     try {
       if (file.size > MAX_FILE_BYTES) throw new NotAnExport("it is larger than any export could be");
-      const links = readExport(await file.text());
+      const links = readExport(await file.text(), location.origin);
       const merged = mergeLinks(links);
       if (!merged.saved) {
         refuse("This browser would not save the links (its storage is blocked or full), so nothing was imported.");

@@ -49,7 +49,7 @@ export function exportFileName(host, now = new Date()) {
  * The links in an export's text, as StoredLinks, or a NotAnExport saying what is wrong.
  * @returns {import("./link-store.js").StoredLink[]}
  */
-export function readExport(text) {
+export function readExport(text, here = null) {
   let exported;
   try {
     exported = JSON.parse(text);
@@ -67,12 +67,18 @@ export function readExport(text) {
   }
   if (!Array.isArray(exported.links)) throw new NotAnExport(`its "links" is not a list`);
   const seen = new Set();
-  return exported.links.map((entry, index) => {
+  const links = exported.links.map((entry, index) => {
     const link = readLink(entry, `link ${index + 1}`);
     if (seen.has(link.shortId)) throw new NotAnExport(`link ${index + 1} (${link.shortId}) is listed twice`);
     seen.add(link.shortId);
     return link;
   });
+  // Another shortener's keys would be sent to this one, and its ids taken for the links
+  // that have them here: an export comes back only where it was made.
+  if (here !== null && exported.origin !== here) {
+    throw new NotAnExport(`its links belong to another shortener (${exported.origin}), not this one (${here})`);
+  }
+  return links;
 }
 
 function readLink(entry, where) {
