@@ -80,7 +80,9 @@ export function createLinkInfo({ api }) {
     lastClicked.textContent = info.lastClickedAt ? formatDateTime(info.lastClickedAt) : "Never";
     showQrCode(qr, api, info);
     report.href = reportHash(info.shortId);
-    // Stats are the owner's: offered where this browser holds what the API asks for.
+    // Stats are the owner's: offered where this browser holds the link's token, or an API
+    // key that may be its owner's (GET /links/{id} does not say whose a link is; the stats
+    // view says plainly when the key is not the owner's).
     stats.href = statsHash(info.shortId);
     stats.hidden = !(findLink(info.shortId)?.managementToken || loadApiKey());
     section.hidden = false;

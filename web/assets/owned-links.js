@@ -89,7 +89,10 @@ export function createOwnedLinks({ api, onForgetKey }) {
   async function load({ announce = null, keepShown = false } = {}) {
     const mine = ++generation;
     listing = mine;
-    const wanted = keepShown ? Math.max(items.size, PAGE_SIZE) : PAGE_SIZE;
+    // A "Load more" still on its way is overtaken (its answer is dropped), so its page is
+    // asked for here instead.
+    const shown = items.size + (loadingMore ? PAGE_SIZE : 0);
+    const wanted = keepShown ? Math.max(shown, PAGE_SIZE) : PAGE_SIZE;
     const links = [];
     let next = null;
     try {
@@ -117,7 +120,9 @@ export function createOwnedLinks({ api, onForgetKey }) {
 
   async function loadMore() {
     if (loadingMore || cursor === null) return;
-    const mine = generation;
+    // Its answer holds every link shown, so a refresh still on its way is overtaken: were
+    // that to answer last, it would take away the links this one adds.
+    const mine = ++generation;
     loadingMore = true;
     moreButton.setAttribute("aria-busy", "true");
     clearAlert();

@@ -99,7 +99,15 @@ export function createStatsView({ api }) {
   }
 
   function showOnly(part) {
-    for (const element of [noAccess, problem, content]) element.hidden = element !== part;
+    const parts = [noAccess, problem, content];
+    // A range change answered 403 or 410 hides the control that had focus: focus then
+    // goes to what replaced it, which is read out, rather than to the page's body.
+    const focusHidden = parts.some((element) => element !== part && element.contains(document.activeElement));
+    for (const element of parts) element.hidden = element !== part;
+    if (focusHidden) {
+      part.tabIndex = -1;
+      part.focus();
+    }
   }
 
   function showNoAccess(reason) {
