@@ -428,6 +428,30 @@ def test_a_deleted_links_stats_say_it_is_gone(ui: PageUnderTest, target_site: Ta
     expect(page.locator("#stats-content")).to_be_hidden()
 
 
+def test_a_range_change_answered_gone_takes_focus_to_what_says_so(
+    ui: PageUnderTest, target_site: TargetSite
+) -> None:
+    page = ui.open()
+    created = shorten(page, target_site.url("/gone-later"))
+    open_stats(page, created["shortId"])
+    week = page.get_by_label("Last 7 days")
+    week.focus()
+    deleted = ui.stack.request(
+        "DELETE",
+        f"/links/{created['shortId']}",
+        headers={"Authorization": f"Bearer {created['managementToken']}"},
+    )
+    assert deleted.status == 204
+
+    with page.expect_response(is_stats_answer) as answer:
+        page.keyboard.press("Space")  # a keyboard user choosing another range
+
+    assert answer.value.status == 410
+    # The focused radio is hidden with the chart; focus goes to the notice, read out.
+    expect(page.locator("#stats-problem")).to_be_focused()
+    expect(page.locator("#stats-content")).to_be_hidden()
+
+
 def test_the_details_of_ones_own_link_lead_to_its_stats(
     ui: PageUnderTest, target_site: TargetSite
 ) -> None:
