@@ -208,13 +208,19 @@ def new_page_under_test(browser: Browser, stack: LocalStack, **options: Any) -> 
     return PageUnderTest(context.new_page(), context, stack)
 
 
-@pytest.fixture
-def ui(browser: Browser, stack: LocalStack) -> Iterator[PageUnderTest]:
-    page_under_test = new_page_under_test(browser, stack)
+def page_for_a_test(browser: Browser, stack: LocalStack, **options: Any) -> Iterator[PageUnderTest]:
+    """A fresh page for one test (fixtures `yield from` it); once the test is done, its
+    context is closed and a CSP violation fails the test."""
+    page_under_test = new_page_under_test(browser, stack, **options)
     yield page_under_test
     violations = page_under_test.csp_violations()
     page_under_test.context.close()
     assert violations == [], f"the page broke its CSP: {violations}"
+
+
+@pytest.fixture
+def ui(browser: Browser, stack: LocalStack) -> Iterator[PageUnderTest]:
+    yield from page_for_a_test(browser, stack)
 
 
 # The ways people see the page: the system's light and dark colour schemes, on a desktop
@@ -243,8 +249,4 @@ def each_look(
     request: pytest.FixtureRequest, browser: Browser, stack: LocalStack
 ) -> Iterator[PageUnderTest]:
     """Like `ui`, once per look: both colour schemes, desktop and 360 px."""
-    page_under_test = new_page_under_test(browser, stack, **LOOKS[request.param])
-    yield page_under_test
-    violations = page_under_test.csp_violations()
-    page_under_test.context.close()
-    assert violations == [], f"the page broke its CSP: {violations}"
+    yield from page_for_a_test(browser, stack, **LOOKS[request.param])

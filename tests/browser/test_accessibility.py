@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PageUnderTest, new_page_under_test
+from tests.browser.conftest import PageUnderTest, page_for_a_test
 from tests.browser.shortener_page import field_error, fill_form, send_report, serve_config, shorten
 from tests.e2e.conftest import LocalStack
 
@@ -20,11 +20,7 @@ COLOUR_SCHEMES = ["light", "dark"]
 
 def page_in_scheme(browser: Browser, stack: LocalStack, scheme: str) -> Iterator[PageUnderTest]:
     """A fresh page whose system colour scheme is `scheme`; fails on a CSP violation."""
-    page_under_test = new_page_under_test(browser, stack, color_scheme=scheme)
-    yield page_under_test
-    violations = page_under_test.csp_violations()
-    page_under_test.context.close()
-    assert violations == [], f"the page broke its CSP: {violations}"
+    yield from page_for_a_test(browser, stack, color_scheme=scheme)
 
 
 @pytest.fixture(params=COLOUR_SCHEMES)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LOOKS, PageUnderTest, new_page_under_test
+from tests.browser.conftest import LOOKS, PageUnderTest, page_for_a_test
 from tests.browser.shortener_page import alert, fill_form, is_creation, serve_config, shorten
 from tests.browser.test_accessibility import check_with_axe
 from tests.browser.test_api_key_links import (
@@ -38,11 +38,7 @@ CLOSED = {"apiBaseUrl": "", "publicCreation": False}
 
 @pytest.fixture
 def closed_ui(browser: Browser, closed_stack: LocalStack) -> Iterator[PageUnderTest]:
-    ui = new_page_under_test(browser, closed_stack)
-    yield ui
-    violations = ui.csp_violations()
-    ui.context.close()
-    assert violations == [], f"the page broke its CSP: {violations}"
+    yield from page_for_a_test(browser, closed_stack)
 
 
 @pytest.fixture(params=list(LOOKS))
@@ -50,11 +46,7 @@ def closed_look(
     request: pytest.FixtureRequest, browser: Browser, closed_stack: LocalStack
 ) -> Iterator[PageUnderTest]:
     """Like `closed_ui`, once per look: both colour schemes, desktop and 360 px."""
-    ui = new_page_under_test(browser, closed_stack, **LOOKS[request.param])
-    yield ui
-    violations = ui.csp_violations()
-    ui.context.close()
-    assert violations == [], f"the page broke its CSP: {violations}"
+    yield from page_for_a_test(browser, closed_stack, **LOOKS[request.param])
 
 
 def test_a_closed_stack_shows_who_may_create_links_instead_of_the_form(
