@@ -7,6 +7,7 @@
 import { ApiError, NetworkError } from "./api.js";
 import { clearAlert, showAlert } from "./alert.js";
 import { el } from "./dom.js";
+import { createItemPanel } from "./item-panel.js";
 import { showDestination } from "./destination-view.js";
 import { clearFieldError, focusToAnnounce, sentenceFor, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, formatExpiry, isExpired } from "./format.js";
@@ -168,33 +169,13 @@ function buildItem(link, { api, onRemoved, onChanged }) {
     itemStatus,
   );
 
-  let panelOpener = null; // where focus returns when Escape closes the panel
-
-  // Escape closes an open form or question, as it would a dialog.
-  panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      closePanel(panelOpener);
-    }
+  const { open: openPanel, close: closePanel } = createItemPanel(panel, {
+    onClose() {
+      changeButton.setAttribute("aria-expanded", "false");
+      deleteButton.setAttribute("aria-expanded", "false");
+      removeButton.removeAttribute("aria-expanded"); // it expands only for a live link
+    },
   });
-
-  function closePanel(returnFocusTo) {
-    panelOpener = null;
-    panel.hidden = true;
-    panel.replaceChildren();
-    changeButton.setAttribute("aria-expanded", "false");
-    deleteButton.setAttribute("aria-expanded", "false");
-    removeButton.removeAttribute("aria-expanded"); // it expands only for a live link
-    if (returnFocusTo && !returnFocusTo.hidden) returnFocusTo.focus();
-  }
-
-  function openPanel(opener, ...content) {
-    closePanel(null);
-    panel.replaceChildren(...content);
-    panel.hidden = false;
-    panelOpener = opener;
-    opener?.setAttribute("aria-expanded", "true");
-  }
 
   // What a failed management call means for this item, told in the alert.
   function reportFailure(error) {

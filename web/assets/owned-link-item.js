@@ -8,6 +8,7 @@ import { clearAlert, showAlert } from "./alert.js";
 import { describeKeyFailure, isKeyRejected } from "./api-key-failures.js";
 import { showDestination } from "./destination-view.js";
 import { el } from "./dom.js";
+import { createItemPanel } from "./item-panel.js";
 import { clearFieldErrors, focusFirstInvalid, sentenceFor, showFieldError } from "./field-errors.js";
 import { formatClicks, formatDateTime, formatExpiry, isExpired } from "./format.js";
 import { formatTags, parseTags, tagsProblem } from "./link-labels.js";
@@ -57,29 +58,15 @@ export function buildOwnedItem(initial, { api, key, on }) {
     itemStatus,
   );
 
-  let panelOpener = null; // where focus returns when Escape closes the panel
-
-  panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      closePanel(panelOpener);
-    }
+  const itemPanel = createItemPanel(panel, {
+    onClose() {
+      for (const button of [changeButton, labelsButton, deleteButton]) button.setAttribute("aria-expanded", "false");
+    },
   });
-
-  function closePanel(returnFocusTo) {
-    panelOpener = null;
-    panel.hidden = true;
-    panel.replaceChildren();
-    for (const button of [changeButton, labelsButton, deleteButton]) button.setAttribute("aria-expanded", "false");
-    returnFocusTo?.focus();
-  }
+  const closePanel = itemPanel.close;
 
   function openPanel(opener, content) {
-    closePanel(null);
-    panel.replaceChildren(content);
-    panel.hidden = false;
-    panelOpener = opener;
-    opener.setAttribute("aria-expanded", "true");
+    itemPanel.open(opener, content);
     itemStatus.textContent = "";
   }
 
