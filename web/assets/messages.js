@@ -73,15 +73,12 @@ export function describeCreationFailure(error) {
   return describeFailure(error);
 }
 
-/** What the report form says when POST /reports fails, for the link `shortId`. */
+/** What the report form's alert says when POST /reports fails, for the link `shortId`
+ *  (an unknown or deleted link, 404 or 410, is told next to the id field instead). */
 export function describeReportFailure(error, shortId) {
   if (!(error instanceof ApiError)) return describeFailure(error);
   const wait = error.retryAfterSeconds;
   switch (error.status) {
-    case 404:
-      return `No such link: there is no short link “${shortId}” here (404). Check the id.`;
-    case 410:
-      return `The short link “${shortId}” was deleted (410): it no longer leads anywhere.`;
     case 429:
       return wait === null
         ? "Too many reports from your address. Try again later."
