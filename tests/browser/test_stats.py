@@ -70,6 +70,16 @@ def stats_of(stack: LocalStack, created: dict[str, Any], query: str = "") -> Any
     return answer.json() if "format=csv" not in query else answer.body.decode()
 
 
+def delete_link(stack: LocalStack, created: dict[str, Any]) -> None:
+    """Deletes the link through the API, with its management token, as its owner would."""
+    deleted = stack.request(
+        "DELETE",
+        f"/links/{created['shortId']}",
+        headers={"Authorization": f"Bearer {created['managementToken']}"},
+    )
+    assert deleted.status == 204, deleted.body
+
+
 def wait_for_clicks(stack: LocalStack, created: dict[str, Any], clicks: int) -> Any:
     """The link's stats once they count `clicks` clicks (polled: they arrive a window at a time)."""
     deadline = time.monotonic() + STATS_WITHIN_SECONDS
@@ -411,12 +421,7 @@ def test_a_key_that_is_not_the_owners_gets_the_same_sentence(ui: PageUnderTest) 
 def test_a_deleted_links_stats_say_it_is_gone(ui: PageUnderTest, target_site: TargetSite) -> None:
     page = ui.open()
     created = shorten(page, target_site.url("/deleted"))
-    deleted = ui.stack.request(
-        "DELETE",
-        f"/links/{created['shortId']}",
-        headers={"Authorization": f"Bearer {created['managementToken']}"},
-    )
-    assert deleted.status == 204
+    delete_link(ui.stack, created)
 
     with page.expect_response(is_stats_answer) as answer:
         page.goto(f"{ui.stack.base_url}/#/links/{created['shortId']}/stats")
@@ -436,12 +441,7 @@ def test_a_range_change_answered_gone_takes_focus_to_what_says_so(
     open_stats(page, created["shortId"])
     week = page.get_by_label("Last 7 days")
     week.focus()
-    deleted = ui.stack.request(
-        "DELETE",
-        f"/links/{created['shortId']}",
-        headers={"Authorization": f"Bearer {created['managementToken']}"},
-    )
-    assert deleted.status == 204
+    delete_link(ui.stack, created)
 
     with page.expect_response(is_stats_answer) as answer:
         page.keyboard.press("Space")  # a keyboard user choosing another range
